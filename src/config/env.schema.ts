@@ -1,0 +1,43 @@
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveMs = z.coerce.number().int().positive();
+
+/**
+ * Process environment: secrets and endpoints only. Rules and limits live in the JSON config file,
+ * so that a deploy can change routing without touching secrets, and secrets never sit in a file
+ * that is committed.
+ */
+export const envSchema = z.object({
+  SUPABASE_URL: z.url({ protocol: /^https?$/ }).describe('Supabase project URL, e.g. https://<ref>.supabase.co'),
+  SUPABASE_SERVICE_ROLE_KEY: z
+    .string()
+    .min(20, 'must be the service-role key (a JWT or sb_secret_… key)')
+    .describe('Service-role key; used as the Realtime apikey. Secret.'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// connection string')
+    .optional()
+    .describe('Direct PostgreSQL connection (session pooler on hosted Supabase). Secret.'),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+    .optional()
+    .describe('Shares rate limits across replicas. Optional; a single replica runs without it.'),
+  CONFIG_FILE: z.string().min(1).default('config/worker.json').describe('Path to the JSON rules file'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
+  HEALTH_HOST: z.string().min(1).default('0.0.0.0'),
+  HEALTH_PORT: port.default(8080).describe('Port of /livez, /readyz; 0 picks a free port'),
+  SHUTDOWN_TIMEOUT_MS: positiveMs
+    .default(20_000)
+    .describe('Drain deadline after the first SIGTERM; keep it below the orchestrator grace period'),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+/** Names of variables whose values must never be echoed, even inside an error message. */
+export const SECRET_ENV_NAMES: ReadonlySet<string> = new Set([
+  'SUPABASE_SERVICE_ROLE_KEY',
+  'DATABASE_URL',
+  'REDIS_URL',
+]);

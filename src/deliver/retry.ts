@@ -1,0 +1,44 @@
+import pRetry, { AbortError } from 'p-retry';
+import type { RetryConfig } from '../config/worker-config.schema';
+import { DeliveryError, ShutdownAbortError } from '../channels/errors';
+import { abortableSleep } from '../lib/abortable-sleep';
+
+export interface RetryHooks {
+  readonly signal: AbortSignal;
+  /** Called after each failed attempt that will be retried. */
+  readonly onRetry?: (error: Error, attempt: number, waitMs: number) => void;
+}
+
+/**
+ * Runs `attempt` until it succeeds, fails permanently, or the attempts run out. The only place
+ * where error classes become retry behaviour: a permanent DeliveryError stops at once; a
+ * Retry-After is honoured (capped) on top of the exponential, jittered backoff.
+ */
+export async function withRetry<T>(attempt: (n: number) => Promise<T>, policy: RetryConfig, hooks: RetryHooks): Promise<T> {
+  return pRetry(
+    async (n) => {
+      try {
+        return await attempt(n);
+      } catch (error) {
+        if (hooks.signal.aborted || error instanceof ShutdownAbortError) throw new AbortError(new ShutdownAbortError());
+        if (error instanceof DeliveryError && !error.retryable) throw new AbortError(error);
+        throw error;
+      }
+    },
+    {
+      retries: policy.attempts - 1,
+      factor: policy.factor,
+      minTimeout: policy.minDelayMs,
+      maxTimeout: policy.maxDelayMs,
+      randomize: true,
+      signal: hooks.signal,
+      onFailedAttempt: async ({ error, attemptNumber, retriesLeft }) => {
+        if (retriesLeft <= 0) return;
+        const retryAfterMs = error instanceof DeliveryError && 'retryAfterMs' in error ? Number(error.retryAfterMs ?? 0) : 0;
+        const extraWaitMs = Math.min(retryAfterMs, policy.maxRetryAfterMs);
+        hooks.onRetry?.(error, attemptNumber, extraWaitMs);
+        if (extraWaitMs > 0) await abortableSleep(extraWaitMs, hooks.signal);
+      },
+    },
+  );
+}

@@ -1,0 +1,228 @@
+import type { RealtimeChannel } from '@supabase/supabase-js';
+import type { IntakeConfig, SubscriptionConfig } from '../config/worker-config.schema';
+import type { Logger } from '../lib/logger';
+import type { HeartbeatStatus, RealtimeClientLike, RealtimeHooks } from './realtime-client';
+import { SubscriptionTracker, type SubscriptionStatus } from './subscription-tracker';
+
+export interface ChangeSource {
+  start(): void;
+  /** Leaves every channel; nothing arrives after it resolves. Idempotent. */
+  stop(): Promise<void>;
+  statuses(): readonly SubscriptionStatus[];
+}
+
+export interface RealtimeSourceOptions {
+  readonly subscriptions: readonly SubscriptionConfig[];
+  readonly intake: IntakeConfig;
+  readonly logger: Logger;
+  readonly connect: (hooks: RealtimeHooks) => RealtimeClientLike;
+  /** Receives every raw change payload; validation happens downstream. */
+  readonly onChange: (subscription: SubscriptionConfig, payload: unknown) => void;
+  /** A frame realtime-js could not decode; it never reaches onChange. */
+  readonly onUndecodableFrame: (error: unknown) => void;
+  /** Called on every transition to live: first start, each reconnect, each rebuilt channel. */
+  readonly onLive?: (subscription: SubscriptionConfig) => void;
+  readonly now?: () => number;
+}
+
+interface SystemPayload {
+  extension?: string;
+  status?: string;
+  message?: string;
+}
+
+/**
+ * One Realtime channel per subscription. realtime-js reconnects sockets and rejoins channels by
+ * itself; this class only watches, and steps in where the library gives up: a server-side CLOSED
+ * (terminal for the library, including a binding mismatch), a channel that joins but never goes
+ * live, and a socket that stopped answering heartbeats without the library noticing.
+ */
+export class RealtimeSource implements ChangeSource {
+  private client: RealtimeClientLike | undefined;
+  private readonly channels = new Map<string, { channel: RealtimeChannel; generation: number }>();
+  private readonly tracker: SubscriptionTracker;
+  private readonly now: () => number;
+  private lastHeartbeatOkAt = 0;
+  private watchdog: NodeJS.Timeout | undefined;
+  private readonly rebuildTimers = new Map<string, NodeJS.Timeout>();
+  private generation = 0;
+  private stopping: Promise<void> | undefined;
+
+  constructor(private readonly options: RealtimeSourceOptions) {
+    this.now = options.now ?? Date.now;
+    this.tracker = new SubscriptionTracker(options.subscriptions, this.now);
+  }
+
+  start(): void {
+    if (this.client || this.stopping) return;
+    this.client = this.options.connect({
+      onHeartbeat: (status) => this.onHeartbeat(status),
+      onFrameError: (error) => this.options.onUndecodableFrame(error),
+    });
+    this.lastHeartbeatOkAt = this.now();
+    for (const subscription of this.options.subscriptions) this.join(subscription);
+    const interval = this.options.intake.heartbeatIntervalMs;
+    this.watchdog = setInterval(() => this.checkWatchdog(), Math.max(50, Math.floor(interval / 2)));
+    this.watchdog.unref();
+  }
+
+  statuses(): readonly SubscriptionStatus[] {
+    return this.tracker.snapshot();
+  }
+
+  stop(): Promise<void> {
+    this.stopping ??= this.doStop();
+    return this.stopping;
+  }
+
+  private async doStop(): Promise<void> {
+    clearInterval(this.watchdog);
+    for (const timer of this.rebuildTimers.values()) clearTimeout(timer);
+    this.rebuildTimers.clear();
+    this.channels.clear();
+    for (const s of this.options.subscriptions) this.tracker.set(s.name, 'stopped', 'worker is stopping');
+    await this.client?.removeAllChannels();
+  }
+
+  private join(subscription: SubscriptionConfig): void {
+    const client = this.client;
+    if (!client || this.stopping) return;
+    const generation = ++this.generation;
+    const channel = client.channel(`wedsync-${subscription.name}`);
+    // One '*' binding, filtered here: a typed binding makes realtime-js read fields of the frame
+    // that a malformed frame may lack, and that would throw inside the socket handler.
+    channel.on(
+      'postgres_changes',
+      {
+        event: '*',
+        schema: subscription.schema,
+        table: subscription.table,
+        ...(subscription.filter ? { filter: subscription.filter } : {}),
+      },
+      (payload: unknown) => this.deliver(subscription, generation, payload),
+    );
+    channel.on('system', {}, (payload: SystemPayload) => this.onSystem(subscription, generation, payload));
+    channel.subscribe((status, error) => this.onStatus(subscription, generation, status, error));
+    this.channels.set(subscription.name, { channel, generation });
+    this.tracker.set(subscription.name, 'joining', 'joining channel');
+  }
+
+  private isCurrent(subscription: SubscriptionConfig, generation: number): boolean {
+    return !this.stopping && this.channels.get(subscription.name)?.generation === generation;
+  }
+
+  private deliver(subscription: SubscriptionConfig, generation: number, payload: unknown): void {
+    if (!this.isCurrent(subscription, generation)) return;
+    this.tracker.noteChange(subscription.name);
+    try {
+      this.options.onChange(subscription, payload);
+    } catch (error) {
+      // Never let a downstream bug propagate into the socket's message handler.
+      this.options.logger.error({ err: error, subscription: subscription.name }, 'change handler failed');
+    }
+  }
+
+  private onSystem(subscription: SubscriptionConfig, generation: number, payload: SystemPayload): void {
+    if (!this.isCurrent(subscription, generation)) return;
+    const log = this.options.logger.child({ subscription: subscription.name });
+    if (payload.extension === 'postgres_changes' && payload.status === 'ok') {
+      this.tracker.set(subscription.name, 'live', null);
+      log.info('subscription live');
+      this.options.onLive?.(subscription);
+    } else if (payload.status === 'error') {
+      const reason = `${payload.extension ?? 'system'}: ${payload.message ?? 'error'}`;
+      this.tracker.set(subscription.name, 'errored', reason);
+      log.warn({ reason }, 'realtime reported an error');
+    }
+  }
+
+  private onStatus(subscription: SubscriptionConfig, generation: number, status: string, error?: Error): void {
+    const current = this.tracker.get(subscription.name);
+    const log = this.options.logger.child({ subscription: subscription.name, status });
+    if (status === 'CHANNEL_ERROR' && current?.state === 'closed' && current.generation === generation) {
+      // realtime-js reports a binding mismatch as CLOSED followed by CHANNEL_ERROR with the cause.
+      this.tracker.set(subscription.name, 'closed', describe(error), generation);
+      log.warn({ reason: describe(error) }, 'channel closed');
+      return;
+    }
+    if (!this.isCurrent(subscription, generation)) return;
+    switch (status) {
+      case 'SUBSCRIBED':
+        this.tracker.set(subscription.name, 'subscribed', 'joined; waiting for "Subscribed to PostgreSQL"');
+        log.info('channel joined');
+        break;
+      case 'CHANNEL_ERROR':
+      case 'TIMED_OUT': {
+        const reason = status === 'TIMED_OUT' ? 'join timed out' : describe(error);
+        this.tracker.set(subscription.name, 'errored', reason);
+        log.warn({ reason }, 'channel error; realtime-js retries');
+        break;
+      }
+      case 'CLOSED': {
+        const previous = current?.state === 'errored' ? current.reason : null;
+        this.tracker.set(subscription.name, 'closed', previous ?? 'closed by the server', generation);
+        log.warn({ reason: previous }, 'channel closed by the server; rebuilding');
+        this.scheduleRebuild(subscription);
+        break;
+      }
+    }
+  }
+
+  private scheduleRebuild(subscription: SubscriptionConfig): void {
+    if (this.stopping || this.rebuildTimers.has(subscription.name)) return;
+    const delays = this.options.intake.rebuildDelaysMs;
+    const attempt = this.tracker.nextRebuildAttempt(subscription.name);
+    const delay = delays[Math.min(attempt, delays.length - 1)] ?? 1_000;
+    const timer = setTimeout(() => void this.rebuild(subscription), delay);
+    timer.unref();
+    this.rebuildTimers.set(subscription.name, timer);
+  }
+
+  private async rebuild(subscription: SubscriptionConfig): Promise<void> {
+    this.rebuildTimers.delete(subscription.name);
+    const old = this.channels.get(subscription.name);
+    this.channels.delete(subscription.name);
+    if (old) await this.client?.removeChannel(old.channel).catch(() => undefined);
+    this.join(subscription);
+  }
+
+  /** Leaving every channel also closes the socket, so the rejoin starts on a fresh connection. */
+  private async rebuildAll(): Promise<void> {
+    this.channels.clear();
+    await this.client?.removeAllChannels().catch(() => undefined);
+    for (const subscription of this.options.subscriptions) this.join(subscription);
+  }
+
+  private onHeartbeat(status: HeartbeatStatus): void {
+    if (status === 'ok') this.lastHeartbeatOkAt = this.now();
+    if (status === 'timeout') this.options.logger.warn('realtime heartbeat timed out; realtime-js reconnects');
+  }
+
+  private checkWatchdog(): void {
+    if (this.stopping) return;
+    const now = this.now();
+    const { heartbeatIntervalMs, liveTimeoutMs } = this.options.intake;
+    if (now - this.lastHeartbeatOkAt > 3 * heartbeatIntervalMs) {
+      this.options.logger.warn({ silentMs: now - this.lastHeartbeatOkAt }, 'no heartbeat reply; rebuilding every channel');
+      this.lastHeartbeatOkAt = now;
+      void this.rebuildAll();
+      return;
+    }
+    for (const subscription of this.options.subscriptions) {
+      const status = this.tracker.get(subscription.name);
+      const stuck = status && (status.state === 'subscribed' || status.state === 'errored');
+      if (stuck && now - status.sinceMs > liveTimeoutMs && !this.rebuildTimers.has(subscription.name)) {
+        this.options.logger.warn({ subscription: subscription.name, reason: status.reason }, 'not live in time; rebuilding channel');
+        this.scheduleRebuild(subscription);
+      }
+    }
+  }
+}
+
+function describe(error: Error | undefined): string {
+  if (!error) return 'channel error';
+  // The cause of a transport failure is a ws ErrorEvent, not an Error; it holds the HTTP status.
+  const causeMessage = (error.cause as { message?: unknown } | undefined)?.message;
+  const cause = typeof causeMessage === 'string' && causeMessage !== error.message ? `: ${causeMessage}` : '';
+  return `${error.message}${cause}`.slice(0, 300);
+}

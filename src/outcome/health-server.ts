@@ -1,0 +1,73 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Registry } from 'prom-client';
+import type { HealthReport } from './health-report';
+
+export interface HealthServerOptions {
+  readonly host: string;
+  readonly port: number;
+  /** False once the process is forcing its exit; /livez then fails. */
+  readonly alive: () => boolean;
+  readonly readiness: () => HealthReport;
+  readonly metrics: Registry;
+}
+
+export interface HealthServer {
+  listen(): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** Plain node:http: a few read-only routes do not need a framework. */
+export function createHealthServer(options: HealthServerOptions): HealthServer {
+  const server: Server = createServer((req, res) => {
+    void route(req, res, options).catch(() => {
+      if (!res.headersSent) res.writeHead(500);
+      res.end();
+    });
+  });
+  server.keepAliveTimeout = 5_000;
+  let closing: Promise<void> | undefined;
+  return {
+    listen: () =>
+      new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(options.port, options.host, () => resolve((server.address() as AddressInfo).port));
+      }),
+    close() {
+      closing ??= new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      return closing;
+    },
+  };
+}
+
+async function route(req: IncomingMessage, res: ServerResponse, options: HealthServerOptions): Promise<void> {
+  const path = (req.url ?? '/').split('?')[0];
+  if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, { error: 'method not allowed' });
+  switch (path) {
+    case '/livez':
+    case '/healthz': {
+      const alive = options.alive();
+      return send(res, alive ? 200 : 503, { status: alive ? 'alive' : 'exiting' });
+    }
+    case '/readyz': {
+      const report = options.readiness();
+      return send(res, report.status === 'ready' ? 200 : 503, report);
+    }
+    case '/metrics': {
+      const body = await options.metrics.metrics();
+      res.writeHead(200, { 'content-type': options.metrics.contentType, 'cache-control': 'no-store' });
+      res.end(body);
+      return;
+    }
+    default:
+      return send(res, 404, { error: 'not found' });
+  }
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+  res.end(JSON.stringify(body));
+}

@@ -1,0 +1,102 @@
+import { createApp, type App, type AppDependencies } from '../../src/app';
+import type { Config } from '../../src/config/load-config';
+import { createRealtimeClient, type RealtimeClientLike, type RealtimeHooks } from '../../src/intake/realtime-client';
+import type { HealthReport } from '../../src/outcome/health-report';
+import { memoryLogger, type LogLine } from './memory-log';
+import { startFakeRealtime, type FakeRealtime } from './realtime-server';
+import { testConfig, type TestConfigOptions } from './test-config';
+import { WebhookReceiver } from './webhook-receiver';
+
+/**
+ * The real supabase-js client with test timings: fast reconnects and rejoins. `rejoinAfterMs`
+ * is internal to the pinned realtime-js 2.109.0 and must be set before channels are created.
+ */
+export function fastRealtimeClient(config: Config) {
+  return (hooks: RealtimeHooks): RealtimeClientLike => {
+    const client = createRealtimeClient({
+      url: config.env.SUPABASE_URL,
+      apiKey: config.env.SUPABASE_SERVICE_ROLE_KEY,
+      heartbeatIntervalMs: config.worker.intake.heartbeatIntervalMs,
+      joinTimeoutMs: config.worker.intake.joinTimeoutMs,
+      // Under ~150 ms a heartbeat timeout schedules two reconnects that can outlive disconnect().
+      reconnectAfterMs: () => 200,
+      ...hooks,
+    });
+    const realtime = client.realtime as unknown as RealtimeInternals;
+    realtime.socketAdapter.getSocket().rejoinAfterMs = () => 100;
+    return {
+      channel: (name) => client.channel(name),
+      removeChannel: (channel) => client.removeChannel(channel),
+      // realtime-js 2.109 disconnect() arms a 10 s timer it never clears, and removing the last
+      // channel schedules a second disconnect; either keeps Jest alive after the last test. Same
+      // steps as removeAllChannels(), minus both timers. main.ts exits explicitly, so production
+      // is not held up by them.
+      async removeAllChannels() {
+        await Promise.all(
+          client.getChannels().map(async (channel) => {
+            await channel.unsubscribe();
+            channel.teardown();
+          }),
+        );
+        realtime._cancelPendingDisconnect();
+        await realtime.socketAdapter.disconnect(() => undefined, undefined, undefined, 20);
+      },
+    };
+  };
+}
+
+interface RealtimeInternals {
+  _cancelPendingDisconnect(): void;
+  socketAdapter: {
+    getSocket(): { rejoinAfterMs: () => number };
+    disconnect(callback: () => void, code?: number, reason?: string, timeoutMs?: number): Promise<unknown>;
+  };
+}
+
+export interface TestApp {
+  readonly app: App;
+  readonly config: Config;
+  readonly realtime: FakeRealtime;
+  readonly receiver: WebhookReceiver;
+  readonly lines: LogLine[];
+  readonly logText: () => string;
+  readyz(): Promise<{ status: number; body: HealthReport }>;
+  get(path: string): Promise<{ status: number; text: string }>;
+  /** Waits until every subscription is live (the app reports ready). */
+  untilReady(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startTestApp(
+  options: Omit<TestConfigOptions, 'realtimeUrl' | 'receiverUrl'> & { deps?: Partial<AppDependencies> } = {},
+): Promise<TestApp> {
+  const realtime = await startFakeRealtime();
+  const receiver = await new WebhookReceiver().start();
+  const config = testConfig({ ...options, realtimeUrl: realtime.url, receiverUrl: receiver.url });
+  const { logger, lines, text } = memoryLogger();
+  const app = createApp({ config, logger, connectRealtime: fastRealtimeClient(config), ...options.deps });
+  const { healthPort } = await app.start();
+  const get = async (path: string) => {
+    const response = await fetch(`http://127.0.0.1:${healthPort}${path}`);
+    return { status: response.status, text: await response.text() };
+  };
+  const readyz = async () => {
+    const { status, text: body } = await get('/readyz');
+    return { status, body: JSON.parse(body) as HealthReport };
+  };
+  return {
+    app,
+    config,
+    realtime,
+    receiver,
+    lines,
+    logText: text,
+    readyz,
+    get,
+    untilReady: () => realtime.waitFor(() => app.readiness().status === 'ready', { timeoutMs: 10_000 }),
+    async close() {
+      await app.stop();
+      await Promise.all([realtime.close(), receiver.close()]);
+    },
+  };
+}

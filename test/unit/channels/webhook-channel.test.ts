@@ -1,0 +1,99 @@
+import { createHmac } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Webhook } from 'standardwebhooks';
+import { Agent } from 'undici';
+import { PermanentDeliveryError, RetryableDeliveryError, ShutdownAbortError } from '../../../src/channels/errors';
+import { createWebhookChannel } from '../../../src/channels/webhook/webhook-channel';
+import { WebhookReceiver } from '../../support/webhook-receiver';
+
+const SECRET = `whsec_${Buffer.alloc(32, 3).toString('base64')}`;
+const NEXT_SECRET = `whsec_${Buffer.alloc(32, 4).toString('base64')}`;
+
+describe('webhook channel', () => {
+  const receiver = new WebhookReceiver();
+  const agent = new Agent();
+  // A fixed clock near the real one: the reference verifier rejects timestamps over 5 minutes off.
+  const fixedNow = new Date(Math.floor(Date.now() / 1000) * 1000);
+  const channel = createWebhookChannel({ http: agent, userAgent: 'test-agent', now: () => fixedNow });
+  const context = (signal = new AbortController().signal) => ({ signal, attempt: 1, deliveryId: 'dlv_abc123' });
+  const message = (body = '{"type":"weddings.insert","data":{"x":1}}', secrets = [SECRET]) => ({
+    url: `${receiver.url}/hook?tenant=1`,
+    secrets,
+    timeoutMs: 1_000,
+    body,
+  });
+
+  beforeAll(() => receiver.start());
+  afterAll(async () => {
+    await agent.close();
+    await receiver.close();
+  });
+
+  it('posts the exact body with Standard Webhooks headers that the reference verifier accepts', async () => {
+    const receipt = await channel.send(message(), context());
+    expect(receipt.status).toBe(200);
+    const request = receiver.requests.at(-1)!;
+    expect(request).toMatchObject({ method: 'POST', path: '/hook?tenant=1', body: '{"type":"weddings.insert","data":{"x":1}}' });
+    expect(request.headers['content-type']).toBe('application/json');
+    expect(request.headers['webhook-id']).toBe('dlv_abc123');
+    expect(request.headers['webhook-timestamp']).toBe(String(fixedNow.getTime() / 1000));
+    expect(new Webhook(SECRET).verify(request.body, request.headers as Record<string, string>)).toEqual({ type: 'weddings.insert', data: { x: 1 } });
+  });
+
+  it('computes the signature as base64 HMAC-SHA256 of id.timestamp.body with the decoded secret', async () => {
+    await channel.send(message('{"n":2}'), context());
+    const request = receiver.requests.at(-1)!;
+    const key = Buffer.from(SECRET.slice('whsec_'.length), 'base64');
+    const expected = createHmac('sha256', key).update(`dlv_abc123.${request.headers['webhook-timestamp']}.{"n":2}`).digest('base64');
+    expect(request.headers['webhook-signature']).toBe(`v1,${expected}`);
+  });
+
+  it('signs with every secret during a rotation, space-separated', async () => {
+    await channel.send(message('{}', [NEXT_SECRET, SECRET]), context());
+    const signatures = String(receiver.requests.at(-1)!.headers['webhook-signature']).split(' ');
+    expect(signatures).toHaveLength(2);
+    expect(signatures.every((s) => s.startsWith('v1,'))).toBe(true);
+  });
+
+  it('classifies 429 with Retry-After as retryable with the delay, and 400 as permanent', async () => {
+    receiver.respondWith({ status: 429, headers: { 'retry-after': '3' } }, { status: 400 });
+    const limited = await channel.send(message(), context()).catch((e: unknown) => e);
+    expect(limited).toBeInstanceOf(RetryableDeliveryError);
+    expect((limited as RetryableDeliveryError).retryAfterMs).toBe(3_000);
+    await expect(channel.send(message(), context())).rejects.toBeInstanceOf(PermanentDeliveryError);
+  });
+
+  it('does not follow a redirect', async () => {
+    receiver.respondWith({ status: 302, headers: { location: '/elsewhere' } });
+    const before = receiver.requests.length;
+    await expect(channel.send(message(), context())).rejects.toMatchObject({ status: 302, retryable: false });
+    expect(receiver.requests.length).toBe(before + 1);
+  });
+
+  it('retries a connection that is refused', async () => {
+    const closed = new WebhookReceiver();
+    await closed.start();
+    const url = closed.url;
+    await closed.close();
+    await expect(channel.send({ ...message(), url }, context())).rejects.toMatchObject({ retryable: true, message: 'network error ECONNREFUSED' });
+  });
+
+  it('times out a receiver that never answers, as retryable', async () => {
+    receiver.respondWith({ hang: true });
+    await expect(channel.send({ ...message(), timeoutMs: 100 }, context())).rejects.toMatchObject({ retryable: true });
+  });
+
+  it('stops promptly when the shutdown signal aborts', async () => {
+    receiver.respondWith({ hang: true });
+    const controller = new AbortController();
+    const sending = channel.send(message(), context(controller.signal));
+    setTimeout(() => controller.abort(new ShutdownAbortError()), 20);
+    await expect(sending).rejects.toBeInstanceOf(ShutdownAbortError);
+  });
+
+  it('puts no secret into an error message', async () => {
+    receiver.respondWith({ status: 401 });
+    const error = (await channel.send(message(), context()).catch((e: unknown) => e)) as Error;
+    expect(`${error.message} ${error.stack}`).not.toContain(SECRET.slice(6));
+  });
+});
