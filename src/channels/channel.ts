@@ -1,4 +1,6 @@
-export type ChannelKind = 'webhook';
+import type { ChannelKind } from './messages';
+
+export type { ChannelKind } from './messages';
 
 export interface SendContext {
   /** Aborted when the worker stops waiting (shutdown deadline or forced stop). */
@@ -11,6 +13,7 @@ export interface SendContext {
 
 export interface DeliveryReceipt {
   readonly status?: number;
+  /** The provider's id for the message (Resend email id, Twilio SM… sid), when it gives one. */
   readonly providerMessageId?: string;
 }
 

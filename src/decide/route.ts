@@ -44,7 +44,7 @@ export function planDeliveries(event: ChangeEvent, settings: WorkerSettings): De
         channel: 'webhook',
         destination: endpoint.name,
         priority,
-        message: { url: endpoint.url, secrets: endpoint.secrets, timeoutMs: endpoint.timeoutMs, body: webhookBody(event, priority) },
+        message: { channel: 'webhook', url: endpoint.url, secrets: endpoint.secrets, timeoutMs: endpoint.timeoutMs, body: webhookBody(event, priority) },
         log: { table: event.table, operation: event.operation, rule: rule.name },
       });
     }

@@ -1,4 +1,4 @@
-import type { WebhookMessage } from '../channels/webhook/webhook-channel';
+import type { WebhookMessage } from '../channels/messages';
 import type { Priority } from '../decide/priority';
 
 /** One message to one recipient on one channel; its id is the idempotency key everywhere. */

@@ -1,6 +1,6 @@
 import type { Channel } from '../channels/channel';
 import { DeliveryError, ShutdownAbortError } from '../channels/errors';
-import type { WebhookMessage } from '../channels/webhook/webhook-channel';
+import type { WebhookMessage } from '../channels/messages';
 import type { RetryConfig } from '../config/worker-config.schema';
 import type { Logger } from '../lib/logger';
 import type { DeadLetterSink } from './dead-letters';

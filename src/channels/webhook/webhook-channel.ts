@@ -1,16 +1,9 @@
 import type { Dispatcher } from 'undici';
 import type { Channel, DeliveryReceipt, SendContext } from '../channel';
+import type { WebhookMessage } from '../messages';
 import { ShutdownAbortError } from '../errors';
 import { classifyHttpStatus, classifyNetworkError } from '../http-classify';
 import { WebhookSigner } from './webhook-signature';
-
-export interface WebhookMessage {
-  readonly url: string;
-  readonly secrets: readonly string[];
-  readonly timeoutMs: number;
-  /** Serialized once per delivery, so every attempt signs the exact same bytes. */
-  readonly body: string;
-}
 
 /** The one undici call the channel makes; an Agent or Pool in production, anything in tests. */
 export type HttpRequester = Pick<Dispatcher, 'request'>;

@@ -17,6 +17,7 @@ describe('webhook channel', () => {
   const channel = createWebhookChannel({ http: agent, userAgent: 'test-agent', now: () => fixedNow });
   const context = (signal = new AbortController().signal) => ({ signal, attempt: 1, deliveryId: 'dlv_abc123' });
   const message = (body = '{"type":"weddings.insert","data":{"x":1}}', secrets = [SECRET]) => ({
+    channel: 'webhook' as const,
     url: `${receiver.url}/hook?tenant=1`,
     secrets,
     timeoutMs: 1_000,
