@@ -32,15 +32,16 @@ async function main(): Promise<void> {
         subscriptions: [{ name: 'weddings', table: 'weddings' }],
         webhookEndpoints: [{ name: 'photo-crm', url: `${partner.url}/hooks/wedsync`, secretEnv: 'DEMO_PARTNER_SECRET' }],
         rules: [
-          { name: 'weddings-to-crm', match: { table: 'weddings' }, deliver: [{ channel: 'webhook', endpoint: 'photo-crm' }] },
+          { name: 'weddings-to-crm', match: { table: 'weddings' }, audiences: [{ type: 'endpoint', name: 'photo-crm' }] },
           {
             name: 'date-moved',
             priority: 'high',
             match: { table: 'weddings', events: ['UPDATE'], changedColumns: ['wedding_date'] },
-            deliver: [{ channel: 'webhook', endpoint: 'photo-crm' }],
+            audiences: [{ type: 'endpoint', name: 'photo-crm' }],
           },
         ],
         retry: { attempts: 4, minDelayMs: 200, maxDelayMs: 2000 },
+        partnerWebhooks: { allowAddresses: ['127.0.0.1'] },
       }),
   });
   const app = createApp({ config, logger: createLogger({ level: 'info', destination: readableLog() }) });

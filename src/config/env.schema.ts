@@ -28,6 +28,13 @@ export const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
   HEALTH_HOST: z.string().min(1).default('0.0.0.0'),
   HEALTH_PORT: port.default(8080).describe('Port of /livez, /readyz; 0 picks a free port'),
+  RESEND_API_KEY: z.string().regex(/^re_\w+$/, 'must be a Resend API key (re_…)').optional().describe('Enables email. Secret.'),
+  EMAIL_FROM: z.string().min(3).optional().describe('Sender, e.g. "WedSync <notify@mail.example.com>" on a verified domain'),
+  RESEND_BASE_URL: z.url().optional().describe('Only for sandboxes and tests: where the Resend SDK sends'),
+  TWILIO_ACCOUNT_SID: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'must be AC followed by 32 hex digits').optional().describe('Enables SMS'),
+  TWILIO_AUTH_TOKEN: z.string().min(16).optional().describe('Secret'),
+  TWILIO_FROM: z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number such as +14155550100').optional(),
+  TWILIO_BASE_URL: z.url().optional().describe('Only for sandboxes and tests: where the Twilio SDK sends'),
   SHUTDOWN_TIMEOUT_MS: positiveMs
     .default(20_000)
     .describe('Drain deadline after the first SIGTERM; keep it below the orchestrator grace period'),
@@ -35,9 +42,17 @@ export const envSchema = z.object({
 
 export type Env = z.infer<typeof envSchema>;
 
+/** Variables that only make sense together: a half-configured provider is a start-up error. */
+export const ENV_GROUPS: readonly (readonly (keyof Env)[])[] = [
+  ['RESEND_API_KEY', 'EMAIL_FROM'],
+  ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM'],
+];
+
 /** Names of variables whose values must never be echoed, even inside an error message. */
 export const SECRET_ENV_NAMES: ReadonlySet<string> = new Set([
   'SUPABASE_SERVICE_ROLE_KEY',
   'DATABASE_URL',
   'REDIS_URL',
+  'RESEND_API_KEY',
+  'TWILIO_AUTH_TOKEN',
 ]);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ConfigError, type ConfigProblem } from './config-error';
-import { envSchema, type Env } from './env.schema';
+import { ENV_GROUPS, envSchema, type Env } from './env.schema';
 import { workerConfigSchema, type WebhookEndpointConfig, type WorkerConfig } from './worker-config.schema';
 
 export interface ResolvedWebhookEndpoint extends WebhookEndpointConfig {
@@ -42,6 +42,8 @@ export function loadConfig({ env, readFile }: LoadConfigInput): Config {
     ? parsedWorker.data.webhookEndpoints.map((endpoint, i) => ({ ...endpoint, secrets: secrets[i] ?? [] }))
     : [];
 
+  if (parsedEnv.success) problems.push(...incompleteGroups(parsedEnv.data));
+  if (parsedEnv.success && parsedWorker?.success && !parsedEnv.data.DATABASE_URL) problems.push(...needsDatabase(parsedWorker.data));
   if (problems.length > 0 || !parsedEnv.success || !parsedWorker?.success) throw new ConfigError(problems);
   return { env: parsedEnv.data, worker: { ...parsedWorker.data, webhookEndpoints } };
 }
@@ -86,6 +88,26 @@ function readSecrets(secretEnv: string, index: number, env: LoadConfigInput['env
     }
   });
   return secrets;
+}
+
+function incompleteGroups(env: Env): ConfigProblem[] {
+  return ENV_GROUPS.flatMap((group) => {
+    const set = group.filter((name) => env[name] !== undefined);
+    if (set.length === 0 || set.length === group.length) return [];
+    return group
+      .filter((name) => env[name] === undefined)
+      .map((name) => ({ source: 'env' as const, path: name, message: `is required with ${set.join(', ')}` }));
+  });
+}
+
+/** People, tenant endpoints and chats live in Postgres: rules that reach them need it. */
+function needsDatabase(worker: WorkerConfig): ConfigProblem[] {
+  return worker.rules.flatMap((rule, i) =>
+    rule.audiences
+      .map((audience, j) => ({ audience, j }))
+      .filter(({ audience }) => audience.type !== 'endpoint')
+      .map(({ j }) => ({ source: 'file' as const, path: `rules.${i}.audiences.${j}`, message: 'reads tenant data: set DATABASE_URL' })),
+  );
 }
 
 function toProblems(source: ConfigProblem['source'], error: z.ZodError): ConfigProblem[] {

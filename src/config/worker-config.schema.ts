@@ -1,13 +1,9 @@
 import { z } from 'zod';
+import { channelsByLevelSchema, failoverSchema, preferencesSchema, prioritySchema } from './policy.schema';
+import { changeOperations, identifier, operation, priorityLevels, ruleSchema, sqlName } from './rules.schema';
 
-const identifier = z
-  .string()
-  .regex(/^[a-z][a-z0-9_-]{0,62}$/, 'must be lower-case letters, digits, "-" or "_", starting with a letter');
-const sqlName = z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a plain lower-case SQL identifier');
-export const changeOperations = ['INSERT', 'UPDATE', 'DELETE'] as const;
-const operation = z.enum(changeOperations);
-export const priorityLevels = ['critical', 'high', 'normal', 'low'] as const;
-const priorityLevel = z.enum(priorityLevels);
+export { changeOperations, priorityLevels } from './rules.schema';
+export type { AudienceConfig, RuleConfig } from './rules.schema';
 
 // Realtime accepts only these operators reliably on the hosted fleet (realtime-protocol.md §2.3).
 const realtimeFilter = z
@@ -22,6 +18,11 @@ const subscription = z
     events: z.array(operation).min(1).default([...changeOperations]).describe('Operations to act on'),
     filter: realtimeFilter.optional().describe('Optional Realtime filter, e.g. organization_id=eq.42'),
     primaryKey: z.array(sqlName).min(1).default(['id']).describe('Columns that identify a row'),
+    organizationIdColumn: sqlName.default('organization_id').describe('Column naming the tenant'),
+    weddingIdColumn: sqlName
+      .nullable()
+      .default('wedding_id')
+      .describe('Column naming the wedding ("id" for the weddings table; null for organization-wide tables)'),
   })
   .strict();
 
@@ -46,27 +47,14 @@ const webhookEndpoint = z
   })
   .strict();
 
-const deliveryTarget = z.discriminatedUnion('channel', [
-  z.object({ channel: z.literal('webhook'), endpoint: identifier }).strict(),
-]);
-
-const rule = z
+const limits = z
   .object({
-    name: identifier,
-    match: z
-      .object({
-        table: sqlName,
-        schema: sqlName.default('public'),
-        events: z.array(operation).min(1).default([...changeOperations]),
-        changedColumns: z
-          .array(sqlName)
-          .min(1)
-          .optional()
-          .describe('UPDATE only: match when any of these columns changed (needs REPLICA IDENTITY FULL)'),
-      })
-      .strict(),
-    priority: priorityLevel.default('normal').describe('Priority of deliveries this rule plans'),
-    deliver: z.array(deliveryTarget).min(1),
+    email: rateLimit.default({ max: 2, perMs: 1_000, maxConcurrent: 2 }).describe('Resend: per team'),
+    sms: rateLimit.default({ max: 1, perMs: 1_000, maxConcurrent: 1 }).describe('Twilio: per sender number'),
+    slack: rateLimit.default({ max: 1, perMs: 1_000, maxConcurrent: 1 }).describe('Slack: per incoming webhook'),
+    teams: rateLimit.default({ max: 4, perMs: 1_000, maxConcurrent: 2 }).describe('Teams: per Workflows webhook'),
+    in_app: rateLimit.default({ max: 500, perMs: 1_000, maxConcurrent: 16 }).describe('Writes to the notifications table'),
+    tenantWebhookTimeoutMs: z.number().int().positive().default(10_000),
   })
   .strict();
 
@@ -100,14 +88,44 @@ const intake = z
   })
   .strict();
 
+const context = z
+  .object({
+    cacheMaxEntries: z.number().int().positive().default(5_000),
+    cacheTtlMs: z.number().int().positive().default(5 * 60_000).describe('Safety net; changes seen on the stream invalidate sooner'),
+  })
+  .strict();
+
+const partnerWebhooks = z
+  .object({
+    allowAddresses: z
+      .array(z.string().min(1))
+      .default([])
+      .describe('Addresses or CIDRs a tenant webhook may reach although private or loopback (tests, on-prem partners)'),
+  })
+  .strict();
+
+const content = z
+  .object({
+    appBaseUrl: z.url({ protocol: /^https?$/ }).nullable().default(null).describe('Links in messages point under this URL'),
+  })
+  .strict();
+
 export const workerConfigSchema = z
   .object({
     $schema: z.string().optional(),
     subscriptions: z.array(subscription).min(1),
     webhookEndpoints: z.array(webhookEndpoint).default([]),
-    rules: z.array(rule).default([]),
-    retry: retry.default(retry.parse({})),
-    intake: intake.default(intake.parse({})),
+    rules: z.array(ruleSchema).default([]),
+    priority: prioritySchema.prefault({}),
+    channelsByLevel: channelsByLevelSchema.prefault({}),
+    preferences: preferencesSchema.prefault({}),
+    failover: failoverSchema.prefault({}),
+    limits: limits.prefault({}),
+    retry: retry.prefault({}),
+    intake: intake.prefault({}),
+    context: context.prefault({}),
+    partnerWebhooks: partnerWebhooks.prefault({}),
+    content: content.prefault({}),
   })
   .strict()
   // `when` runs the cross-checks even when other keys failed, so one start reports every
@@ -115,22 +133,21 @@ export const workerConfigSchema = z
   .superRefine((config, ctx) => crossCheck(config as Partial<Record<string, unknown>>, ctx), { when: () => true });
 
 function crossCheck(config: Partial<Record<string, unknown>>, ctx: z.RefinementCtx): void {
-  const list = (key: string): Record<string, unknown>[] =>
-    Array.isArray(config[key]) ? (config[key] as unknown[]).filter((x): x is Record<string, unknown> => !!x && typeof x === 'object') : [];
-  reportDuplicates(list('subscriptions').map((s) => s.name), ['subscriptions'], ctx);
-  reportDuplicates(list('webhookEndpoints').map((e) => e.name), ['webhookEndpoints'], ctx);
-  reportDuplicates(list('rules').map((r) => r.name), ['rules'], ctx);
-  const endpoints = new Set(list('webhookEndpoints').map((e) => e.name));
-  list('rules').forEach((rule, i) => {
-    const targets = Array.isArray(rule.deliver) ? (rule.deliver as Record<string, unknown>[]) : [];
-    targets.forEach((target, j) => {
-      if (target?.channel === 'webhook' && typeof target.endpoint === 'string' && !endpoints.has(target.endpoint)) {
-        ctx.addIssue({ code: 'custom', path: ['rules', i, 'deliver', j, 'endpoint'], message: `no webhook endpoint named "${target.endpoint}"` });
+  const list = (value: unknown): Record<string, unknown>[] =>
+    Array.isArray(value) ? value.filter((x): x is Record<string, unknown> => !!x && typeof x === 'object') : [];
+  reportDuplicates(list(config.subscriptions).map((s) => s.name), ['subscriptions'], ctx);
+  reportDuplicates(list(config.webhookEndpoints).map((e) => e.name), ['webhookEndpoints'], ctx);
+  reportDuplicates(list(config.rules).map((r) => r.name), ['rules'], ctx);
+  const endpoints = new Set(list(config.webhookEndpoints).map((e) => e.name));
+  list(config.rules).forEach((rule, i) => {
+    list(rule.audiences).forEach((audience, j) => {
+      if (audience.type === 'endpoint' && typeof audience.name === 'string' && !endpoints.has(audience.name)) {
+        ctx.addIssue({ code: 'custom', path: ['rules', i, 'audiences', j, 'name'], message: `no webhook endpoint named "${audience.name}"` });
       }
     });
   });
-  const retry = config.retry as { minDelayMs?: unknown; maxDelayMs?: unknown } | undefined;
-  if (typeof retry?.minDelayMs === 'number' && typeof retry.maxDelayMs === 'number' && retry.maxDelayMs < retry.minDelayMs) {
+  const retryConfig = config.retry as { minDelayMs?: unknown; maxDelayMs?: unknown } | undefined;
+  if (typeof retryConfig?.minDelayMs === 'number' && typeof retryConfig.maxDelayMs === 'number' && retryConfig.maxDelayMs < retryConfig.minDelayMs) {
     ctx.addIssue({ code: 'custom', path: ['retry', 'maxDelayMs'], message: 'must be at least minDelayMs' });
   }
 }
@@ -147,8 +164,8 @@ function reportDuplicates(names: unknown[], path: (string | number)[], ctx: z.Re
 export type WorkerConfig = z.infer<typeof workerConfigSchema>;
 export type SubscriptionConfig = WorkerConfig['subscriptions'][number];
 export type WebhookEndpointConfig = WorkerConfig['webhookEndpoints'][number];
-export type RuleConfig = WorkerConfig['rules'][number];
 export type RetryConfig = WorkerConfig['retry'];
 export type IntakeConfig = WorkerConfig['intake'];
+export type LimitsConfig = WorkerConfig['limits'];
 export type ChangeOperation = (typeof changeOperations)[number];
 export type PriorityLevel = (typeof priorityLevels)[number];

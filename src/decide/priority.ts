@@ -1,4 +1,9 @@
+import type { PriorityPolicy } from '../config/policy.schema';
 import type { PriorityLevel } from '../config/worker-config.schema';
+import type { Wedding } from '../context/event-context';
+import type { ChangeEvent } from '../intake/change-event';
+import { dayBounds, daysUntil } from '../lib/zoned-time';
+import type { NotificationKind } from './notification';
 
 export interface Priority {
   readonly level: PriorityLevel;
@@ -8,15 +13,77 @@ export interface Priority {
   readonly reasons: readonly string[];
 }
 
-export const LEVEL_SCORES: Readonly<Record<PriorityLevel, number>> = { critical: 90, high: 70, normal: 50, low: 20 };
-
 const ORDER: readonly PriorityLevel[] = ['low', 'normal', 'high', 'critical'];
+const BASE_SCORE: Readonly<Record<PriorityLevel, number>> = { low: 20, normal: 40, high: 60, critical: 80 };
 
 export function levelRank(level: PriorityLevel): number {
   return ORDER.indexOf(level);
 }
 
-/** The more urgent of two levels. */
 export function higherLevel(a: PriorityLevel, b: PriorityLevel): PriorityLevel {
   return levelRank(a) >= levelRank(b) ? a : b;
+}
+
+export interface PriorityInput {
+  readonly kind: NotificationKind;
+  readonly event: ChangeEvent;
+  readonly wedding: Wedding | null;
+  /** A fixed base level from the rule, instead of the policy's level for the kind. */
+  readonly ruleLevel?: PriorityLevel;
+  readonly policy: PriorityPolicy;
+  readonly nowMs: number;
+}
+
+/**
+ * How urgent a change is, and why. Pure: the clock is an input, and every wall-clock question is
+ * asked in the wedding's own time zone, so a 9 a.m. wedding in Auckland is "today" in Auckland.
+ */
+export function assessPriority({ kind, event, wedding, ruleLevel, policy, nowMs }: PriorityInput): Priority {
+  let level: PriorityLevel = ruleLevel ?? policy.kinds[kind];
+  const reasons = [ruleLevel ? `rule sets ${ruleLevel}` : `${kind} is ${level}`];
+  const raise = (to: PriorityLevel, why: string) => {
+    if (levelRank(to) > levelRank(level)) level = to;
+    if (levelRank(to) >= levelRank(level)) reasons.push(why);
+  };
+
+  if (kind === 'wedding.emergency') raise('critical', 'emergency alert');
+  if (wedding) {
+    const day = weddingDayProximity(wedding, nowMs, policy.weddingDayWindowHours);
+    if (day) raise('critical', day);
+    const daysAway = daysUntil(wedding.date, nowMs, wedding.timeZone);
+    if (kind === 'wedding.date_changed') {
+      const previous = dateOf(event.oldRecord?.wedding_date);
+      const near = [wedding.date, previous].filter((d): d is string => !!d).find((d) => within(daysUntil(d, nowMs, wedding.timeZone), policy.dateChangeCriticalWithinDays));
+      if (near) raise('critical', `date change touches ${near}, within ${policy.dateChangeCriticalWithinDays} days`);
+    }
+    if (kind === 'timeline.updated' && within(daysAway, policy.timelineHighWithinDays)) {
+      raise('high', `timeline change ${daysAway} day(s) before the wedding`);
+    }
+  }
+  return { level, score: score(level, wedding, nowMs), reasons };
+}
+
+/** "wedding is today" / "wedding starts within 24 h", or null. */
+function weddingDayProximity(wedding: Wedding, nowMs: number, windowHours: number): string | null {
+  const { startMs, endMs } = dayBounds(wedding.date, wedding.timeZone);
+  if (nowMs >= endMs) return null;
+  if (nowMs >= startMs) return `wedding is today (${wedding.date}, ${wedding.timeZone})`;
+  if (startMs - nowMs <= windowHours * 3_600_000) return `wedding starts within ${windowHours} h (${wedding.date}, ${wedding.timeZone})`;
+  return null;
+}
+
+function within(days: number, limit: number): boolean {
+  return days >= 0 && days <= limit;
+}
+
+function dateOf(value: unknown): string | null {
+  return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}/.test(value) ? value.slice(0, 10) : null;
+}
+
+/** Base score of the level, plus up to 19 the closer the wedding is, so nearer weddings go first. */
+function score(level: PriorityLevel, wedding: Wedding | null, nowMs: number): number {
+  if (!wedding) return BASE_SCORE[level];
+  const days = daysUntil(wedding.date, nowMs, wedding.timeZone);
+  const closeness = days < 0 ? 0 : Math.max(0, 19 - Math.min(19, Math.floor(days / 2)));
+  return BASE_SCORE[level] + closeness;
 }

@@ -1,15 +1,34 @@
-import type { WebhookMessage } from '../channels/messages';
+import type { ChannelKind, DeliveryMessage, RecipientKind } from '../channels/messages';
+import type { NotificationKind } from '../decide/notification';
 import type { Priority } from '../decide/priority';
+import type { RateLimitSettings } from './rate-limiter';
+
+export interface Recipient {
+  readonly kind: RecipientKind;
+  readonly id: string;
+}
 
 /** One message to one recipient on one channel; its id is the idempotency key everywhere. */
 export interface Delivery {
   readonly id: string;
   readonly eventId: string;
-  readonly channel: 'webhook';
-  /** Name of the destination (endpoint, sender); also the key of its rate limiter. */
-  readonly destination: string;
+  readonly organizationId: string | null;
+  readonly weddingId: string | null;
+  readonly kind: NotificationKind;
+  readonly channel: ChannelKind;
+  readonly recipient: Recipient;
   readonly priority: Priority;
-  readonly message: WebhookMessage;
+  /** Not to be attempted before this instant (quiet hours, hourly cap); null: now. */
+  readonly notBeforeMs: number | null;
+  /** A critical message that is not delivered by then fails over; null: no deadline. */
+  readonly deadlineMs: number | null;
+  readonly message: DeliveryMessage;
+  /** The destination's own limit (partner endpoints); others use the channel's configured limit. */
+  readonly rateLimit: RateLimitSettings | null;
+  /** The next channels to try for this recipient if this one fails permanently, in order. */
+  readonly fallbacks: readonly DeliveryMessage[];
+  /** Decisions worth a log line: preferences bypassed or applied. */
+  readonly notes: readonly string[];
   /** Context carried into every log line about this delivery. */
   readonly log: { readonly table: string; readonly operation: string; readonly rule: string };
 }
@@ -17,4 +36,5 @@ export interface Delivery {
 export type DeliveryOutcome =
   | { readonly kind: 'delivered'; readonly attempts: number; readonly status?: number }
   | { readonly kind: 'dead_letter'; readonly attempts: number; readonly reason: string; readonly status?: number }
+  | { readonly kind: 'failed_over'; readonly attempts: number; readonly reason: string; readonly to: ChannelKind }
   | { readonly kind: 'aborted'; readonly attempts: number };

@@ -1,6 +1,7 @@
 import pRetry, { AbortError } from 'p-retry';
 import type { RetryConfig } from '../config/worker-config.schema';
 import { DeliveryError, ShutdownAbortError } from '../channels/errors';
+import { ParkedDeliveryError } from '../channels/errors-parked';
 import { abortableSleep } from '../lib/abortable-sleep';
 
 export interface RetryHooks {
@@ -14,7 +15,11 @@ export interface RetryHooks {
  * where error classes become retry behaviour: a permanent DeliveryError stops at once; a
  * Retry-After is honoured (capped) on top of the exponential, jittered backoff.
  */
-export async function withRetry<T>(attempt: (n: number) => Promise<T>, policy: RetryConfig, hooks: RetryHooks): Promise<T> {
+export async function withRetry<T>(
+  attempt: (n: number) => Promise<T>,
+  policy: RetryConfig & { readonly maxRetryTimeMs?: number },
+  hooks: RetryHooks,
+): Promise<T> {
   return pRetry(
     async (n) => {
       try {
@@ -22,6 +27,8 @@ export async function withRetry<T>(attempt: (n: number) => Promise<T>, policy: R
       } catch (error) {
         if (hooks.signal.aborted || error instanceof ShutdownAbortError) throw new AbortError(new ShutdownAbortError());
         if (error instanceof DeliveryError && !error.retryable) throw new AbortError(error);
+        // A spent quota fails the same way until it resets: quick retries would only burn attempts.
+        if (error instanceof ParkedDeliveryError) throw new AbortError(error);
         throw error;
       }
     },
@@ -31,6 +38,7 @@ export async function withRetry<T>(attempt: (n: number) => Promise<T>, policy: R
       minTimeout: policy.minDelayMs,
       maxTimeout: policy.maxDelayMs,
       randomize: true,
+      ...(policy.maxRetryTimeMs === undefined ? {} : { maxRetryTime: policy.maxRetryTimeMs }),
       signal: hooks.signal,
       onFailedAttempt: async ({ error, attemptNumber, retriesLeft }) => {
         if (retriesLeft <= 0) return;

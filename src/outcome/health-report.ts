@@ -7,12 +7,14 @@ export interface ComponentHealth {
 }
 
 export interface HealthReport {
-  readonly status: 'ready' | 'not_ready';
+  /** `degraded`: ready, but some component needs a person's attention. */
+  readonly status: 'ready' | 'degraded' | 'not_ready';
   readonly components: Readonly<Record<string, ComponentHealth>>;
 }
 
-/** Ready only when every component is. */
+/** Ready only when every component is; degraded when one says so. */
 export function aggregate(components: Readonly<Record<string, ComponentHealth>>): HealthReport {
-  const ready = Object.values(components).every((c) => c.ready);
-  return { status: ready ? 'ready' : 'not_ready', components };
+  const all = Object.values(components);
+  if (!all.every((c) => c.ready)) return { status: 'not_ready', components };
+  return { status: all.some((c) => c.state === 'degraded') ? 'degraded' : 'ready', components };
 }

@@ -54,7 +54,7 @@ async function route(req: IncomingMessage, res: ServerResponse, options: HealthS
     }
     case '/readyz': {
       const report = options.readiness();
-      return send(res, report.status === 'ready' ? 200 : 503, report);
+      return send(res, report.status === 'not_ready' ? 503 : 200, report);
     }
     case '/metrics': {
       const body = await options.metrics.metrics();

@@ -32,7 +32,7 @@ describe('a realtime change becomes a signed webhook', () => {
       commit_timestamp: commitTimestamp,
       record: { id: 42, couple: 'Ana & Bo', status: 'planned' },
       old_record: null,
-      priority: { level: 'normal', reasons: ['rule weddings-to-crm'] },
+      priority: { level: 'normal', reasons: ['change.generic is normal'] },
     });
     expect(request.headers['webhook-id']).toMatch(/^dlv_[0-9a-f]{32}$/);
   });
@@ -90,7 +90,7 @@ describe('a realtime change becomes a signed webhook', () => {
   });
 
   it('sends nothing for a change no rule matches', async () => {
-    t = await startTestApp({ worker: { rules: [{ name: 'inserts', match: { table: 'weddings', events: ['INSERT'] }, deliver: [{ channel: 'webhook', endpoint: 'partner-crm' }] }] } });
+    t = await startTestApp({ worker: { rules: [{ name: 'inserts', match: { table: 'weddings', events: ['INSERT'] }, audiences: [{ type: 'endpoint', name: 'partner-crm' }] }] } });
     await t.untilReady();
     t.realtime.emitChange({ table: 'weddings', type: 'DELETE', oldRecord: { id: 9 } });
     t.realtime.emitChange({ table: 'weddings', type: 'INSERT', record: { id: 10 } });

@@ -31,7 +31,8 @@ async function startWorker(shutdownTimeoutMs: number): Promise<{ port: number }>
     configFile: {
       subscriptions: [{ name: 'weddings', table: 'weddings' }],
       webhookEndpoints: [{ name: 'partner-crm', url: `${receiver.url}/hook`, secretEnv: 'PARTNER_CRM_SECRET', timeoutMs: 60_000 }],
-      rules: [{ name: 'all', match: { table: 'weddings' }, deliver: [{ channel: 'webhook', endpoint: 'partner-crm' }] }],
+      rules: [{ name: 'all', match: { table: 'weddings' }, audiences: [{ type: 'endpoint', name: 'partner-crm' }] }],
+      partnerWebhooks: { allowAddresses: ['127.0.0.1'] },
     },
   });
   const port = await worker.healthPort();
@@ -87,12 +88,12 @@ describe('the worker process', () => {
       configFile: {
         subscriptions: [{ name: 'weddings', table: 'weddings', events: ['UPSERT'] }],
         webhookEndpoints: [{ name: 'partner-crm', url: 'http://127.0.0.1:1/hook', secretEnv: 'PARTNER_CRM_SECRET' }],
-        rules: [{ name: 'all', match: { table: 'weddings' }, deliver: [{ channel: 'webhook', endpoint: 'missing' }] }],
+        rules: [{ name: 'all', match: { table: 'weddings' }, audiences: [{ type: 'endpoint', name: 'missing' }] }],
       },
     });
     expect((await worker.exited).code).toBe(1);
     const output = worker.output();
-    for (const key of ['SUPABASE_URL', 'SUPABASE_SERVICE_ROLE_KEY', 'HEALTH_PORT', 'subscriptions.0.events.0', 'rules.0.deliver.0.endpoint', 'PARTNER_CRM_SECRET']) {
+    for (const key of ['SUPABASE_URL', 'SUPABASE_SERVICE_ROLE_KEY', 'HEALTH_PORT', 'subscriptions.0.events.0', 'rules.0.audiences.0.name', 'PARTNER_CRM_SECRET']) {
       expect(output).toContain(key);
     }
     expect(output).not.toContain('tiny-secret');

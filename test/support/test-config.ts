@@ -18,8 +18,9 @@ export function testConfig({ realtimeUrl, receiverUrl, worker = {}, env = {} }: 
     webhookEndpoints: [
       { name: 'partner-crm', url: `${receiverUrl}/hooks/wedsync`, secretEnv: 'PARTNER_CRM_SECRET', timeoutMs: 2_000 },
     ],
-    rules: [{ name: 'weddings-to-crm', match: { table: 'weddings' }, deliver: [{ channel: 'webhook', endpoint: 'partner-crm' }] }],
+    rules: [{ name: 'weddings-to-crm', match: { table: 'weddings' }, audiences: [{ type: 'endpoint', name: 'partner-crm' }] }],
     retry: { attempts: 4, minDelayMs: 20, maxDelayMs: 200, factor: 2, maxRetryAfterMs: 5_000 },
+    partnerWebhooks: { allowAddresses: ['127.0.0.1'] },
     intake: { heartbeatIntervalMs: 250, joinTimeoutMs: 500, liveTimeoutMs: 5_000, rebuildDelaysMs: [50, 100, 200] },
     ...worker,
   };

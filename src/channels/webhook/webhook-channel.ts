@@ -1,7 +1,7 @@
 import type { Dispatcher } from 'undici';
 import type { Channel, DeliveryReceipt, SendContext } from '../channel';
 import type { WebhookMessage } from '../messages';
-import { ShutdownAbortError } from '../errors';
+import { DeliveryError, ShutdownAbortError } from '../errors';
 import { classifyHttpStatus, classifyNetworkError } from '../http-classify';
 import { WebhookSigner } from './webhook-signature';
 
@@ -35,6 +35,8 @@ export function createWebhookChannel({ http, userAgent, now = () => new Date() }
         });
       } catch (error) {
         if (context.signal.aborted) throw new ShutdownAbortError();
+        // Already classified by the transport, e.g. an SSRF refusal: permanent, not a network blip.
+        if (error instanceof DeliveryError) throw error;
         throw classifyNetworkError(error);
       }
       // Drain so the connection goes back to the pool; a receiver's reply body is not ours to keep.

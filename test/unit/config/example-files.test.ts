@@ -20,10 +20,12 @@ describe('shipped configuration files', () => {
         SUPABASE_URL: 'https://abc.supabase.co',
         SUPABASE_SERVICE_ROLE_KEY: 'service-role-key-for-the-example',
         CONFIG_FILE: 'config/worker.example.json',
-        WEBHOOK_SECRET_PHOTO_CRM: `whsec_${Buffer.alloc(32).toString('base64')}`,
+        DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test',
+        WEBHOOK_SECRET_OPS_ARCHIVE: `whsec_${Buffer.alloc(32).toString('base64')}`,
       },
       readFile: (path) => read(path),
     });
+    expect(config.worker.webhookEndpoints.length).toBeGreaterThan(0);
     for (const endpoint of config.worker.webhookEndpoints) expect(documented).toContain(endpoint.secretEnv);
   });
 

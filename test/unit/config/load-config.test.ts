@@ -8,7 +8,7 @@ const SERVICE_KEY = 'super-secret-service-role-key-value';
 const goodFile = {
   subscriptions: [{ name: 'weddings', table: 'weddings' }],
   webhookEndpoints: [{ name: 'crm', url: 'https://crm.example.com/hook', secretEnv: 'CRM_SECRET' }],
-  rules: [{ name: 'all', match: { table: 'weddings' }, deliver: [{ channel: 'webhook', endpoint: 'crm' }] }],
+  rules: [{ name: 'all', match: { table: 'weddings' }, audiences: [{ type: 'endpoint', name: 'crm' }] }],
 };
 const goodEnv = {
   SUPABASE_URL: 'https://abc.supabase.co',
@@ -53,7 +53,7 @@ describe('loadConfig', () => {
         {
           subscriptions: [{ name: 'Weddings!', table: 'weddings' }],
           webhookEndpoints: [{ name: 'crm', url: 'ftp://crm', secretEnv: 'CRM_SECRET' }],
-          rules: [{ name: 'all', match: { table: 'weddings' }, deliver: [{ channel: 'webhook', endpoint: 'nowhere' }] }],
+          rules: [{ name: 'all', match: { table: 'weddings' }, audiences: [{ type: 'endpoint', name: 'nowhere' }] }],
           retry: { attempts: 0 },
         },
       ),
@@ -67,7 +67,7 @@ describe('loadConfig', () => {
         'env:LOG_LEVEL',
         'file:subscriptions.0.name',
         'file:webhookEndpoints.0.url',
-        'file:rules.0.deliver.0.endpoint',
+        'file:rules.0.audiences.0.name',
         'file:retry.attempts',
       ]),
     );

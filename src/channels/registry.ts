@@ -1,0 +1,69 @@
+import type { Pool } from 'pg';
+import { Resend } from 'resend';
+import twilio from 'twilio';
+import type { Config } from '../config/load-config';
+import type { ChannelRegistry } from '../deliver/dispatcher';
+import type { Logger } from '../lib/logger';
+import { createResendEmailChannel, type ResendLike } from './email/resend-email-channel';
+import { createInAppChannel } from './in-app/in-app-channel';
+import { createSlackChannel } from './slack/slack-channel';
+import { LoopbackRequestClient } from './sms/loopback-request-client';
+import { createMemorySentLedger } from './sms/sent-ledger';
+import { createTwilioSmsChannel, type TwilioLike } from './sms/twilio-sms-channel';
+import { createTeamsChannel } from './teams/teams-channel';
+import { createSsrfGuardedAgent } from './webhook/ssrf-guard';
+import { createWebhookChannel, type HttpRequester } from './webhook/webhook-channel';
+
+export const USER_AGENT = 'wedsync-realtime-worker/0.1';
+/** Longest SMS we send, in segments; longer bodies are shortened. Billing is per segment. */
+const MAX_SMS_SEGMENTS = 4;
+
+export interface ChannelRegistryInput {
+  readonly env: Config['env'];
+  readonly worker: Config['worker'];
+  readonly pool: Pool | null;
+  /** Overrides the SSRF-guarded agent (tests). */
+  readonly http?: HttpRequester;
+  readonly logger: Logger;
+}
+
+/**
+ * The channels this process can use, built from what is configured: webhooks, Slack and Teams
+ * always (their URLs come from tenant rows, hence the SSRF guard), in-app with a database,
+ * email with a Resend key, SMS with Twilio credentials. A channel that is absent is never planned.
+ */
+export function createChannelRegistry({ env, worker, pool, http, logger }: ChannelRegistryInput): {
+  channels: ChannelRegistry;
+  close(): Promise<void>;
+} {
+  const agent = http ? undefined : createSsrfGuardedAgent({ allow: worker.partnerWebhooks.allowAddresses, agent: { connections: 64 } });
+  const transport: HttpRequester = http ?? agent!;
+  const channels: ChannelRegistry = {
+    webhook: createWebhookChannel({ http: transport, userAgent: USER_AGENT }),
+    slack: createSlackChannel({ http: transport }),
+    teams: createTeamsChannel({ http: transport }),
+  };
+  if (pool) channels.in_app = createInAppChannel({ db: pool });
+  if (env.RESEND_API_KEY && env.EMAIL_FROM) {
+    const resend = new Resend(env.RESEND_API_KEY, env.RESEND_BASE_URL ? { baseUrl: env.RESEND_BASE_URL } : undefined);
+    channels.email = createResendEmailChannel({ client: resend as unknown as ResendLike, from: env.EMAIL_FROM });
+  }
+  if (env.TWILIO_ACCOUNT_SID && env.TWILIO_AUTH_TOKEN && env.TWILIO_FROM) {
+    const client = twilio(env.TWILIO_ACCOUNT_SID, env.TWILIO_AUTH_TOKEN, {
+      ...(env.TWILIO_BASE_URL ? { httpClient: new LoopbackRequestClient(env.TWILIO_BASE_URL) } : {}),
+    });
+    channels.sms = createTwilioSmsChannel({
+      client: client as unknown as TwilioLike,
+      from: env.TWILIO_FROM,
+      maxSegments: MAX_SMS_SEGMENTS,
+      sentLedger: createMemorySentLedger(),
+      onLedgerError: (error: unknown) => logger.warn({ err: error }, 'sms ledger write failed; a retry may resend'),
+    });
+  }
+  return {
+    channels,
+    close: async () => {
+      await agent?.close();
+    },
+  };
+}

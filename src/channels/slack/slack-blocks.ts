@@ -1,0 +1,63 @@
+import type { NotificationContent } from '../../decide/notification';
+import { extraFacts } from '../render/facts';
+import { formatWeddingDate, PRIORITY_LABEL, urgencyMarker } from '../render/labels';
+import { safeLink } from '../render/safe-link';
+import { clip, oneLine } from '../render/text';
+
+/**
+ * Slack reads `&`, `<` and `>` as markup in every text object: `<!channel>` pings a channel and
+ * `<http://evil|click>` hides a link. Escaped, they arrive as the literal characters.
+ */
+export function escapeSlack(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** One customer value: one line, escaped, within Slack's limit for its place. */
+const slack = (text: string, max: number) => clip(oneLine(text), max, { escape: escapeSlack });
+
+type Text = { type: 'plain_text' | 'mrkdwn'; text: string; emoji?: boolean };
+type Block =
+  | { type: 'header'; text: Text }
+  | { type: 'section'; text?: Text; fields?: Text[]; accessory?: unknown }
+  | { type: 'context'; elements: Text[] };
+
+export interface SlackPayload {
+  /** Shown in notifications and by clients that cannot draw blocks. */
+  readonly text: string;
+  readonly blocks: Block[];
+}
+
+const MAX_FIELDS = 10;
+
+export function renderSlackMessage(content: NotificationContent): SlackPayload {
+  const marker = urgencyMarker(content.priority.level);
+  const title = `${marker ? `${marker}: ` : ''}${oneLine(content.title)}`;
+  const link = safeLink(content.link);
+  const blocks: Block[] = [
+    { type: 'header', text: { type: 'plain_text', text: slack(title, 150), emoji: true } },
+    {
+      type: 'section',
+      text: { type: 'mrkdwn', text: slack(content.summary, 3000) },
+      ...(link ? { accessory: { type: 'button', text: { type: 'plain_text', text: 'Open in WedSync' }, url: link } } : {}),
+    },
+    { type: 'section', fields: fields(content) },
+  ];
+  if (content.priority.reasons.length > 0) {
+    const reasons = content.priority.reasons.map(oneLine).join(' · ');
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: slack(`Why: ${reasons}`, 2000) }] });
+  }
+  return { text: slack(`${title}: ${oneLine(content.summary)}`, 3000), blocks };
+}
+
+function fields(content: NotificationContent): Text[] {
+  const field = (label: string, value: string): Text => ({ type: 'mrkdwn', text: `*${label}*\n${slack(value, 1900)}` });
+  const list: Text[] = [];
+  const { wedding } = content;
+  if (wedding) list.push(field('Wedding', wedding.coupleName), field('Date', formatWeddingDate(wedding.date)));
+  list.push(field('Priority', PRIORITY_LABEL[content.priority.level]));
+  for (const fact of extraFacts(content)) {
+    if (list.length >= MAX_FIELDS) break;
+    list.push(field(slack(fact.label, 100), fact.value));
+  }
+  return list;
+}

@@ -1,0 +1,67 @@
+import type { NotificationContent } from '../../decide/notification';
+import { extraFacts } from '../render/facts';
+import { formatWeddingDate, PRIORITY_LABEL, urgencyMarker } from '../render/labels';
+import { safeLink } from '../render/safe-link';
+import { clip, oneLine } from '../render/text';
+
+/**
+ * TextBlock and FactSet text is Markdown in Teams: a customer name like `[click](http://evil)`
+ * would become a disguised link. Backslash escapes keep such characters literal.
+ */
+export function escapeTeams(text: string): string {
+  return text.replace(/[\\`*_~[\]()#>|{}]/g, (c) => `\\${c}`);
+}
+
+const teams = (text: string, max: number) => clip(oneLine(text), max, { escape: escapeTeams });
+
+const MAX_FACTS = 12;
+
+/** The Workflows "message" envelope around one Adaptive Card (1.4, the newest Teams renders everywhere). */
+export function renderTeamsMessage(content: NotificationContent): unknown {
+  const marker = urgencyMarker(content.priority.level);
+  const link = safeLink(content.link);
+  const body: unknown[] = [
+    {
+      type: 'TextBlock',
+      text: teams(`${marker ? `${marker}: ` : ''}${content.title}`, 200),
+      weight: 'Bolder',
+      size: 'Medium',
+      wrap: true,
+      ...(content.priority.level === 'critical' ? { color: 'Attention' } : {}),
+    },
+    { type: 'TextBlock', text: teams(content.summary, 2000), wrap: true },
+    { type: 'FactSet', facts: facts(content) },
+  ];
+  if (content.priority.reasons.length > 0) {
+    body.push({ type: 'TextBlock', text: teams(`Why: ${content.priority.reasons.join(' · ')}`, 1000), isSubtle: true, size: 'Small', wrap: true });
+  }
+  return {
+    type: 'message',
+    attachments: [
+      {
+        contentType: 'application/vnd.microsoft.card.adaptive',
+        contentUrl: null,
+        content: {
+          $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
+          type: 'AdaptiveCard',
+          version: '1.4',
+          body,
+          actions: link ? [{ type: 'Action.OpenUrl', title: 'Open in WedSync', url: link }] : [],
+        },
+      },
+    ],
+  };
+}
+
+function facts(content: NotificationContent): { title: string; value: string }[] {
+  const fact = (title: string, value: string) => ({ title: teams(title, 100), value: teams(value, 500) });
+  const list = [];
+  const { wedding } = content;
+  if (wedding) list.push(fact('Wedding', wedding.coupleName), fact('Date', formatWeddingDate(wedding.date)));
+  list.push(fact('Priority', PRIORITY_LABEL[content.priority.level]));
+  for (const f of extraFacts(content)) {
+    if (list.length >= MAX_FACTS) break;
+    list.push(fact(f.label, f.value));
+  }
+  return list;
+}

@@ -1,0 +1,43 @@
+import type { Channel, DeliveryReceipt, SendContext } from '../channel';
+import { postChatWebhook } from '../chat-webhook-post';
+import type { TeamsMessage } from '../messages';
+import type { HttpRequester } from '../webhook/webhook-channel';
+import { renderTeamsMessage } from './teams-card';
+
+export interface TeamsChannelOptions {
+  /** An undici Agent or Pool in production. */
+  readonly http: HttpRequester;
+  /** Per attempt, for the headers and for the body; default 10 s. */
+  readonly timeoutMs?: number;
+}
+
+/**
+ * Teams through a Workflows (Power Automate) webhook: an Adaptive Card in a message envelope.
+ * 202 with an empty body is success; a card the flow rejects fails inside the flow, unseen here.
+ */
+export function createTeamsChannel({ http, timeoutMs = 10_000 }: TeamsChannelOptions): Channel<TeamsMessage> {
+  return {
+    kind: 'teams',
+    send(message: TeamsMessage, { signal }: SendContext): Promise<DeliveryReceipt> {
+      return postChatWebhook({
+        http,
+        provider: 'teams',
+        url: message.webhookUrl,
+        body: renderTeamsMessage(message.content),
+        signal,
+        timeoutMs,
+        errorCode: workflowErrorCode,
+      });
+    },
+  };
+}
+
+/** Power Automate answers errors as `{"error":{"code":"WorkflowNotFound",…}}`. */
+function workflowErrorCode(body: string): string | undefined {
+  try {
+    const code = (JSON.parse(body) as { error?: { code?: unknown } }).error?.code;
+    return typeof code === 'string' && /^[A-Za-z_]{1,64}$/.test(code) ? code : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,104 @@
+import type { ContextReference, ContextResult, EventContext } from './event-context';
+import {
+  toEndpoint,
+  toOrganization,
+  toPerson,
+  toWedding,
+  type EndpointRow,
+  type OrganizationRow,
+  type PersonRow,
+  type WeddingRow,
+} from './context-rows';
+import type { Queryable } from './queryable';
+
+// One statement reads the whole context: one round trip, one snapshot (the people cannot come
+// from a later state than the wedding), one pooled connection per miss even when a burst of
+// changes invalidates many contexts at once, and it works on a client inside a transaction.
+//
+// Every table is filtered by organization_id = $1 on its own, not only through a join: a wrong
+// or missing join condition then returns too little, never another tenant's rows.
+const CONTEXT = `
+  with wedding as (
+    select id, organization_id, couple_name, to_char(wedding_date, 'YYYY-MM-DD') as wedding_date,
+           time_zone, venue_name, status
+    from weddings
+    where organization_id = $1 and id = $2::uuid
+  ), people as (
+    select 'vendor' as kind, 0 as kind_order, v.id, v.organization_id, v.name, v.email, v.phone,
+           array_agg(distinct wv.role order by wv.role) as roles
+    from wedding_vendors wv
+    join wedding on wedding.id = wv.wedding_id
+    join vendors v on v.organization_id = $1 and v.id = wv.vendor_id
+    where wv.organization_id = $1
+    group by v.id
+    union all
+    select 'client', 1, c.id, c.organization_id, c.name, c.email, c.phone, array['couple']
+    from clients c
+    join wedding on wedding.id = c.wedding_id
+    where c.organization_id = $1
+    union all
+    select 'staff', 2, s.id, s.organization_id, s.name, s.email, s.phone, array[s.role]
+    from organization_staff s
+    where s.organization_id = $1
+  ), people_with_preferences as (
+    select p.*, np.opt_out_channels, to_char(np.quiet_hours_start, 'HH24:MI') as quiet_hours_start,
+           to_char(np.quiet_hours_end, 'HH24:MI') as quiet_hours_end, np.time_zone, np.hourly_cap
+    from people p
+    left join notification_preferences np
+      on np.organization_id = $1 and np.person_kind = p.kind and np.person_id = p.id
+  ), endpoints as (
+    select id, organization_id, name, url, secret, event_types, enabled, rate_limit_per_minute
+    from webhook_endpoints
+    where organization_id = $1
+  )
+  select
+    (select row_to_json(o) from (
+       select id, name, time_zone, slack_webhook_url, teams_webhook_url from organizations where id = $1
+     ) o) as organization,
+    (select row_to_json(w) from wedding w) as wedding,
+    -- The only read not filtered by organization, and it returns one bit: whether a wedding the
+    -- organization does not have exists at all (another tenant's) or not.
+    exists (select 1 from weddings where id = $2::uuid) as wedding_exists,
+    coalesce((select json_agg(p order by p.kind_order, p.name, p.id) from people_with_preferences p), '[]') as people,
+    coalesce((select json_agg(e order by e.name, e.id) from endpoints e), '[]') as endpoints`;
+
+interface ContextRow {
+  readonly organization: OrganizationRow | null;
+  readonly wedding: WeddingRow | null;
+  readonly wedding_exists: boolean;
+  readonly people: PersonRow[];
+  readonly endpoints: EndpointRow[];
+}
+
+export interface LoadOptions {
+  readonly defaultTimeZone: string;
+  /** Use a named prepared statement: planning the query costs more than running it. */
+  readonly prepare: boolean;
+}
+
+/** Reads one context in one query. `reference` ids must be lower-case UUIDs. */
+export async function loadContext(db: Queryable, reference: ContextReference, { defaultTimeZone, prepare }: LoadOptions): Promise<ContextResult> {
+  const { organizationId, weddingId } = reference;
+  const values = [organizationId, weddingId];
+  const { rows } = await db.query<ContextRow>(prepare ? { name: 'wedsync_event_context', text: CONTEXT, values } : { text: CONTEXT, values });
+  const row = rows[0];
+  if (!row?.organization) return { ok: false, reason: 'organization_not_found', detail: `organization ${organizationId} not found` };
+  if (weddingId !== null && !row.wedding) {
+    return row.wedding_exists
+      ? { ok: false, reason: 'wedding_in_other_organization', detail: `wedding ${weddingId} does not belong to organization ${organizationId}` }
+      : { ok: false, reason: 'wedding_not_found', detail: `wedding ${weddingId} not found` };
+  }
+  const organization = toOrganization(row.organization, defaultTimeZone);
+  const wedding = row.wedding && toWedding(row.wedding, organization);
+  const context: EventContext = {
+    organization,
+    wedding,
+    people: row.people.map((p) => toPerson(p, wedding?.timeZone ?? organization.timeZone)),
+    webhookEndpoints: row.endpoints.map(toEndpoint),
+  };
+  const foreign = [wedding, ...context.people, ...context.webhookEndpoints].find((r) => r && r.organizationId !== organizationId);
+  // Unreachable while the query filters every table; if that ever breaks, fail the change rather
+  // than message another tenant's people.
+  if (foreign) throw new Error(`tenant isolation: context of organization ${organizationId} read row ${foreign.id} of another organization`);
+  return { ok: true, context };
+}

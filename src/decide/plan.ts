@@ -1,0 +1,202 @@
+import type { ChannelKind, DeliveryMessage } from '../channels/messages';
+import type { ResolvedWebhookEndpoint } from '../config/load-config';
+import type { ChannelsByLevel, FailoverPolicy, PriorityPolicy } from '../config/policy.schema';
+import type { RuleConfig } from '../config/rules.schema';
+import type { EventContext, Person } from '../context/event-context';
+import type { Delivery, Recipient } from '../deliver/delivery';
+import type { ChangeEvent } from '../intake/change-event';
+import { deliveryId } from '../intake/event-identity';
+import { quietWindowEnd } from '../lib/zoned-time';
+import { resolveAudience } from './audience';
+import { buildContent } from './content';
+import { matchingRules } from './match-rules';
+import type { NotificationContent, NotificationKind } from './notification';
+import { channelsFor, personMessage, reachable } from './person-channels';
+import { HourlyCapTracker } from './hourly-cap';
+import { assessPriority, levelRank, type Priority } from './priority';
+import { webhookBody } from './webhook-body';
+
+export interface PlanSettings {
+  readonly rules: readonly RuleConfig[];
+  readonly priority: PriorityPolicy;
+  readonly channelsByLevel: ChannelsByLevel;
+  readonly failover: FailoverPolicy;
+  readonly configEndpoints: ReadonlyMap<string, ResolvedWebhookEndpoint>;
+  readonly tenantWebhookTimeoutMs: number;
+  readonly appBaseUrl: string | null;
+  /** Channels that are configured in this process; others are never planned. */
+  readonly availableChannels: ReadonlySet<ChannelKind>;
+  readonly defaultHourlyCap: number;
+}
+
+export interface Decision {
+  readonly rule: string;
+  readonly kind: NotificationKind;
+  readonly priority: Priority;
+}
+
+export interface Plan {
+  readonly decisions: readonly Decision[];
+  readonly deliveries: readonly Delivery[];
+}
+
+interface Scope {
+  readonly event: ChangeEvent;
+  readonly rule: RuleConfig;
+  readonly priority: Priority;
+  readonly content: NotificationContent;
+  readonly organizationId: string | null;
+  readonly weddingId: string | null;
+  readonly nowMs: number;
+  readonly criticalDeadlineMs: number;
+}
+
+/**
+ * Everything one change should cause: for each matching rule, its kind and priority, and one
+ * delivery per (recipient, channel). Pure: the context and the clock are inputs. When two rules
+ * reach the same recipient on the same channel, one delivery remains, at the higher priority.
+ */
+export function planDeliveries(
+  event: ChangeEvent,
+  context: EventContext | null,
+  settings: PlanSettings,
+  nowMs: number,
+  caps: HourlyCapTracker = new HourlyCapTracker(),
+): Plan {
+  const decisions: Decision[] = [];
+  const planned = new Map<string, Delivery>();
+  // One notification per person per change, however many rules reach them: book the cap once.
+  const timings = new Map<string, Timing>();
+  const organizationId = context?.organization.id ?? null;
+  const weddingId = context?.wedding?.id ?? null;
+  for (const rule of matchingRules(event, settings.rules)) {
+    const kind = rule.kind;
+    const priority = assessPriority({ kind, event, wedding: context?.wedding ?? null, ruleLevel: rule.priority, policy: settings.priority, nowMs });
+    decisions.push({ rule: rule.name, kind, priority });
+    const content = buildContent(kind, event, context, priority, settings.appBaseUrl);
+    const scope: Scope = { event, rule, priority, content, organizationId, weddingId, nowMs, criticalDeadlineMs: settings.failover.criticalDeadlineMs };
+    const wanted = rule.channels ?? settings.channelsByLevel[priority.level];
+    const audience = resolveAudience(rule.audiences, event, kind, context);
+    const add = (delivery: Delivery) => {
+      const existing = planned.get(delivery.id);
+      if (!existing || levelRank(delivery.priority.level) > levelRank(existing.priority.level)) planned.set(delivery.id, delivery);
+    };
+    for (const person of audience.people) planForPerson(scope, person, wanted, settings, caps, timings).forEach(add);
+    for (const endpoint of audience.tenantEndpoints) {
+      const message = webhookMessage(scope, endpoint.url, endpoint.secrets, settings.tenantWebhookTimeoutMs);
+      const limit = { max: endpoint.rateLimitPerMinute, perMs: 60_000, maxConcurrent: 8 };
+      add({ ...delivery(scope, { kind: 'endpoint', id: endpoint.id }, message, [], []), rateLimit: limit });
+    }
+    for (const name of audience.configEndpoints) {
+      const endpoint = settings.configEndpoints.get(name);
+      if (!endpoint) continue;
+      const message = webhookMessage(scope, endpoint.url, endpoint.secrets, endpoint.timeoutMs);
+      add({ ...delivery(scope, { kind: 'endpoint', id: `config:${name}` }, message, [], []), rateLimit: endpoint.rateLimit });
+    }
+    if (context) planForChat(scope, context, wanted, settings).forEach(add);
+  }
+  return { decisions, deliveries: [...planned.values()] };
+}
+
+type Timing = { notBeforeMs: number | null; notes: string[] };
+
+function planForPerson(
+  scope: Scope,
+  person: Person,
+  wanted: readonly ChannelKind[],
+  settings: PlanSettings,
+  caps: HourlyCapTracker,
+  timings: Map<string, Timing>,
+): Delivery[] {
+  const critical = scope.priority.level === 'critical';
+  const channels = channelsFor(person, wanted, settings.availableChannels, critical ? settings.failover.person : ['in_app']);
+  if (channels.length === 0) return [];
+  const key = `${person.kind}:${person.id}`;
+  const { notBeforeMs, notes } = timings.get(key) ?? timing(scope, person, settings, caps);
+  timings.set(key, { notBeforeMs, notes });
+  const recipient: Recipient = { kind: person.kind, id: person.id };
+  return channels.flatMap((channel) => {
+    const message = personMessage(person, channel, scope.content, scope.weddingId);
+    if (!message) return [];
+    const chain = critical
+      ? nextInChain(settings.failover.person, channel).filter((c) => !channels.includes(c) && settings.availableChannels.has(c) && reachable(person, c))
+      : [];
+    const fallbacks = chain.map((c) => personMessage(person, c, scope.content, scope.weddingId)).filter((m): m is DeliveryMessage => m !== null);
+    return [{ ...delivery(scope, recipient, message, fallbacks, notes), notBeforeMs }];
+  });
+}
+
+/**
+ * When a person may be told: quiet hours (in their zone) and the hourly cap defer ordinary
+ * messages; a critical one goes now, and the notes say what it overrode.
+ */
+function timing(scope: Scope, person: Person, settings: PlanSettings, caps: HourlyCapTracker): Timing {
+  const notes: string[] = [];
+  const critical = scope.priority.level === 'critical';
+  const quiet = person.preferences.quietHours;
+  const quietEnd = quiet ? quietWindowEnd(scope.nowMs, quiet, person.preferences.timeZone) : null;
+  const key = `${person.kind}:${person.id}`;
+  const cap = person.preferences.hourlyCap ?? settings.defaultHourlyCap;
+  if (critical) {
+    if (quietEnd !== null) notes.push('quiet hours bypassed: critical');
+    if (caps.wouldExceed(key, scope.nowMs, cap)) notes.push(`hourly cap of ${cap} bypassed: critical`);
+    return { notBeforeMs: null, notes };
+  }
+  const earliest = quietEnd ?? scope.nowMs;
+  if (quietEnd !== null) notes.push(`deferred by quiet hours until ${new Date(quietEnd).toISOString()}`);
+  const slot = caps.admit(key, earliest, cap);
+  if (slot > earliest) notes.push(`deferred by the hourly cap of ${cap} until ${new Date(slot).toISOString()}`);
+  return { notBeforeMs: slot > scope.nowMs ? slot : null, notes };
+}
+
+function planForChat(scope: Scope, context: EventContext, wanted: readonly ChannelKind[], settings: PlanSettings): Delivery[] {
+  const org = context.organization;
+  const urls: Partial<Record<ChannelKind, string | null>> = { slack: org.slackWebhookUrl, teams: org.teamsWebhookUrl };
+  const chatMessage = (channel: ChannelKind): DeliveryMessage | null => {
+    const webhookUrl = urls[channel];
+    return webhookUrl && (channel === 'slack' || channel === 'teams') ? { channel, webhookUrl, content: scope.content } : null;
+  };
+  const channels = wanted.filter((c) => settings.availableChannels.has(c) && chatMessage(c) !== null);
+  const recipient: Recipient = { kind: 'organization', id: org.id };
+  return channels.map((channel) => {
+    const fallbacks =
+      scope.priority.level === 'critical'
+        ? nextInChain(settings.failover.organization, channel)
+            .filter((c) => !channels.includes(c) && settings.availableChannels.has(c))
+            .map(chatMessage)
+            .filter((m): m is DeliveryMessage => m !== null)
+        : [];
+    return delivery(scope, recipient, chatMessage(channel)!, fallbacks, []);
+  });
+}
+
+/** The chain after `channel`; the whole chain when the channel is not part of it. */
+function nextInChain(chain: readonly ChannelKind[], channel: ChannelKind): ChannelKind[] {
+  const at = chain.indexOf(channel);
+  return at === -1 ? [...chain] : chain.slice(at + 1);
+}
+
+function webhookMessage(scope: Scope, url: string, secrets: readonly string[], timeoutMs: number): DeliveryMessage {
+  const body = webhookBody(scope.event, scope.rule.kind, scope.priority, { organizationId: scope.organizationId, weddingId: scope.weddingId });
+  return { channel: 'webhook', url, secrets, timeoutMs, body };
+}
+
+function delivery(scope: Scope, recipient: Recipient, message: DeliveryMessage, fallbacks: DeliveryMessage[], notes: string[]): Delivery {
+  return {
+    id: deliveryId(scope.event.id, message.channel, `${recipient.kind}:${recipient.id}`),
+    eventId: scope.event.id,
+    organizationId: scope.organizationId,
+    weddingId: scope.weddingId,
+    kind: scope.rule.kind,
+    channel: message.channel,
+    recipient,
+    priority: scope.priority,
+    notBeforeMs: null,
+    deadlineMs: scope.priority.level === 'critical' ? scope.nowMs + scope.criticalDeadlineMs : null,
+    message,
+    rateLimit: null,
+    fallbacks,
+    notes,
+    log: { table: scope.event.table, operation: scope.event.operation, rule: scope.rule.name },
+  };
+}

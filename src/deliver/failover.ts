@@ -1,0 +1,27 @@
+import type { Delivery } from './delivery';
+import { deliveryId } from '../intake/event-identity';
+
+/**
+ * The same notification to the same recipient on the next channel of its chain. A new id, since
+ * it is a different message, derived the same way as every delivery id: a replayed failover
+ * finds the same id again.
+ */
+export function nextInChain(failed: Delivery, reason: string, nowMs: number, deadlineWindowMs: number): Delivery | null {
+  const [next, ...rest] = failed.fallbacks;
+  if (!next) return null;
+  return {
+    ...failed,
+    id: deliveryId(failed.eventId, next.channel, `${failed.recipient.kind}:${failed.recipient.id}`),
+    channel: next.channel,
+    message: next,
+    fallbacks: rest,
+    notBeforeMs: null,
+    deadlineMs: failed.deadlineMs === null ? null : nowMs + deadlineWindowMs,
+    notes: [...failed.notes, `failed over from ${failed.channel}: ${reason}`],
+  };
+}
+
+/** "sms → email → in_app", for the log line that shows the whole chain. */
+export function describeChain(delivery: Delivery): string {
+  return [delivery.channel, ...delivery.fallbacks.map((m) => m.channel)].join(' → ');
+}

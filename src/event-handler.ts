@@ -1,0 +1,80 @@
+import type { SubscriptionConfig } from './config/worker-config.schema';
+import type { ContextRepository, ContextResult, EventContext } from './context/event-context';
+import type { HourlyCapTracker } from './decide/hourly-cap';
+import { matchingRules } from './decide/match-rules';
+import { planDeliveries, type PlanSettings } from './decide/plan';
+import type { DeadLetterSink } from './deliver/dead-letters';
+import type { Delivery } from './deliver/delivery';
+import type { ChangeEvent } from './intake/change-event';
+import type { Logger } from './lib/logger';
+
+export interface EventHandlerOptions {
+  readonly subscriptions: readonly SubscriptionConfig[];
+  /** Absent when no DATABASE_URL is set: only rules without tenant audiences can then act. */
+  readonly contexts: ContextRepository | null;
+  readonly settings: PlanSettings;
+  readonly caps: HourlyCapTracker;
+  readonly deadLetters: DeadLetterSink;
+  readonly submit: (delivery: Delivery) => void;
+  readonly logger: Logger;
+  readonly now?: () => number;
+}
+
+/**
+ * The decide stage around the pure planner: keep the context cache honest, read the context,
+ * plan, log the decision, hand the deliveries on. A change whose tenant cannot be found becomes
+ * a dead letter with the reason; it is never dropped in silence.
+ */
+export function createEventHandler(options: EventHandlerOptions): (event: ChangeEvent) => Promise<void> {
+  const { contexts, settings, logger, deadLetters } = options;
+  const now = options.now ?? Date.now;
+  const subscriptions = new Map(options.subscriptions.map((s) => [s.name, s]));
+
+  return async function handle(event: ChangeEvent): Promise<void> {
+    const subscription = subscriptions.get(event.subscription);
+    const row = event.record ?? event.oldRecord ?? {};
+    const organizationId = idOf(row[subscription?.organizationIdColumn ?? 'organization_id']);
+    // Any change may make cached people, preferences or endpoints stale: forget before deciding.
+    contexts?.invalidate(organizationId);
+    const log = logger.child({ eventId: event.id, table: event.table, operation: event.operation });
+
+    const rules = matchingRules(event, settings.rules);
+    if (rules.length === 0) {
+      log.debug('no rule matched');
+      return;
+    }
+    let context: EventContext | null = null;
+    if (contexts) {
+      const weddingColumn = subscription?.weddingIdColumn;
+      const weddingId = weddingColumn ? idOf(row[weddingColumn]) : null;
+      const result: ContextResult = organizationId
+        ? await contexts.resolve({ organizationId, weddingId })
+        : { ok: false, reason: 'organization_not_found', detail: `the change carries no ${subscription?.organizationIdColumn ?? 'organization_id'} (a DELETE needs REPLICA IDENTITY FULL)` };
+      if (!result.ok) {
+        log.error({ reason: result.reason, detail: result.detail, deadLetter: true }, 'change not decidable: context missing');
+        await deadLetters.recordEvent(event, `${result.reason}: ${result.detail}`);
+        return;
+      }
+      context = result.context;
+    }
+
+    const plan = planDeliveries(event, context, settings, now(), options.caps);
+    log.info(
+      {
+        organizationId: context?.organization.id,
+        weddingId: context?.wedding?.id,
+        decisions: plan.decisions.map((d) => ({ rule: d.rule, kind: d.kind, priority: d.priority.level, score: d.priority.score, reasons: d.priority.reasons })),
+        deliveries: plan.deliveries.length,
+      },
+      'change decided',
+    );
+    for (const delivery of plan.deliveries) {
+      if (delivery.notes.length > 0) log.info({ deliveryId: delivery.id, channel: delivery.channel, notes: delivery.notes }, 'preferences applied');
+      options.submit(delivery);
+    }
+  };
+}
+
+function idOf(value: unknown): string | null {
+  return typeof value === 'string' && value.length > 0 ? value : typeof value === 'number' ? String(value) : null;
+}

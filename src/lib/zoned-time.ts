@@ -1,0 +1,49 @@
+import { DateTime } from 'luxon';
+
+// Wall-clock questions asked in a wedding's or a person's own time zone. luxon resolves the
+// daylight-saving gaps and overlaps, which hand-written offset arithmetic gets wrong.
+
+export function isValidTimeZone(zone: string): boolean {
+  return DateTime.now().setZone(zone).isValid;
+}
+
+/** The local calendar date (YYYY-MM-DD) of an instant in a zone. */
+export function localDate(instantMs: number, zone: string): string {
+  return DateTime.fromMillis(instantMs, { zone }).toISODate() ?? '';
+}
+
+/** Whole calendar days from the local today to `date` (negative when it is past). */
+export function daysUntil(date: string, nowMs: number, zone: string): number {
+  const today = DateTime.fromMillis(nowMs, { zone }).startOf('day');
+  const target = DateTime.fromISO(date, { zone }).startOf('day');
+  return Math.round(target.diff(today, 'days').days);
+}
+
+/** The instants a local calendar day starts and ends; 23 or 25 hours long on DST days. */
+export function dayBounds(date: string, zone: string): { startMs: number; endMs: number } {
+  const start = DateTime.fromISO(date, { zone }).startOf('day');
+  return { startMs: start.toMillis(), endMs: start.plus({ days: 1 }).toMillis() };
+}
+
+function minutesOf(hhmm: string): number {
+  const [h = '0', m = '0'] = hhmm.split(':');
+  return Number(h) * 60 + Number(m);
+}
+
+/**
+ * When `now` falls inside a daily quiet window (local HH:MM to HH:MM, possibly across midnight),
+ * the instant the window ends; otherwise null. A window whose end falls in a DST gap ends at the
+ * first valid local time after it.
+ */
+export function quietWindowEnd(nowMs: number, window: { start: string; end: string }, zone: string): number | null {
+  const now = DateTime.fromMillis(nowMs, { zone });
+  const minute = now.hour * 60 + now.minute;
+  const start = minutesOf(window.start);
+  const end = minutesOf(window.end);
+  if (start === end) return null;
+  const inside = start < end ? minute >= start && minute < end : minute >= start || minute < end;
+  if (!inside) return null;
+  const endsToday = start < end || minute < end;
+  const day = endsToday ? now.startOf('day') : now.startOf('day').plus({ days: 1 });
+  return day.set({ hour: Math.floor(end / 60), minute: end % 60 }).toMillis();
+}

@@ -1,0 +1,66 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { DateTime } from 'luxon';
+import { assignVendor, insertOrganization, insertVendor, insertWedding } from '../support/fixtures';
+import { startStack, type Stack } from '../support/start-stack';
+import { waitFor } from '../support/wait-for';
+
+let s: Stack;
+let org: string;
+let wedding: string;
+let slackHook: string;
+const today = () => DateTime.now().setZone('America/New_York').toISODate()!;
+
+beforeAll(async () => {
+  s = await startStack();
+  slackHook = s.slack.hookUrl();
+  org = await insertOrganization(s.db.pool, { slackWebhookUrl: slackHook });
+  wedding = await insertWedding(s.db.pool, { organizationId: org, weddingDate: today() });
+  const vendor = await insertVendor(s.db.pool, { organizationId: org, name: 'Lens', email: 'lens@a.test', phone: '+14155550161' });
+  await assignVendor(s.db.pool, { organizationId: org, weddingId: wedding, vendorId: vendor, role: 'photographer' });
+});
+afterAll(() => s.close());
+
+let decided = 0;
+async function emergency(id: string) {
+  s.realtime.emitChange({ table: 'wedding_alerts', type: 'INSERT', record: { id, organization_id: org, wedding_id: wedding, severity: 'emergency', message: 'Road closed' } });
+  decided += 1;
+  await s.settled(decided);
+}
+
+describe('channel failures on a critical message', () => {
+  it('delivers a critical SMS that fails permanently (21610) by the next channel, and logs the chain', async () => {
+    s.twilio.failNext(21610);
+    const emails = s.resend.accepted.length;
+    await emergency('al-1');
+    expect(s.twilio.accepted.filter((m) => m.to === '+14155550161')).toHaveLength(0);
+    expect(s.resend.accepted.slice(emails).map((m) => m.to.join())).toEqual([expect.stringContaining('lens@a.test')]);
+    const failover = s.lines.find((l) => l.msg === 'failing over');
+    expect(failover).toMatchObject({ channel: 'sms', to: 'email', chain: 'sms → email → in_app', level: 'warn' });
+    expect(s.lines.find((l) => l.msg === 'delivered' && l.deliveryId === failover?.nextDeliveryId)).toMatchObject({ channel: 'email' });
+    // The twilio fake answered 400 {code: 21610} exactly once: no retry of a permanent error.
+    expect(s.twilio.requests.filter((r) => r.body.includes('To=%2B14155550161'))).toHaveLength(1);
+  });
+
+  it('retries Twilio 20429 (too many requests) and delivers by SMS', async () => {
+    s.twilio.failNext(20429, 429);
+    const before = s.twilio.accepted.length;
+    await emergency('al-2');
+    expect(s.twilio.accepted.slice(before).map((m) => m.to)).toEqual(['+14155550161']);
+  });
+
+  it('disables a Slack destination that answers 410, and /readyz reports it', async () => {
+    s.slack.archive(slackHook);
+    await emergency('al-3');
+    const disabled = s.lines.find((l) => l.msg === 'destination disabled: it answered gone');
+    expect(disabled).toMatchObject({ level: 'error', status: 410, alert: true, destination: `slack:${org}` });
+    const report = s.app.readiness();
+    expect(report.status).toBe('degraded');
+    expect(report.components.destinations).toMatchObject({ state: 'degraded', disabled: [expect.objectContaining({ destination: `slack:${org}`, reason: expect.stringContaining('410') })] });
+    // Nothing more is sent there: the next critical message skips the disabled hook at once.
+    const posts = s.slack.requests.length;
+    await emergency('al-4');
+    expect(s.slack.requests.length).toBe(posts);
+    await waitFor(() => s.lines.some((l) => l.msg === 'delivery failed permanently' && String(l.reason).includes('destination disabled')));
+    expect(JSON.stringify(s.lines)).not.toContain(new URL(slackHook).pathname);
+  });
+});

@@ -1,0 +1,110 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { createApp, type App } from '../../src/app';
+import { loadConfig, type Config } from '../../src/config/load-config';
+import { ResendFake } from './fakes/resend-fake';
+import { SlackFake } from './fakes/slack-fake';
+import { TeamsFake } from './fakes/teams-fake';
+import { TwilioFake } from './fakes/twilio-fake';
+import { memoryLogger, type LogLine } from './memory-log';
+import { startFakeRealtime, type FakeRealtime } from './realtime-server';
+import { fastRealtimeClient } from './start-app';
+import { TEST_SECRET, TEST_SERVICE_KEY } from './test-config';
+import { createTestSchema, type TestSchema } from './test-db';
+import { waitFor } from './wait-for';
+import { WebhookReceiver } from './webhook-receiver';
+
+/** Every peer of the worker on loopback, a migrated schema of its own, and the shipped rules. */
+export interface Stack {
+  readonly app: App;
+  readonly config: Config;
+  readonly db: TestSchema;
+  readonly realtime: FakeRealtime;
+  readonly receiver: WebhookReceiver;
+  readonly resend: ResendFake;
+  readonly twilio: TwilioFake;
+  readonly slack: SlackFake;
+  readonly teams: TeamsFake;
+  readonly lines: LogLine[];
+  /**
+   * Waits until `decisions` changes have been decided (or dead-lettered) in all, then until the
+   * worker has nothing left to decide or deliver.
+   */
+  settled(decisions: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface StackOptions {
+  /** Merged over config/worker.example.json (per top-level key). */
+  readonly worker?: Record<string, unknown>;
+  readonly now?: () => number;
+}
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const [db, realtime, receiver, resend, twilio, slack, teams] = await Promise.all([
+    createTestSchema('stack'),
+    startFakeRealtime(),
+    new WebhookReceiver().start(),
+    new ResendFake().start(),
+    new TwilioFake().start(),
+    new SlackFake().start(),
+    new TeamsFake().start(),
+  ]);
+  const example = JSON.parse(readFileSync(resolve(__dirname, '../../config/worker.example.json'), 'utf8')) as Record<string, unknown>;
+  const file = {
+    ...example,
+    webhookEndpoints: [{ name: 'ops-archive', url: `${receiver.url}/archive`, secretEnv: 'ARCHIVE_SECRET', timeoutMs: 2_000 }],
+    retry: { attempts: 3, minDelayMs: 20, maxDelayMs: 100, factor: 2, maxRetryAfterMs: 2_000 },
+    intake: { heartbeatIntervalMs: 250, joinTimeoutMs: 500, liveTimeoutMs: 5_000, rebuildDelaysMs: [50, 100, 200] },
+    partnerWebhooks: { allowAddresses: ['127.0.0.1'] },
+    limits: { email: { max: 100, perMs: 1_000 }, sms: { max: 100, perMs: 1_000 }, slack: { max: 100, perMs: 1_000 }, teams: { max: 100, perMs: 1_000 } },
+    ...options.worker,
+  };
+  const config = loadConfig({
+    env: {
+      SUPABASE_URL: realtime.url,
+      SUPABASE_SERVICE_ROLE_KEY: TEST_SERVICE_KEY,
+      DATABASE_URL: db.databaseUrl,
+      HEALTH_HOST: '127.0.0.1',
+      HEALTH_PORT: '0',
+      SHUTDOWN_TIMEOUT_MS: '3000',
+      CONFIG_FILE: 'stack.json',
+      ARCHIVE_SECRET: TEST_SECRET,
+      RESEND_API_KEY: resend.apiKey,
+      EMAIL_FROM: 'WedSync <notify@wedsync.test>',
+      RESEND_BASE_URL: resend.url,
+      TWILIO_ACCOUNT_SID: twilio.accountSid,
+      TWILIO_AUTH_TOKEN: twilio.authToken,
+      TWILIO_FROM: '+14155550199',
+      TWILIO_BASE_URL: twilio.url,
+    },
+    readFile: () => JSON.stringify(file),
+  });
+  const { logger, lines } = memoryLogger();
+  const app = createApp({ config, logger, pool: db.pool, connectRealtime: fastRealtimeClient(config), ...(options.now ? { now: options.now } : {}) });
+  await app.start();
+  await realtime.waitFor(() => app.readiness().status !== 'not_ready', { timeoutMs: 10_000 });
+  return {
+    app,
+    config,
+    db,
+    realtime,
+    receiver,
+    resend,
+    twilio,
+    slack,
+    teams,
+    lines,
+    async settled(decisions) {
+      const outcomes = new Set(['change decided', 'no rule matched', 'change not decidable: context missing']);
+      const done = () => lines.filter((l) => outcomes.has(l.msg)).length;
+      await waitFor(() => done() >= decisions, { what: `${decisions} decided changes` });
+      await waitFor(() => app.busy() === 0, { what: 'the worker to be idle' });
+    },
+    async close() {
+      await app.stop();
+      await Promise.all([realtime.close(), receiver.close(), resend.close(), twilio.close(), slack.close(), teams.close()]);
+      await db.drop();
+    },
+  };
+}

@@ -1,0 +1,126 @@
+import { describe, expect, it } from '@jest/globals';
+import { prioritySchema } from '../../../src/config/policy.schema';
+import type { Wedding } from '../../../src/context/event-context';
+import { assessPriority } from '../../../src/decide/priority';
+import type { NotificationKind } from '../../../src/decide/notification';
+import type { ChangeEvent } from '../../../src/intake/change-event';
+
+const policy = prioritySchema.parse({});
+const at = (iso: string) => Date.parse(iso);
+
+function wedding(date: string, timeZone: string): Wedding {
+  return { id: 'w1', organizationId: 'o1', coupleName: 'Ana & Bo', date, timeZone, venueName: null, status: 'planned' };
+}
+
+function event(oldRecord: Record<string, unknown> | null = null): ChangeEvent {
+  return {
+    id: 'evt_1',
+    schema: 'public',
+    table: 'weddings',
+    operation: 'UPDATE',
+    commitTimestamp: '2026-11-25T00:00:00.000Z',
+    record: { id: 'w1' },
+    oldRecord,
+    primaryKey: { id: 'w1' },
+    subscription: 'weddings',
+  };
+}
+
+function assess(kind: NotificationKind, w: Wedding | null, now: string, old: Record<string, unknown> | null = null) {
+  return assessPriority({ kind, event: event(old), wedding: w, policy, nowMs: at(now) });
+}
+
+describe('assessPriority', () => {
+  it.each([
+    ['form.response_received', 'normal'],
+    ['journey.milestone_reached', 'normal'],
+    ['payment.received', 'normal'],
+    ['payment.failed', 'high'],
+    ['client.profile_updated', 'low'],
+    ['wedding.date_changed', 'high'],
+    ['wedding.emergency', 'critical'],
+  ] as const)('gives %s the level %s for a wedding months away', (kind, level) => {
+    const result = assess(kind, wedding('2027-06-12', 'Europe/London'), '2026-11-25T12:00:00Z');
+    expect(result.level).toBe(level);
+    expect(result.reasons[0]).toContain(level);
+  });
+
+  describe('a wedding in Pacific/Auckland, seen from a UTC clock', () => {
+    const auckland = wedding('2026-11-26', 'Pacific/Auckland'); // starts 2026-11-25T11:00Z (NZDT, +13)
+
+    it('is "today" once it is the 26th in Auckland, although UTC still says the 25th', () => {
+      const result = assess('form.response_received', auckland, '2026-11-25T11:30:00Z');
+      expect(result.level).toBe('critical');
+      expect(result.reasons).toContain('wedding is today (2026-11-26, Pacific/Auckland)');
+    });
+
+    it('is within 24 hours 23.5 h before local midnight, and not 25 h before', () => {
+      expect(assess('form.response_received', auckland, '2026-11-24T11:30:00Z').level).toBe('critical');
+      expect(assess('form.response_received', auckland, '2026-11-24T10:00:00Z').level).toBe('normal');
+    });
+
+    it('is over once the Auckland day has ended', () => {
+      expect(assess('payment.received', auckland, '2026-11-26T11:00:00Z').level).toBe('normal');
+    });
+  });
+
+  describe('daylight-saving edges', () => {
+    it('keeps a New York wedding "today" through the 25-hour day when clocks fall back (2026-11-01)', () => {
+      const ny = wedding('2026-11-01', 'America/New_York'); // 04:00Z to 2026-11-02T05:00Z
+      expect(assess('client.profile_updated', ny, '2026-11-02T04:30:00Z').level).toBe('critical');
+      expect(assess('client.profile_updated', ny, '2026-11-02T05:00:00Z').level).toBe('low');
+    });
+
+    it('ends a London wedding day after 23 hours when clocks spring forward (2026-03-29)', () => {
+      const london = wedding('2026-03-29', 'Europe/London'); // 00:00Z to 23:00Z
+      expect(assess('client.profile_updated', london, '2026-03-29T22:59:00Z').level).toBe('critical');
+      expect(assess('client.profile_updated', london, '2026-03-29T23:00:00Z').level).toBe('low');
+    });
+
+    it('counts 24 hours across the night the clocks change (DST ends the night before the wedding)', () => {
+      const ny = wedding('2026-11-02', 'America/New_York'); // starts 2026-11-02T05:00Z (EST)
+      // 2026-11-01T06:00Z is 01:00 EST, 23 h before; naive local-clock arithmetic would say 24 h.
+      expect(assess('form.response_received', ny, '2026-11-01T06:00:00Z').level).toBe('critical');
+      expect(assess('form.response_received', ny, '2026-11-01T04:30:00Z').level).toBe('normal');
+    });
+  });
+
+  describe('wedding date changes', () => {
+    const now = '2026-11-25T12:00:00Z';
+    it('are high when both dates are far', () => {
+      const result = assess('wedding.date_changed', wedding('2027-05-01', 'UTC'), now, { wedding_date: '2027-04-01' });
+      expect(result.level).toBe('high');
+    });
+
+    it('are critical when the new date is within 7 days', () => {
+      const result = assess('wedding.date_changed', wedding('2026-12-01', 'UTC'), now, { wedding_date: '2027-04-01' });
+      expect(result.level).toBe('critical');
+      expect(result.reasons.some((r) => r.includes('2026-12-01'))).toBe(true);
+    });
+
+    it('are critical when the old date was within 7 days', () => {
+      const result = assess('wedding.date_changed', wedding('2027-04-01', 'UTC'), now, { wedding_date: '2026-11-30' });
+      expect(result.level).toBe('critical');
+      expect(result.reasons.some((r) => r.includes('2026-11-30'))).toBe(true);
+    });
+  });
+
+  it('raises a timeline change to high within 7 days of the wedding, not at 10', () => {
+    expect(assess('timeline.updated', wedding('2026-12-01', 'UTC'), '2026-11-25T12:00:00Z').level).toBe('high');
+    expect(assess('timeline.updated', wedding('2026-12-05', 'UTC'), '2026-11-25T12:00:00Z').level).toBe('normal');
+  });
+
+  it('scores a nearer wedding above a farther one at the same level', () => {
+    const near = assess('payment.failed', wedding('2026-11-30', 'UTC'), '2026-11-25T12:00:00Z');
+    const far = assess('payment.failed', wedding('2027-06-30', 'UTC'), '2026-11-25T12:00:00Z');
+    expect(near.level).toBe(far.level);
+    expect(near.score).toBeGreaterThan(far.score);
+  });
+
+  it('uses the levels of the config file', () => {
+    const custom = prioritySchema.parse({ kinds: { 'payment.received': 'high' } });
+    const result = assessPriority({ kind: 'payment.received', event: event(), wedding: null, policy: custom, nowMs: 0 });
+    expect(result.level).toBe('high');
+    expect(custom.kinds['payment.failed']).toBe('high');
+  });
+});
