@@ -6,15 +6,20 @@ import type { ContextRepository } from './context/event-context';
 import { createPgContextRepository } from './context/pg-context-repository';
 import { HourlyCapTracker } from './decide/hourly-cap';
 import type { PlanSettings } from './decide/plan';
-import { createMemoryDeadLetterSink, type DeadLetterSink } from './deliver/dead-letters';
+import { createMemoryDeadLetterSink, createMemoryEventDeadLetters, type EventDeadLetters } from './deliver/dead-letters';
 import { destinationKey, DestinationHealth } from './deliver/destinations';
-import { Dispatcher, type ChannelRegistry } from './deliver/dispatcher';
+import { Dispatcher, type ChannelRegistry, type DeliveryRunner } from './deliver/dispatcher';
+import { DurableQueue } from './deliver/durable/durable-queue';
+import { createPgEventDeadLetters } from './deliver/durable/pg-event-dead-letters';
 import { RateLimiterRegistry } from './deliver/rate-limiter';
+import { Redis } from 'ioredis';
+import { DatabaseHealth } from './lib/database-health';
+import type { Delivery, DeliveryOutcome } from './deliver/delivery';
 import { createEventHandler } from './event-handler';
 import { DedupeWindow } from './intake/dedupe-window';
-import { createIntake } from './intake/intake';
+import { intakeHealth } from './intake/intake-readiness';
+import { ChangeIntake } from './intake/change-intake';
 import { createRealtimeClient, type RealtimeClientLike, type RealtimeHooks } from './intake/realtime-client';
-import { RealtimeSource } from './intake/realtime-source';
 import type { Logger } from './lib/logger';
 import { Releasers } from './lib/releasers';
 import type { HealthReport } from './outcome/health-report';
@@ -34,7 +39,6 @@ export interface AppDependencies {
   /** Replaces individual channels (tests, sandboxes). */
   readonly channels?: ChannelRegistry;
   readonly metrics?: Metrics;
-  readonly deadLetters?: DeadLetterSink;
   readonly now?: () => number;
 }
 
@@ -52,11 +56,13 @@ export interface App {
   /** A second signal: abort whatever is still running now. */
   forceStop(): void;
   readiness(): HealthReport;
-  /** Changes being decided plus deliveries under way (0 when idle). */
-  busy(): number;
+  /** Changes being decided plus deliveries not finished (0 when idle). */
+  busy(): Promise<number>;
   readonly metrics: Metrics;
   readonly destinations: DestinationHealth;
-  readonly deadLetters: DeadLetterSink;
+  readonly deadEvents: EventDeadLetters;
+  /** The durable queue, when the worker runs with a database. */
+  readonly queue: DurableQueue | null;
 }
 
 /** Wires the worker from its parts. Touches no globals: `main.ts` owns the process. */
@@ -70,25 +76,49 @@ export function createApp(deps: AppDependencies): App {
   const pool = deps.pool ?? ownedPool ?? null;
   // The pool is told apart from a failed query: an idle client's error must not crash the process.
   ownedPool?.on('error', (error) => logger.warn({ err: error }, 'idle database connection failed'));
+  ownedPool?.on('connect', (client) => client.on('error', (error) => logger.warn({ err: error }, 'database connection failed')));
   const contexts: ContextRepository | null = pool
     ? createPgContextRepository({ pool, cache: { maxEntries: worker.context.cacheMaxEntries, ttlMs: worker.context.cacheTtlMs } })
     : null;
   const built = createChannelRegistry({ env, worker, pool, http: deps.http, logger });
   const channels: ChannelRegistry = { ...built.channels, ...deps.channels };
-  const limiters = new RateLimiterRegistry();
+  const redis = env.REDIS_URL ? new Redis(env.REDIS_URL, { lazyConnect: false, maxRetriesPerRequest: null }) : undefined;
+  redis?.on('error', (error) => logger.warn({ err: error }, 'redis connection error; shared rate limits wait for it'));
+  const limiters = new RateLimiterRegistry(redis, worker.limits.redisNamespace);
+  const limiterFor = (d: Delivery) => limiters.get(destinationKey(d.channel, d.recipient), d.rateLimit ?? defaultLimit(d.channel, worker));
   const destinations = new DestinationHealth(now);
-  const deadLetters = deps.deadLetters ?? createMemoryDeadLetterSink(100, now);
-  const dispatcher = new Dispatcher({
-    channels,
-    limiterFor: (d) => limiters.get(destinationKey(d.channel, d.recipient), d.rateLimit ?? defaultLimit(d.channel, worker)),
-    retry: worker.retry,
-    deadLetters,
-    destinations,
-    failoverDeadlineMs: worker.failover.criticalDeadlineMs,
-    logger: logger.child({ component: 'dispatcher' }),
-    now,
-    onOutcome: (delivery, outcome) => metrics.deliveries.inc({ channel: delivery.channel, outcome: outcome.kind }),
-  });
+  const database = new DatabaseHealth(now);
+  const deadEvents = pool ? createPgEventDeadLetters(pool) : createMemoryEventDeadLetters(100, now);
+  const onOutcome = (delivery: Delivery, outcome: DeliveryOutcome) => metrics.deliveries.inc({ channel: delivery.channel, outcome: outcome.kind });
+  const dispatcherLogger = logger.child({ component: 'dispatcher' });
+  const queue = pool
+    ? new DurableQueue({
+        pool,
+        queue: worker.queue,
+        retry: worker.retry,
+        endpointHealth: worker.endpointHealth,
+        channels,
+        limiterFor,
+        destinations,
+        failoverDeadlineMs: worker.failover.criticalDeadlineMs,
+        logger: dispatcherLogger,
+        now,
+        onOutcome,
+      })
+    : null;
+  const dispatcher: DeliveryRunner =
+    queue ??
+    new Dispatcher({
+      channels,
+      limiterFor,
+      retry: worker.retry,
+      deadLetters: createMemoryDeadLetterSink(100, now),
+      destinations,
+      failoverDeadlineMs: worker.failover.criticalDeadlineMs,
+      logger: dispatcherLogger,
+      now,
+      onOutcome,
+    });
 
   const settings: PlanSettings = {
     rules: worker.rules,
@@ -106,22 +136,29 @@ export function createApp(deps: AppDependencies): App {
     contexts,
     settings,
     caps: new HourlyCapTracker(),
-    deadLetters,
-    submit: (delivery) => dispatcher.submit(delivery),
+    deadEvents,
+    submit: (deliveries) => dispatcher.submit(deliveries),
     logger: logger.child({ component: 'decide' }),
     now,
   });
-  // Decisions wait on the database; shutdown lets the ones under way finish before draining.
+  // Decisions wait on the database; shutdown lets the ones under way finish before draining. A
+  // database outage is waited out (the change is held in memory, /readyz says why), not dropped.
   const deciding = new Set<Promise<void>>();
-  const onEvent = (event: Parameters<typeof decide>[0]) => {
-    const running = decide(event)
-      .catch((error: unknown) => logger.error({ err: error, eventId: event.id, deadLetter: true }, 'change not decided: unexpected error'))
-      .finally(() => deciding.delete(running));
+  const stopDeciding = new AbortController();
+  // The returned promise holds the intake cursor until the change's deliveries are persisted.
+  const onEvent = (event: Parameters<typeof decide>[0]): Promise<void> => {
+    const running = (pool ? database.retry(() => decide(event), { signal: stopDeciding.signal }) : decide(event)).finally(() =>
+      deciding.delete(running),
+    );
     deciding.add(running);
+    return running.catch((error: unknown) => {
+      logger.error({ err: error, eventId: event.id, table: event.table }, 'change not decided; catch-up will bring it back');
+      throw error;
+    });
   };
 
   const intakeLogger = logger.child({ component: 'intake' });
-  const source = new RealtimeSource({
+  const source = new ChangeIntake({
     subscriptions: worker.subscriptions,
     intake: worker.intake,
     logger: intakeLogger,
@@ -139,18 +176,24 @@ export function createApp(deps: AppDependencies): App {
       metrics.changesRejected.inc({ reason: 'undecodable_frame' });
       intakeLogger.warn({ reason: 'undecodable_frame', detail: error instanceof Error ? error.message : String(error) }, 'change rejected');
     },
-    onChange: createIntake({
-      dedupe: new DedupeWindow(worker.intake.dedupeWindowMs, worker.intake.dedupeMaxEntries),
-      metrics,
-      logger: intakeLogger,
-      onEvent,
-    }),
+    db: pool,
+    dedupe: new DedupeWindow(worker.intake.dedupeWindowMs, worker.intake.dedupeMaxEntries),
+    metrics,
+    onEvent,
+    onCatchUp: (report) => metrics.changesRecovered.inc(report.recovered),
+    now,
   });
 
   let draining = false;
   let forcing = false;
   const readiness = () =>
-    readinessReport({ subscriptions: () => source.statuses(), draining: () => draining, deliveriesInFlight: () => dispatcher.pending(), destinations });
+    readinessReport({
+      intake: () => intakeHealth(source.lag(), source.statuses(), now()),
+      draining: () => draining,
+      deliveriesInFlight: () => dispatcher.pending(),
+      destinations,
+      database: pool ? () => database.current() : null,
+    });
 
   const health = createHealthServer({ host: env.HEALTH_HOST, port: env.HEALTH_PORT, alive: () => !forcing, readiness, metrics: metrics.registry });
 
@@ -160,12 +203,14 @@ export function createApp(deps: AppDependencies): App {
   const start = () => {
     starting ??= (async () => {
       if (ownedPool) releasers.add('database pool', () => ownedPool.end());
+      if (redis) releasers.add('redis', () => void redis.disconnect());
       if (contexts) releasers.add('context repository', () => contexts.close());
       releasers.add('channels', () => built.close());
       const healthPort = await health.listen();
       releasers.add('health server', () => health.close());
       releasers.add('rate limiters', () => limiters.stopAll());
-      source.start();
+      if (queue) await database.retry(() => queue.start(), { maxWaitMs: 60_000 });
+      await source.start();
       logger.info({ healthPort, subscriptions: worker.subscriptions.map((s) => s.name), channels: [...settings.availableChannels] }, 'worker started');
       return { healthPort };
     })();
@@ -178,7 +223,10 @@ export function createApp(deps: AppDependencies): App {
       draining = true;
       logger.info({ deliveriesInFlight: dispatcher.pending() }, 'draining');
       await source.stop();
+      // A decision still waiting for the database at the deadline is given up, and said so.
+      const giveUp = setTimeout(() => stopDeciding.abort(), env.SHUTDOWN_TIMEOUT_MS);
       await Promise.all(deciding);
+      clearTimeout(giveUp);
       const { undelivered } = await dispatcher.drain(env.SHUTDOWN_TIMEOUT_MS);
       const failures = await releasers.releaseAll((name, error) => logger.error({ err: error, resource: name }, 'release failed'));
       const clean = undelivered.length === 0 && failures === 0;
@@ -197,10 +245,15 @@ export function createApp(deps: AppDependencies): App {
       void stop();
     },
     readiness,
-    busy: () => deciding.size + dispatcher.pending(),
+    busy: async () => {
+      if (!queue) return deciding.size + dispatcher.pending();
+      const { byLevel } = await queue.ledger.backlog();
+      return deciding.size + Object.values(byLevel).reduce((a, b) => a + b, 0);
+    },
     metrics,
     destinations,
-    deadLetters,
+    deadEvents,
+    queue,
   };
 }
 

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { listDeadEvents, listDeliveries, replay, UsageError, type Io } from './cli/ledger-commands';
 import { ConfigError, formatProblems } from './config/config-error';
 import { loadConfig } from './config/load-config';
 import { migrate } from './db/migrate';
@@ -13,53 +14,81 @@ commands:
                           (--schema NAME, default public); safe to run twice
   validate-config         check the environment and CONFIG_FILE (or --file PATH) and list
                           every problem; exit 1 if there is any
+  deliveries              list deliveries from the ledger, newest first
+                          [--status pending|delivered|dead|failed_over] [--org ID]
+                          [--destination KEY] [--since ISO] [--until ISO] [--id ID]...
+                          [--limit N] [--json]
+  dead-letters            the same, dead letters only
+  replay                  put dead letters back in the queue under their own delivery ids
+                          (--id ID... | --destination KEY | --org ID | --since/--until ISO | --all)
+  dead-events             changes that could not be decided on, with the reason
   help                    this text
+
+Ledger commands read DATABASE_URL; --queue-schema NAME if graphile-worker is not in
+"graphile_worker". A destination key is channel:id, e.g. webhook:<endpoint id>,
+slack:<organization id>, email, sms, in_app.
 `;
 
-type Command = (args: string[]) => Promise<number>;
+type Command = (args: string[], io: Io) => Promise<number>;
 
 const commands: Record<string, Command> = {
-  async migrate(args) {
+  async migrate(args, io) {
     const { values } = parseArgs({ args, options: { schema: { type: 'string', default: 'public' } } });
-    const databaseUrl = process.env.DATABASE_URL;
-    if (!databaseUrl) {
-      process.stderr.write('DATABASE_URL is not set\n');
-      return 1;
-    }
+    const databaseUrl = io.env.DATABASE_URL;
+    if (!databaseUrl) throw new UsageError('DATABASE_URL is not set');
     const applied = await migrate({ databaseUrl, schema: values.schema });
-    process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'up to date\n');
+    io.out(applied.length ? `applied: ${applied.join(', ')}\n` : 'up to date\n');
     return 0;
   },
-  async 'validate-config'(args) {
+  async 'validate-config'(args, io) {
     const { values } = parseArgs({ args, options: { file: { type: 'string' } } });
-    const env = values.file ? { ...process.env, CONFIG_FILE: values.file } : process.env;
+    const env = values.file ? { ...io.env, CONFIG_FILE: values.file } : io.env;
     try {
       const config = loadConfig({ env, readFile: (path) => readFileSync(path, 'utf8') });
-      process.stdout.write(`ok: ${config.env.CONFIG_FILE} (${config.worker.subscriptions.length} subscriptions, ${config.worker.rules.length} rules)\n`);
+      io.out(`ok: ${config.env.CONFIG_FILE} (${config.worker.subscriptions.length} subscriptions, ${config.worker.rules.length} rules)\n`);
       return 0;
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
-      process.stderr.write(`invalid configuration:\n${formatProblems(error.problems)}\n`);
+      io.err(`invalid configuration:\n${formatProblems(error.problems)}\n`);
       return 1;
     }
   },
-  async help() {
-    process.stdout.write(HELP);
+  deliveries: (args, io) => listDeliveries(args, io),
+  'dead-letters': (args, io) => listDeliveries(args, io, 'dead'),
+  replay,
+  'dead-events': listDeadEvents,
+  async help(_args, io) {
+    io.out(HELP);
     return 0;
   },
 };
 
-async function run(argv: string[]): Promise<number> {
+async function run(argv: string[], io: Io): Promise<number> {
   const [name = 'help', ...rest] = argv;
   const command = commands[name === '--help' || name === '-h' ? 'help' : name];
   if (!command) {
-    process.stderr.write(`unknown command: ${name}\n\n${HELP}`);
+    io.err(`unknown command: ${name}\n\n${HELP}`);
     return 2;
   }
-  return command(rest);
+  try {
+    return await command(rest, io);
+  } catch (error) {
+    // parseArgs reports unknown options and bad values as TypeErrors with a code.
+    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      io.err(`${(error as Error).message}\n`);
+      return 2;
+    }
+    throw error;
+  }
 }
 
-run(process.argv.slice(2)).then(
+const io: Io = {
+  env: process.env,
+  out: (text) => process.stdout.write(text),
+  err: (text) => process.stderr.write(text),
+};
+
+run(process.argv.slice(2), io).then(
   (code) => {
     process.exitCode = code;
   },

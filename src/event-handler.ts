@@ -3,7 +3,7 @@ import type { ContextRepository, ContextResult, EventContext } from './context/e
 import type { HourlyCapTracker } from './decide/hourly-cap';
 import { matchingRules } from './decide/match-rules';
 import { planDeliveries, type PlanSettings } from './decide/plan';
-import type { DeadLetterSink } from './deliver/dead-letters';
+import type { EventDeadLetters } from './deliver/dead-letters';
 import type { Delivery } from './deliver/delivery';
 import type { ChangeEvent } from './intake/change-event';
 import type { Logger } from './lib/logger';
@@ -14,8 +14,9 @@ export interface EventHandlerOptions {
   readonly contexts: ContextRepository | null;
   readonly settings: PlanSettings;
   readonly caps: HourlyCapTracker;
-  readonly deadLetters: DeadLetterSink;
-  readonly submit: (delivery: Delivery) => void;
+  readonly deadEvents: EventDeadLetters;
+  /** Persists (durable queue) or starts (in memory) the deliveries; resolves once accepted. */
+  readonly submit: (deliveries: readonly Delivery[]) => Promise<void>;
   readonly logger: Logger;
   readonly now?: () => number;
 }
@@ -26,7 +27,7 @@ export interface EventHandlerOptions {
  * a dead letter with the reason; it is never dropped in silence.
  */
 export function createEventHandler(options: EventHandlerOptions): (event: ChangeEvent) => Promise<void> {
-  const { contexts, settings, logger, deadLetters } = options;
+  const { contexts, settings, logger, deadEvents } = options;
   const now = options.now ?? Date.now;
   const subscriptions = new Map(options.subscriptions.map((s) => [s.name, s]));
 
@@ -44,7 +45,9 @@ export function createEventHandler(options: EventHandlerOptions): (event: Change
       return;
     }
     let context: EventContext | null = null;
-    if (contexts) {
+    // Rules that only name file endpoints need no tenant; the rest need the change's context.
+    const needsContext = rules.some((rule) => rule.audiences.some((a) => a.type !== 'endpoint'));
+    if (contexts && needsContext) {
       const weddingColumn = subscription?.weddingIdColumn;
       const weddingId = weddingColumn ? idOf(row[weddingColumn]) : null;
       const result: ContextResult = organizationId
@@ -52,7 +55,7 @@ export function createEventHandler(options: EventHandlerOptions): (event: Change
         : { ok: false, reason: 'organization_not_found', detail: `the change carries no ${subscription?.organizationIdColumn ?? 'organization_id'} (a DELETE needs REPLICA IDENTITY FULL)` };
       if (!result.ok) {
         log.error({ reason: result.reason, detail: result.detail, deadLetter: true }, 'change not decidable: context missing');
-        await deadLetters.recordEvent(event, `${result.reason}: ${result.detail}`);
+        await deadEvents.record(event, `${result.reason}: ${result.detail}`);
         return;
       }
       context = result.context;
@@ -70,8 +73,8 @@ export function createEventHandler(options: EventHandlerOptions): (event: Change
     );
     for (const delivery of plan.deliveries) {
       if (delivery.notes.length > 0) log.info({ deliveryId: delivery.id, channel: delivery.channel, notes: delivery.notes }, 'preferences applied');
-      options.submit(delivery);
     }
+    if (plan.deliveries.length > 0) await options.submit(plan.deliveries);
   };
 }
 

@@ -9,6 +9,7 @@ import { createInAppChannel } from './in-app/in-app-channel';
 import { createSlackChannel } from './slack/slack-channel';
 import { LoopbackRequestClient } from './sms/loopback-request-client';
 import { createMemorySentLedger } from './sms/sent-ledger';
+import { createPgSentLedger } from '../deliver/durable/pg-sent-ledger';
 import { createTwilioSmsChannel, type TwilioLike } from './sms/twilio-sms-channel';
 import { createTeamsChannel } from './teams/teams-channel';
 import { createSsrfGuardedAgent } from './webhook/ssrf-guard';
@@ -56,7 +57,7 @@ export function createChannelRegistry({ env, worker, pool, http, logger }: Chann
       client: client as unknown as TwilioLike,
       from: env.TWILIO_FROM,
       maxSegments: MAX_SMS_SEGMENTS,
-      sentLedger: createMemorySentLedger(),
+      sentLedger: pool ? createPgSentLedger(pool) : createMemorySentLedger(),
       onLedgerError: (error: unknown) => logger.warn({ err: error }, 'sms ledger write failed; a retry may resend'),
     });
   }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ConfigError, type ConfigProblem } from './config-error';
 import { ENV_GROUPS, envSchema, type Env } from './env.schema';
 import { workerConfigSchema, type WebhookEndpointConfig, type WorkerConfig } from './worker-config.schema';
+import { subscriptionsNeedingDatabase } from '../intake/intake-settings';
 
 export interface ResolvedWebhookEndpoint extends WebhookEndpointConfig {
   /** Signing secrets, newest first; more than one while a secret is being rotated. */
@@ -102,12 +103,17 @@ function incompleteGroups(env: Env): ConfigProblem[] {
 
 /** People, tenant endpoints and chats live in Postgres: rules that reach them need it. */
 function needsDatabase(worker: WorkerConfig): ConfigProblem[] {
-  return worker.rules.flatMap((rule, i) =>
+  const intake = subscriptionsNeedingDatabase(worker.subscriptions).map((name) => ({
+    source: 'file' as const,
+    path: `subscriptions.${worker.subscriptions.findIndex((s) => s.name === name)}`,
+    message: 'catches up from the database (outbox, broadcast or catchUp): set DATABASE_URL',
+  }));
+  return intake.concat(worker.rules.flatMap((rule, i) =>
     rule.audiences
       .map((audience, j) => ({ audience, j }))
       .filter(({ audience }) => audience.type !== 'endpoint')
       .map(({ j }) => ({ source: 'file' as const, path: `rules.${i}.audiences.${j}`, message: 'reads tenant data: set DATABASE_URL' })),
-  );
+  ));
 }
 
 function toProblems(source: ConfigProblem['source'], error: z.ZodError): ConfigProblem[] {

@@ -10,6 +10,55 @@ const realtimeFilter = z
   .string()
   .regex(/^[a-z_][a-z0-9_]*=(eq|neq|lt|lte|gt|gte|in)\..+$/, 'must look like column=op.value with op in eq,neq,lt,lte,gt,gte,in');
 
+export const intakeModes = ['table', 'outbox', 'broadcast'] as const;
+
+const pageSize = z.number().int().min(1).max(10_000).default(500).describe('Rows read per catch-up query');
+const overlapMs = z
+  .number()
+  .int()
+  .min(0)
+  .default(5_000)
+  .describe('Catch-up re-reads this far behind its cursor: the stamp is set at transaction start, and a longer transaction commits after later stamps');
+
+const tableCatchUp = z
+  .object({
+    column: sqlName.default('updated_at').describe('Timestamp column every write sets (set_updated_at() keeps it)'),
+    createdColumn: sqlName
+      .nullable()
+      .default('created_at')
+      .describe('A row whose created and updated stamps are equal is reported as an INSERT, otherwise as an UPDATE; null: always UPDATE'),
+    overlapMs,
+    pageSize,
+  })
+  .strict();
+
+const outboxIntake = z
+  .object({
+    table: sqlName.default('change_outbox').describe('Outbox table, in the subscription schema'),
+    pageSize,
+    gapGraceMs: z
+      .number()
+      .int()
+      .positive()
+      .default(30_000)
+      .describe('An outbox id missing below newer ones is waited for this long (its transaction may still commit) before the cursor passes it'),
+  })
+  .strict();
+
+const broadcastIntake = z
+  .object({
+    topic: z.string().min(1).max(200).default('wedsync-changes').describe('Topic the broadcast_change() trigger sends to'),
+    private: z.boolean().default(true).describe('Join as a private channel (realtime.broadcast_changes sends private messages)'),
+    messagesTable: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$/, 'must be schema.table')
+      .default('realtime.messages')
+      .describe('Where catch-up reads broadcast messages back (kept 72 h by Supabase)'),
+    overlapMs,
+    pageSize,
+  })
+  .strict();
+
 const subscription = z
   .object({
     name: identifier.describe('Unique name; shows on /readyz and in logs'),
@@ -23,6 +72,24 @@ const subscription = z
       .nullable()
       .default('wedding_id')
       .describe('Column naming the wedding ("id" for the weddings table; null for organization-wide tables)'),
+    mode: z
+      .enum(intakeModes)
+      .default('table')
+      .describe(
+        'How changes arrive: "table" (postgres_changes on the table itself), "outbox" (rows the capture_change trigger writes to an outbox table; complete, DELETEs included, recommended), "broadcast" (Broadcast from Database)',
+      ),
+    versionColumn: sqlName
+      .optional()
+      .describe('Table mode: a row-version column (e.g. updated_at) that replaces the commit time in the event id, so a change read back by catch-up gets the id it had live. Defaults to catchUp.column when catchUp is set'),
+    catchUp: tableCatchUp.optional().describe('Table mode: re-read rows changed while not live, by a timestamp column. Absent: no catch-up'),
+    outbox: outboxIntake.optional().describe('Outbox mode settings; subscriptions naming the same outbox table share one Realtime channel'),
+    broadcast: broadcastIntake.optional().describe('Broadcast mode settings; subscriptions naming the same topic share one channel'),
+    notLiveGraceMs: z
+      .number()
+      .int()
+      .min(0)
+      .default(0)
+      .describe('After having been live, how long the subscription may stay not live before /readyz turns 503 (0: at once)'),
   })
   .strict();
 
@@ -55,16 +122,67 @@ const limits = z
     teams: rateLimit.default({ max: 4, perMs: 1_000, maxConcurrent: 2 }).describe('Teams: per Workflows webhook'),
     in_app: rateLimit.default({ max: 500, perMs: 1_000, maxConcurrent: 16 }).describe('Writes to the notifications table'),
     tenantWebhookTimeoutMs: z.number().int().positive().default(10_000),
+    redisNamespace: z
+      .string()
+      .regex(/^[a-z0-9_-]{1,40}$/)
+      .default('wedsync')
+      .describe('Prefix of the shared limiter keys in Redis; replicas of one deployment must share it'),
   })
   .strict();
 
+const ladder = z.array(z.number().int().positive()).min(1);
+const SECOND = 1_000;
+const MINUTE = 60 * SECOND;
+const HOUR = 60 * MINUTE;
+
 const retry = z
   .object({
-    attempts: z.number().int().min(1).max(50).default(6).describe('Attempts in all, the first included'),
-    minDelayMs: z.number().int().min(0).default(500),
-    maxDelayMs: z.number().int().positive().default(30_000),
+    attempts: z.number().int().min(1).max(50).default(3).describe('Quick in-process attempts per run, the first included'),
+    minDelayMs: z.number().int().min(0).default(500).describe('Backoff between quick attempts'),
+    maxDelayMs: z.number().int().positive().default(5_000),
     factor: z.number().min(1).default(2),
-    maxRetryAfterMs: z.number().int().positive().default(120_000).describe('Cap on an honoured Retry-After'),
+    maxRetryAfterMs: z.number().int().positive().default(120_000).describe('Cap on an honoured Retry-After between quick attempts'),
+    schedule: z
+      .object({
+        critical: ladder.default([2 * SECOND, 5 * SECOND, 10 * SECOND, 15 * SECOND, 30 * SECOND]),
+        high: ladder.default([5 * SECOND, 30 * SECOND, 2 * MINUTE, 10 * MINUTE, 30 * MINUTE, HOUR, 2 * HOUR, 5 * HOUR]),
+        normal: ladder.default([5 * SECOND, 5 * MINUTE, 30 * MINUTE, 2 * HOUR, 5 * HOUR, 10 * HOUR, 10 * HOUR]),
+        low: ladder.default([5 * SECOND, 5 * MINUTE, 30 * MINUTE, 2 * HOUR, 5 * HOUR, 10 * HOUR, 10 * HOUR]),
+      })
+      .strict()
+      .prefault({})
+      .describe('Durable waits between runs, per level; when a ladder ends the delivery is a dead letter'),
+    jitter: z.number().min(0).max(1).default(0.2).describe('Each durable wait varies by up to this fraction, either way'),
+    maxScheduledRetryAfterMs: z.number().int().positive().default(24 * HOUR).describe('Cap on an honoured Retry-After between runs'),
+  })
+  .strict();
+
+const queue = z
+  .object({
+    schema: sqlName.default('graphile_worker').describe("graphile-worker's schema"),
+    concurrency: z.number().int().positive().default(16).describe('Deliveries run at once by this process'),
+    pollIntervalMs: z.number().int().positive().default(2_000).describe('Poll for scheduled retries; new jobs arrive by LISTEN/NOTIFY'),
+    maxWaitingPerDestination: z
+      .number()
+      .int()
+      .positive()
+      .default(4)
+      .describe('More jobs than this waiting on one rate limit are put back, so one slow destination cannot hold every slot'),
+    heartbeatMs: z.number().int().positive().default(5_000).describe('How often this process says it is alive'),
+    deadWorkerAfterMs: z
+      .number()
+      .int()
+      .positive()
+      .default(30_000)
+      .describe('A process silent this long is presumed dead and its jobs are unlocked for the others'),
+  })
+  .strict();
+
+const endpointHealth = z
+  .object({
+    failureThreshold: z.number().int().positive().default(5).describe('Consecutive failures that open the circuit'),
+    openForMs: z.number().int().positive().default(30_000).describe('How long an open circuit waits before a probe'),
+    disableAfterMs: z.number().int().positive().default(5 * 24 * HOUR).describe('Continuous failure after which a partner endpoint is disabled'),
   })
   .strict();
 
@@ -122,6 +240,8 @@ export const workerConfigSchema = z
     failover: failoverSchema.prefault({}),
     limits: limits.prefault({}),
     retry: retry.prefault({}),
+    queue: queue.prefault({}),
+    endpointHealth: endpointHealth.prefault({}),
     intake: intake.prefault({}),
     context: context.prefault({}),
     partnerWebhooks: partnerWebhooks.prefault({}),
@@ -165,7 +285,10 @@ export type WorkerConfig = z.infer<typeof workerConfigSchema>;
 export type SubscriptionConfig = WorkerConfig['subscriptions'][number];
 export type WebhookEndpointConfig = WorkerConfig['webhookEndpoints'][number];
 export type RetryConfig = WorkerConfig['retry'];
+export type QueueConfig = WorkerConfig['queue'];
+export type EndpointHealthConfig = WorkerConfig['endpointHealth'];
 export type IntakeConfig = WorkerConfig['intake'];
 export type LimitsConfig = WorkerConfig['limits'];
 export type ChangeOperation = (typeof changeOperations)[number];
 export type PriorityLevel = (typeof priorityLevels)[number];
+export type IntakeMode = (typeof intakeModes)[number];

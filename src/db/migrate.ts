@@ -33,6 +33,9 @@ export async function migrate({ databaseUrl, schema = 'public', log = () => unde
     schema,
     createSchema: true,
     checkOrder: true,
+    // Replicas starting together, or test files migrating their schemas at once, queue on the
+    // lock instead of failing ("Another migration is already running").
+    advisoryLockMode: 'wait',
     log,
     verbose: false,
   });

@@ -7,7 +7,12 @@ export function matchingRules(event: ChangeEvent, rules: readonly RuleConfig[]):
     const m = rule.match;
     if (m.table !== event.table || m.schema !== event.schema || !m.events.includes(event.operation)) return false;
     // For an INSERT or DELETE every column "changed"; the clause narrows UPDATEs only.
-    if (m.changedColumns && event.operation === 'UPDATE' && !m.changedColumns.some((c) => columnChanged(event, c))) return false;
+    if (m.changedColumns && event.operation === 'UPDATE') {
+      // A caught-up row of table mode has no old values: nothing can be shown to have changed,
+      // and a false "wedding date changed" SMS is worse than a missed one (use outbox mode).
+      if (!event.oldRecord && event.source === 'catch-up') return false;
+      if (!m.changedColumns.some((c) => columnChanged(event, c))) return false;
+    }
     const row = event.record ?? event.oldRecord ?? {};
     return Object.entries(m.where ?? {}).every(([column, condition]) => holds(row, column, condition));
   });

@@ -3,7 +3,7 @@ import type { ResolvedWebhookEndpoint } from '../config/load-config';
 import type { ChannelsByLevel, FailoverPolicy, PriorityPolicy } from '../config/policy.schema';
 import type { RuleConfig } from '../config/rules.schema';
 import type { EventContext, Person } from '../context/event-context';
-import type { Delivery, Recipient } from '../deliver/delivery';
+import type { Delivery, Fallback, Recipient } from '../deliver/delivery';
 import type { ChangeEvent } from '../intake/change-event';
 import { deliveryId } from '../intake/event-identity';
 import { quietWindowEnd } from '../lib/zoned-time';
@@ -85,7 +85,9 @@ export function planDeliveries(
     for (const endpoint of audience.tenantEndpoints) {
       const message = webhookMessage(scope, endpoint.url, endpoint.secrets, settings.tenantWebhookTimeoutMs);
       const limit = { max: endpoint.rateLimitPerMinute, perMs: 60_000, maxConcurrent: 8 };
-      add({ ...delivery(scope, { kind: 'endpoint', id: endpoint.id }, message, [], []), rateLimit: limit });
+      // A partner system down on a critical change: the organization's own chat hears instead.
+      const fallbacks = scope.priority.level === 'critical' && context ? chatFallbacks(scope, context, settings) : [];
+      add({ ...delivery(scope, { kind: 'endpoint', id: endpoint.id }, message, fallbacks, []), rateLimit: limit });
     }
     for (const name of audience.configEndpoints) {
       const endpoint = settings.configEndpoints.get(name);
@@ -93,7 +95,9 @@ export function planDeliveries(
       const message = webhookMessage(scope, endpoint.url, endpoint.secrets, endpoint.timeoutMs);
       add({ ...delivery(scope, { kind: 'endpoint', id: `config:${name}` }, message, [], []), rateLimit: endpoint.rateLimit });
     }
-    if (context) planForChat(scope, context, wanted, settings).forEach(add);
+    // The organization's chat hears what its people hear; a rule for partner systems alone does not post.
+    const reachesPeople = rule.audiences.some((a) => a.type !== 'webhook_endpoints' && a.type !== 'endpoint');
+    if (context && reachesPeople) planForChat(scope, context, wanted, settings).forEach(add);
   }
   return { decisions, deliveries: [...planned.values()] };
 }
@@ -121,7 +125,10 @@ function planForPerson(
     const chain = critical
       ? nextInChain(settings.failover.person, channel).filter((c) => !channels.includes(c) && settings.availableChannels.has(c) && reachable(person, c))
       : [];
-    const fallbacks = chain.map((c) => personMessage(person, c, scope.content, scope.weddingId)).filter((m): m is DeliveryMessage => m !== null);
+    const fallbacks = chain
+      .map((c) => personMessage(person, c, scope.content, scope.weddingId))
+      .filter((m): m is DeliveryMessage => m !== null)
+      .map((m) => ({ recipient, message: m }));
     return [{ ...delivery(scope, recipient, message, fallbacks, notes), notBeforeMs }];
   });
 }
@@ -165,8 +172,20 @@ function planForChat(scope: Scope, context: EventContext, wanted: readonly Chann
             .filter((c) => !channels.includes(c) && settings.availableChannels.has(c))
             .map(chatMessage)
             .filter((m): m is DeliveryMessage => m !== null)
+            .map((m) => ({ recipient, message: m }))
         : [];
     return delivery(scope, recipient, chatMessage(channel)!, fallbacks, []);
+  });
+}
+
+function chatFallbacks(scope: Scope, context: EventContext, settings: PlanSettings): Fallback[] {
+  const org = context.organization;
+  const recipient: Recipient = { kind: 'organization', id: org.id };
+  const urls: Partial<Record<ChannelKind, string | null>> = { slack: org.slackWebhookUrl, teams: org.teamsWebhookUrl };
+  return settings.failover.organization.flatMap((channel) => {
+    const webhookUrl = urls[channel];
+    if (!webhookUrl || !settings.availableChannels.has(channel) || (channel !== 'slack' && channel !== 'teams')) return [];
+    return [{ recipient, message: { channel, webhookUrl, content: scope.content } }];
   });
 }
 
@@ -181,7 +200,7 @@ function webhookMessage(scope: Scope, url: string, secrets: readonly string[], t
   return { channel: 'webhook', url, secrets, timeoutMs, body };
 }
 
-function delivery(scope: Scope, recipient: Recipient, message: DeliveryMessage, fallbacks: DeliveryMessage[], notes: string[]): Delivery {
+function delivery(scope: Scope, recipient: Recipient, message: DeliveryMessage, fallbacks: Fallback[], notes: string[]): Delivery {
   return {
     id: deliveryId(scope.event.id, message.channel, `${recipient.kind}:${recipient.id}`),
     eventId: scope.event.id,

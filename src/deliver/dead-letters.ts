@@ -12,6 +12,12 @@ export interface DeadLetter {
   readonly atMs: number;
 }
 
+/** Where the in-memory dispatcher keeps deliveries it will not try again. */
+export interface DeadLetterSink {
+  record(delivery: Delivery, failure: { reason: string; status?: number; attempts: number }): Promise<void>;
+  recent(): Promise<readonly DeadLetter[]>;
+}
+
 export interface EventDeadLetter {
   readonly eventId: string;
   readonly table: string;
@@ -20,41 +26,38 @@ export interface EventDeadLetter {
   readonly atMs: number;
 }
 
-/** Where a delivery, or a whole change that cannot be decided on, goes when it will not be tried again. */
-export interface DeadLetterSink {
-  record(delivery: Delivery, failure: { reason: string; status?: number; attempts: number }): Promise<void>;
-  recordEvent(event: ChangeEvent, reason: string): Promise<void>;
-  recent(): readonly DeadLetter[];
-  recentEvents(): readonly EventDeadLetter[];
+/** Changes that could not be decided on (their tenant is missing), kept with the reason. */
+export interface EventDeadLetters {
+  record(event: ChangeEvent, reason: string): Promise<void>;
+  recent(limit?: number): Promise<readonly EventDeadLetter[]>;
+}
+
+function keepLast<T>(list: T[], item: T, keep: number): void {
+  list.push(item);
+  if (list.length > keep) list.shift();
 }
 
 /**
- * Keeps the most recent dead letters in memory, for a worker without a database. The
- * dispatcher's error log line (with the delivery id) is then the durable record.
+ * Without a database the dispatcher's error log line (with the delivery id) is the durable
+ * record; the most recent dead letters are also kept here for the status endpoints.
  */
 export function createMemoryDeadLetterSink(keep = 100, now: () => number = Date.now): DeadLetterSink {
-  const recent: DeadLetter[] = [];
-  const events: EventDeadLetter[] = [];
-  const keepLast = <T>(list: T[], item: T) => {
-    list.push(item);
-    if (list.length > keep) list.shift();
-  };
+  const letters: DeadLetter[] = [];
   return {
     async record(delivery, failure) {
-      const letter: DeadLetter = {
-        deliveryId: delivery.id,
-        eventId: delivery.eventId,
-        channel: delivery.channel,
-        recipient: `${delivery.recipient.kind}:${delivery.recipient.id}`,
-        atMs: now(),
-        ...failure,
-      };
-      keepLast(recent, letter);
+      const recipient = `${delivery.recipient.kind}:${delivery.recipient.id}`;
+      keepLast(letters, { deliveryId: delivery.id, eventId: delivery.eventId, channel: delivery.channel, recipient, atMs: now(), ...failure }, keep);
     },
-    async recordEvent(event, reason) {
-      keepLast(events, { eventId: event.id, table: event.table, operation: event.operation, reason, atMs: now() });
+    recent: async () => [...letters],
+  };
+}
+
+export function createMemoryEventDeadLetters(keep = 100, now: () => number = Date.now): EventDeadLetters {
+  const letters: EventDeadLetter[] = [];
+  return {
+    async record(event, reason) {
+      keepLast(letters, { eventId: event.id, table: event.table, operation: event.operation, reason, atMs: now() }, keep);
     },
-    recent: () => recent,
-    recentEvents: () => events,
+    recent: async (limit = keep) => letters.slice(-limit),
   };
 }

@@ -8,6 +8,11 @@ export interface Recipient {
   readonly id: string;
 }
 
+export interface Fallback {
+  readonly recipient: Recipient;
+  readonly message: DeliveryMessage;
+}
+
 /** One message to one recipient on one channel; its id is the idempotency key everywhere. */
 export interface Delivery {
   readonly id: string;
@@ -25,8 +30,8 @@ export interface Delivery {
   readonly message: DeliveryMessage;
   /** The destination's own limit (partner endpoints); others use the channel's configured limit. */
   readonly rateLimit: RateLimitSettings | null;
-  /** The next channels to try for this recipient if this one fails permanently, in order. */
-  readonly fallbacks: readonly DeliveryMessage[];
+  /** What to try next, in order, if this fails permanently or misses its deadline. */
+  readonly fallbacks: readonly Fallback[];
   /** Decisions worth a log line: preferences bypassed or applied. */
   readonly notes: readonly string[];
   /** Context carried into every log line about this delivery. */

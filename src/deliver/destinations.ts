@@ -18,31 +18,42 @@ export function destinationKey(channel: ChannelKind, recipient: Recipient): stri
 
 export interface DisabledDestination {
   readonly key: string;
+  /** `disabled`: nothing more is sent there; `held`: it should be, but a wedding is too close. */
+  readonly state: 'disabled' | 'held';
   readonly reason: string;
   readonly sinceMs: number;
 }
 
-/** Destinations that answered "gone" (Slack 404/410, webhook 410): nothing more is sent there. */
+/**
+ * This process's list of destinations that need a person: disabled ones (answered "gone", or
+ * failed for days) and ones kept on only because a wedding is in its protected window.
+ */
 export class DestinationHealth {
-  private readonly disabled = new Map<string, DisabledDestination>();
+  private readonly entries = new Map<string, DisabledDestination>();
 
   constructor(private readonly now: () => number = Date.now) {}
 
+  /** True when this is news (not already disabled). */
   disable(key: string, reason: string): boolean {
-    if (this.disabled.has(key)) return false;
-    this.disabled.set(key, { key, reason, sinceMs: this.now() });
+    if (this.entries.get(key)?.state === 'disabled') return false;
+    this.entries.set(key, { key, state: 'disabled', reason, sinceMs: this.now() });
     return true;
   }
 
+  hold(key: string, reason: string): void {
+    if (this.entries.get(key)?.state !== 'disabled') this.entries.set(key, { key, state: 'held', reason, sinceMs: this.entries.get(key)?.sinceMs ?? this.now() });
+  }
+
   enable(key: string): void {
-    this.disabled.delete(key);
+    this.entries.delete(key);
   }
 
   isDisabled(key: string): DisabledDestination | undefined {
-    return this.disabled.get(key);
+    const entry = this.entries.get(key);
+    return entry?.state === 'disabled' ? entry : undefined;
   }
 
   list(): DisabledDestination[] {
-    return [...this.disabled.values()];
+    return [...this.entries.values()];
   }
 }

@@ -1,25 +1,22 @@
-import type { Channel, SendContext } from '../channels/channel';
-import { DeliveryError, ShutdownAbortError } from '../channels/errors';
-import { DestinationGoneError } from '../channels/errors-destination';
-import { ParkedDeliveryError } from '../channels/errors-parked';
-import { raceAbort } from '../channels/race-abort';
-import type { ChannelKind, DeliveryMessage } from '../channels/messages';
-import type { RetryConfig } from '../config/worker-config.schema';
+import { setMaxListeners } from 'node:events';
+import { ShutdownAbortError } from '../channels/errors';
 import { abortableSleep } from '../lib/abortable-sleep';
 import type { Logger } from '../lib/logger';
+import { attemptDelivery, describeFailure, DestinationUnavailableError, type ChannelRegistry } from './attempt';
 import type { DeadLetterSink } from './dead-letters';
 import type { Delivery, DeliveryOutcome } from './delivery';
+import { deliveryLogger } from './delivery-log';
 import { destinationKey, type DestinationHealth } from './destinations';
 import { describeChain, nextInChain } from './failover';
 import type { RateLimiter } from './rate-limiter';
-import { withRetry } from './retry';
+import type { QuickRetryPolicy } from './retry';
 
-export type ChannelRegistry = Partial<{ [K in ChannelKind]: Channel<Extract<DeliveryMessage, { channel: K }>> }>;
+export type { ChannelRegistry } from './attempt';
 
 export interface DispatcherOptions {
   readonly channels: ChannelRegistry;
   readonly limiterFor: (delivery: Delivery) => RateLimiter;
-  readonly retry: RetryConfig;
+  readonly retry: QuickRetryPolicy;
   readonly deadLetters: DeadLetterSink;
   readonly destinations: DestinationHealth;
   /** Deadline given to a critical message that took over from a failed channel. */
@@ -30,16 +27,25 @@ export interface DispatcherOptions {
 }
 
 export interface DrainResult {
-  /** Ids of deliveries given up because the deadline came first. */
+  /** Ids of deliveries interrupted by the deadline (in memory: lost; durable: left queued). */
   readonly undelivered: readonly string[];
 }
 
+/** What the decide stage hands deliveries to, in memory or durable. */
+export interface DeliveryRunner {
+  submit(deliveries: readonly Delivery[]): Promise<void>;
+  pending(): number;
+  drain(deadlineMs: number): Promise<DrainResult>;
+  forceAbort(): void;
+}
+
 /**
- * Runs each delivery: wait until it may go, rate limit, one attempt, retried around the limiter
- * so a backoff never holds a slot; then deliver, fail over, or keep it as a dead letter. Tracks
- * what is in flight so shutdown can wait for it, then abort the rest.
+ * Delivery without a database: everything lives in this process, so a crash loses what is in
+ * flight or waiting (quiet hours, hourly cap). Used only when DATABASE_URL is not set; the
+ * durable queue replaces it otherwise. Deliveries wait in memory until they may go, then run
+ * their quick attempts; a failure fails over, or becomes a dead letter.
  */
-export class Dispatcher {
+export class Dispatcher implements DeliveryRunner {
   private readonly inFlight = new Map<string, Promise<DeliveryOutcome>>();
   private readonly abort = new AbortController();
   private readonly abandoned: string[] = [];
@@ -48,19 +54,12 @@ export class Dispatcher {
 
   constructor(private readonly options: DispatcherOptions) {
     this.now = options.now ?? Date.now;
+    // Every running delivery listens on the one shutdown signal.
+    setMaxListeners(0, this.abort.signal);
   }
 
-  /** Starts a delivery unless the same id is already running. False once draining. */
-  submit(delivery: Delivery): boolean {
-    if (!this.accepting) {
-      this.options.logger.error({ deliveryId: delivery.id, eventId: delivery.eventId }, 'not delivered: shutdown');
-      this.abandoned.push(delivery.id);
-      return false;
-    }
-    if (this.inFlight.has(delivery.id)) return true;
-    const running = this.run(delivery).finally(() => this.inFlight.delete(delivery.id));
-    this.inFlight.set(delivery.id, running);
-    return true;
+  async submit(deliveries: readonly Delivery[]): Promise<void> {
+    for (const delivery of deliveries) this.start(delivery);
   }
 
   pending(): number {
@@ -82,26 +81,27 @@ export class Dispatcher {
     if (!this.abort.signal.aborted) this.abort.abort(new ShutdownAbortError());
   }
 
+  private start(delivery: Delivery): void {
+    if (!this.accepting) {
+      this.options.logger.error({ deliveryId: delivery.id, eventId: delivery.eventId }, 'not delivered: shutdown');
+      this.abandoned.push(delivery.id);
+      return;
+    }
+    if (this.inFlight.has(delivery.id)) return;
+    const running = this.run(delivery).finally(() => this.inFlight.delete(delivery.id));
+    this.inFlight.set(delivery.id, running);
+  }
+
   private async run(delivery: Delivery): Promise<DeliveryOutcome> {
-    const log = this.options.logger.child({
-      deliveryId: delivery.id,
-      eventId: delivery.eventId,
-      organizationId: delivery.organizationId,
-      weddingId: delivery.weddingId,
-      channel: delivery.channel,
-      recipient: `${delivery.recipient.kind}:${delivery.recipient.id}`,
-      priority: delivery.priority.level,
-      ...delivery.log,
-    });
+    const log = deliveryLogger(this.options.logger, delivery);
+    const signal = this.abort.signal;
     let attempts = 0;
     let outcome: DeliveryOutcome;
     try {
       const disabled = this.options.destinations.isDisabled(destinationKey(delivery.channel, delivery.recipient));
-      if (disabled) throw new DestinationDisabled(disabled.reason);
-      if (delivery.notBeforeMs !== null && delivery.notBeforeMs > this.now()) {
-        await abortableSleep(delivery.notBeforeMs - this.now(), this.abort.signal);
-      }
-      const receipt = await this.attemptUntilNotParked(delivery, log, (n) => (attempts = n));
+      if (disabled) throw new DestinationUnavailableError(disabled.reason);
+      if (delivery.notBeforeMs !== null && delivery.notBeforeMs > this.now()) await abortableSleep(delivery.notBeforeMs - this.now(), signal);
+      const receipt = await this.untilNotParked(delivery, log, (n) => (attempts = n));
       outcome = { kind: 'delivered', attempts, ...(receipt.status ? { status: receipt.status } : {}) };
       log.info({ attempt: attempts, status: receipt.status, providerMessageId: receipt.providerMessageId }, 'delivered');
     } catch (error) {
@@ -111,86 +111,47 @@ export class Dispatcher {
     return outcome;
   }
 
-  /** A parked delivery (spent provider quota) waits for the reset and starts its retries afresh. */
-  private async attemptUntilNotParked(delivery: Delivery, log: Logger, onAttempt: (n: number) => void) {
+  /** A spent provider quota waits, in memory, for the reset and starts its attempts afresh. */
+  private async untilNotParked(delivery: Delivery, log: Logger, onAttempt: (n: number) => void) {
     for (;;) {
       try {
-        return await this.attemptWithRetries(delivery, log, onAttempt);
+        const limiter = this.options.limiterFor(delivery);
+        return await attemptDelivery(delivery, { ...this.options, limiter, signal: this.abort.signal, log, now: this.now, onAttempt });
       } catch (error) {
-        if (!(error instanceof ParkedDeliveryError) || this.abort.signal.aborted) throw error;
-        log.warn({ resumeAt: error.resumeAt.toISOString(), status: error.status, alert: true }, 'provider quota spent; delivery parked');
-        await abortableSleep(Math.max(0, error.resumeAt.getTime() - this.now()), this.abort.signal);
+        const failure = describeFailure(error, this.abort.signal);
+        if (failure.kind !== 'parked') throw error;
+        log.warn({ resumeAt: new Date(failure.resumeAtMs).toISOString(), status: failure.status, alert: true }, 'provider quota spent; delivery parked');
+        await abortableSleep(Math.max(0, failure.resumeAtMs - this.now()), this.abort.signal);
       }
     }
   }
 
-  private attemptWithRetries(delivery: Delivery, log: Logger, onAttempt: (n: number) => void) {
-    const signal = this.abort.signal;
-    const channel = this.options.channels[delivery.channel] as Channel<DeliveryMessage> | undefined;
-    if (!channel) throw new DestinationDisabled(`channel ${delivery.channel} is not configured`);
-    const limiter = this.options.limiterFor(delivery);
-    const remainingMs = delivery.deadlineMs === null ? undefined : Math.max(1, delivery.deadlineMs - this.now());
-    return withRetry(
-      (attempt) => {
-        onAttempt(attempt);
-        const context: SendContext = { signal, attempt, deliveryId: delivery.id };
-        // Bottleneck cannot cancel a queued job: stop waiting for it instead; the job then no-ops.
-        return raceAbort(
-          limiter.schedule(delivery.priority.level, () => {
-            signal.throwIfAborted();
-            return channel.send(delivery.message, context);
-          }),
-          signal,
-        );
-      },
-      remainingMs === undefined ? this.options.retry : { ...this.options.retry, maxRetryTimeMs: remainingMs },
-      {
-        signal,
-        onRetry: (error, attempt, retryAfterMs) =>
-          log.warn({ attempt, status: statusOf(error), retryAfterMs, err: error }, 'delivery attempt failed; will retry'),
-      },
-    );
-  }
-
   private async settleFailure(delivery: Delivery, error: unknown, attempts: number, log: Logger): Promise<DeliveryOutcome> {
-    if (error instanceof ShutdownAbortError || this.abort.signal.aborted) {
+    const failure = describeFailure(error, this.abort.signal);
+    if (failure.kind === 'shutdown' || failure.kind === 'parked') {
       log.error({ attempt: attempts }, 'not delivered: shutdown');
       this.abandoned.push(delivery.id);
       return { kind: 'aborted', attempts };
     }
-    const status = statusOf(error);
-    const permanent = error instanceof DestinationDisabled || (error instanceof DeliveryError && !error.retryable);
-    const message = error instanceof Error ? error.message : String(error);
-    const reason = `${permanent ? 'permanent failure' : 'retries exhausted'}: ${message}`;
-    if (error instanceof DestinationGoneError) {
+    const reason = `${failure.kind === 'permanent' ? 'permanent failure' : 'retries exhausted'}: ${failure.message}`;
+    if (failure.gone) {
       const key = destinationKey(delivery.channel, delivery.recipient);
-      if (this.options.destinations.disable(key, `${delivery.channel} answered ${status ?? 'gone'}: ${message}`)) {
-        log.error({ destination: key, status, alert: true }, 'destination disabled: it answered gone');
+      const disabledReason = `${delivery.channel} answered ${failure.status ?? 'gone'}: ${failure.message}`;
+      if (this.options.destinations.disable(key, disabledReason)) {
+        log.error({ destination: key, status: failure.status, reason: disabledReason, alert: true }, 'destination disabled');
       }
     }
     const next = nextInChain(delivery, reason, this.now(), this.options.failoverDeadlineMs);
     if (next) {
-      log.warn({ attempt: attempts, status, reason, to: next.channel, chain: describeChain(delivery), nextDeliveryId: next.id }, 'failing over');
-      this.submit(next);
+      log.warn({ attempt: attempts, status: failure.status, reason, to: next.channel, chain: describeChain(delivery), nextDeliveryId: next.id }, 'failing over');
+      this.start(next);
       return { kind: 'failed_over', attempts, reason, to: next.channel };
     }
     log.error(
-      { attempt: attempts, status, err: error, reason, deadLetter: true },
-      permanent ? 'delivery failed permanently' : 'delivery failed; retries exhausted',
+      { attempt: attempts, status: failure.status, err: error, reason, deadLetter: true },
+      failure.kind === 'permanent' ? 'delivery failed permanently' : 'delivery failed; retries exhausted',
     );
-    await this.options.deadLetters.record(delivery, { reason, attempts, ...(status ? { status } : {}) });
-    return { kind: 'dead_letter', attempts, reason, ...(status ? { status } : {}) };
+    await this.options.deadLetters.record(delivery, { reason, attempts, ...(failure.status ? { status: failure.status } : {}) });
+    return { kind: 'dead_letter', attempts, reason, ...(failure.status ? { status: failure.status } : {}) };
   }
-}
-
-/** Not sent because where it goes is switched off or missing; no attempt is made. */
-class DestinationDisabled extends Error {
-  constructor(reason: string) {
-    super(`destination disabled: ${reason}`);
-    this.name = 'DestinationDisabled';
-  }
-}
-
-function statusOf(error: unknown): number | undefined {
-  return error instanceof DeliveryError ? error.status : undefined;
 }

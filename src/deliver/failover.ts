@@ -11,9 +11,11 @@ export function nextInChain(failed: Delivery, reason: string, nowMs: number, dea
   if (!next) return null;
   return {
     ...failed,
-    id: deliveryId(failed.eventId, next.channel, `${failed.recipient.kind}:${failed.recipient.id}`),
-    channel: next.channel,
-    message: next,
+    id: deliveryId(failed.eventId, next.message.channel, `${next.recipient.kind}:${next.recipient.id}`),
+    channel: next.message.channel,
+    recipient: next.recipient,
+    message: next.message,
+    rateLimit: null,
     fallbacks: rest,
     notBeforeMs: null,
     deadlineMs: failed.deadlineMs === null ? null : nowMs + deadlineWindowMs,
@@ -23,5 +25,5 @@ export function nextInChain(failed: Delivery, reason: string, nowMs: number, dea
 
 /** "sms → email → in_app", for the log line that shows the whole chain. */
 export function describeChain(delivery: Delivery): string {
-  return [delivery.channel, ...delivery.fallbacks.map((m) => m.channel)].join(' → ');
+  return [delivery.channel, ...delivery.fallbacks.map((f) => f.message.channel)].join(' → ');
 }

@@ -4,6 +4,12 @@ import { DeliveryError, ShutdownAbortError } from '../channels/errors';
 import { ParkedDeliveryError } from '../channels/errors-parked';
 import { abortableSleep } from '../lib/abortable-sleep';
 
+/** The in-process part of the retry policy: a few quick attempts around a transient blip. */
+export type QuickRetryPolicy = Pick<RetryConfig, 'attempts' | 'minDelayMs' | 'maxDelayMs' | 'factor' | 'maxRetryAfterMs'> & {
+  /** Stop retrying once this much time has passed (a critical delivery's deadline). */
+  readonly maxRetryTimeMs?: number;
+};
+
 export interface RetryHooks {
   readonly signal: AbortSignal;
   /** Called after each failed attempt that will be retried. */
@@ -17,7 +23,7 @@ export interface RetryHooks {
  */
 export async function withRetry<T>(
   attempt: (n: number) => Promise<T>,
-  policy: RetryConfig & { readonly maxRetryTimeMs?: number },
+  policy: QuickRetryPolicy,
   hooks: RetryHooks,
 ): Promise<T> {
   return pRetry(

@@ -18,4 +18,10 @@ export interface ChangeEvent {
   readonly primaryKey: Readonly<Record<string, string | number>>;
   /** Name of the subscription it came through. */
   readonly subscription: string;
+  /**
+   * Absent: pushed live by Realtime. `catch-up`: read back from PostgreSQL after a transition to
+   * live. A table-mode catch-up UPDATE has `oldRecord: null`: the old values are unknown, so
+   * which columns changed cannot be judged (outbox and broadcast catch-up carry the old row).
+   */
+  readonly source?: 'catch-up';
 }

@@ -18,12 +18,39 @@ export interface EventIdentityParts {
  * broadcast) can see, so copies of one change from different paths collapse to one id.
  */
 export function eventId({ schema, table, operation, primaryKey, commitTimestamp }: EventIdentityParts): string {
-  const key = Object.keys(primaryKey)
+  const commitMs = new Date(commitTimestamp).getTime();
+  return `evt_${digest([schema, table, operation, keyText(primaryKey), String(commitMs)])}`;
+}
+
+function keyText(primaryKey: Readonly<Record<string, string | number>>): string {
+  return Object.keys(primaryKey)
     .sort()
     .map((column) => `${column}=${String(primaryKey[column])}`)
     .join('&');
-  const commitMs = new Date(commitTimestamp).getTime();
-  return `evt_${digest([schema, table, operation, key, String(commitMs)])}`;
+}
+
+/**
+ * A catch-up query cannot see Realtime's commit time, but both paths see the row itself: with a
+ * row-version column the id is built from that instead (`stamp` from versionStamp()). Six parts
+ * where eventId() has five, so the two kinds of id can never coincide.
+ */
+export function versionedEventId(parts: Omit<EventIdentityParts, 'commitTimestamp'> & { readonly stamp: string }): string {
+  return `evt_${digest([parts.schema, parts.table, parts.operation, keyText(parts.primaryKey), 'version', parts.stamp])}`;
+}
+
+/**
+ * Outbox mode: the outbox row is the change, whether Realtime pushed it or catch-up read it. Its
+ * id alone would repeat if the table were ever recreated (the sequence restarts), and the
+ * delivery ledger downstream would then take a new change for an old one; the capture time
+ * (`changedAtStamp` from versionStamp()) rules that out.
+ */
+export function outboxEventId(schema: string, outboxTable: string, outboxId: number | string, changedAtStamp: string): string {
+  return `evt_${digest(['outbox', schema, outboxTable, String(outboxId), changedAtStamp])}`;
+}
+
+/** Broadcast mode: the realtime.messages id, which is also the broadcast's meta.id. */
+export function broadcastEventId(messageId: string): string {
+  return `evt_${digest(['broadcast', messageId.toLowerCase()])}`;
 }
 
 /**

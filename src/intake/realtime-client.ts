@@ -1,9 +1,16 @@
-import { createClient, type RealtimeChannel, type SupabaseClient, type WebSocketLikeConstructor } from '@supabase/supabase-js';
+import {
+  createClient,
+  type RealtimeChannel,
+  type RealtimeChannelOptions,
+  type SupabaseClient,
+  type WebSocketLikeConstructor,
+} from '@supabase/supabase-js';
 import WebSocket from 'ws';
 
 /** The part of supabase-js the intake uses; tests and other intake modes can stand in for it. */
 export interface RealtimeClientLike {
-  channel(name: string): RealtimeChannel;
+  /** `options` carry a broadcast channel's `private` flag: an implementation must pass them on. */
+  channel(name: string, options?: RealtimeChannelOptions): RealtimeChannel;
   removeChannel(channel: RealtimeChannel): Promise<unknown>;
   removeAllChannels(): Promise<unknown>;
 }

@@ -1,6 +1,7 @@
-import type { RealtimeChannel } from '@supabase/supabase-js';
+import type { RealtimeChannel, RealtimePostgresChangesFilter } from '@supabase/supabase-js';
 import type { IntakeConfig, SubscriptionConfig } from '../config/worker-config.schema';
 import type { Logger } from '../lib/logger';
+import { tableChannel, type ChannelSpec } from './channel-spec';
 import type { HeartbeatStatus, RealtimeClientLike, RealtimeHooks } from './realtime-client';
 import { SubscriptionTracker, type SubscriptionStatus } from './subscription-tracker';
 
@@ -22,6 +23,10 @@ export interface RealtimeSourceOptions {
   readonly onUndecodableFrame: (error: unknown) => void;
   /** Called on every transition to live: first start, each reconnect, each rebuilt channel. */
   readonly onLive?: (subscription: SubscriptionConfig) => void;
+  /** Every change of a subscription's state, e.g. to time how long it has not been live. */
+  readonly onStateChange?: (status: SubscriptionStatus) => void;
+  /** What each subscription's channel listens to; by default postgres_changes on its table. */
+  readonly channelFor?: (subscription: SubscriptionConfig) => ChannelSpec;
   readonly now?: () => number;
 }
 
@@ -50,7 +55,7 @@ export class RealtimeSource implements ChangeSource {
 
   constructor(private readonly options: RealtimeSourceOptions) {
     this.now = options.now ?? Date.now;
-    this.tracker = new SubscriptionTracker(options.subscriptions, this.now);
+    this.tracker = new SubscriptionTracker(options.subscriptions, this.now, options.onStateChange);
   }
 
   start(): void {
@@ -88,23 +93,33 @@ export class RealtimeSource implements ChangeSource {
     const client = this.client;
     if (!client || this.stopping) return;
     const generation = ++this.generation;
-    const channel = client.channel(`wedsync-${subscription.name}`);
-    // One '*' binding, filtered here: a typed binding makes realtime-js read fields of the frame
-    // that a malformed frame may lack, and that would throw inside the socket handler.
-    channel.on(
-      'postgres_changes',
-      {
-        event: '*',
-        schema: subscription.schema,
-        table: subscription.table,
-        ...(subscription.filter ? { filter: subscription.filter } : {}),
-      },
-      (payload: unknown) => this.deliver(subscription, generation, payload),
-    );
+    const spec = this.specOf(subscription);
+    const channel = this.openChannel(client, subscription, spec, generation);
     channel.on('system', {}, (payload: SystemPayload) => this.onSystem(subscription, generation, payload));
     channel.subscribe((status, error) => this.onStatus(subscription, generation, status, error));
     this.channels.set(subscription.name, { channel, generation });
     this.tracker.set(subscription.name, 'joining', 'joining channel');
+  }
+
+  private specOf(subscription: SubscriptionConfig): ChannelSpec {
+    return this.options.channelFor?.(subscription) ?? tableChannel(subscription);
+  }
+
+  private openChannel(client: RealtimeClientLike, subscription: SubscriptionConfig, spec: ChannelSpec, generation: number): RealtimeChannel {
+    const deliver = (payload: unknown) => this.deliver(subscription, generation, payload);
+    if (spec.kind === 'broadcast') {
+      // The channel is named by the topic the trigger sends to. replication_ready asks the server
+      // to say when its replication connection (the only way database broadcasts get out) is up.
+      const channel = client.channel(spec.topic, { config: { private: spec.private, broadcast: { replication_ready: true } } });
+      return channel.on('broadcast', { event: '*' }, deliver);
+    }
+    const channel = client.channel(`wedsync-${subscription.name}`);
+    // A '*' binding unless the stream needs one operation, filtered here: a typed binding makes
+    // realtime-js read fields of the frame that a malformed frame may lack, and that would throw
+    // inside the socket handler (the guarded transport counts it as an undecodable frame).
+    const binding = { event: spec.event, schema: spec.schema, table: spec.table, ...(spec.filter ? { filter: spec.filter } : {}) };
+    // Typed as '*': that overload's callback takes every payload shape; the event is sent as is.
+    return channel.on('postgres_changes', binding as RealtimePostgresChangesFilter<'*'>, deliver);
   }
 
   private isCurrent(subscription: SubscriptionConfig, generation: number): boolean {
@@ -125,10 +140,14 @@ export class RealtimeSource implements ChangeSource {
   private onSystem(subscription: SubscriptionConfig, generation: number, payload: SystemPayload): void {
     if (!this.isCurrent(subscription, generation)) return;
     const log = this.options.logger.child({ subscription: subscription.name });
-    if (payload.extension === 'postgres_changes' && payload.status === 'ok') {
+    if (payload.status === 'ok' && isLiveSignal(this.specOf(subscription), payload)) {
       this.tracker.set(subscription.name, 'live', null);
       log.info('subscription live');
-      this.options.onLive?.(subscription);
+      try {
+        this.options.onLive?.(subscription);
+      } catch (error) {
+        log.error({ err: error }, 'live handler failed');
+      }
     } else if (payload.status === 'error') {
       const reason = `${payload.extension ?? 'system'}: ${payload.message ?? 'error'}`;
       this.tracker.set(subscription.name, 'errored', reason);
@@ -148,7 +167,13 @@ export class RealtimeSource implements ChangeSource {
     if (!this.isCurrent(subscription, generation)) return;
     switch (status) {
       case 'SUBSCRIBED':
-        this.tracker.set(subscription.name, 'subscribed', 'joined; waiting for "Subscribed to PostgreSQL"');
+        this.tracker.set(
+          subscription.name,
+          'subscribed',
+          this.specOf(subscription).kind === 'broadcast'
+            ? 'joined; waiting for "Replication connection established"'
+            : 'joined; waiting for "Subscribed to PostgreSQL"',
+        );
         log.info('channel joined');
         break;
       case 'CHANNEL_ERROR':
@@ -217,6 +242,16 @@ export class RealtimeSource implements ChangeSource {
       }
     }
   }
+}
+
+/**
+ * postgres_changes is live on "Subscribed to PostgreSQL". Database broadcasts flow once the
+ * server's replication connection is up, which it announces to channels that asked with
+ * replication_ready; "Server requested disconnect" is also a system/ok message, hence the text.
+ */
+function isLiveSignal(spec: ChannelSpec, payload: SystemPayload): boolean {
+  if (spec.kind === 'postgres_changes') return payload.extension === 'postgres_changes';
+  return payload.extension === 'system' && /replication connection established/i.test(payload.message ?? '');
 }
 
 function describe(error: Error | undefined): string {

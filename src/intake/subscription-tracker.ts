@@ -22,6 +22,8 @@ export class SubscriptionTracker {
   constructor(
     subscriptions: readonly SubscriptionConfig[],
     private readonly now: () => number,
+    /** Told of every change of state (not of reason alone), after it is recorded. */
+    private readonly onStateChange?: (status: SubscriptionStatus) => void,
   ) {
     for (const s of subscriptions) {
       this.states.set(s.name, {
@@ -52,6 +54,8 @@ export class SubscriptionTracker {
       generation: generation ?? previous.generation,
     });
     if (state === 'live') this.rebuildAttempts.delete(name);
+    const current = this.states.get(name);
+    if (changed && current) this.onStateChange?.(current);
   }
 
   noteChange(name: string): void {

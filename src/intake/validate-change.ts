@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import { changeOperations, type ChangeOperation, type SubscriptionConfig } from '../config/worker-config.schema';
 import type { ChangeEvent, Row } from './change-event';
-import { eventId } from './event-identity';
+import { eventId, versionedEventId, type EventIdentityParts } from './event-identity';
+import { versionColumnOf } from './intake-settings';
+import { primaryKeyOf } from './primary-keys';
+import { versionStamp } from './version-stamp';
 
 /** Stable reason codes: they label the rejected-payload counter, so keep them few and fixed. */
 export type RejectReason =
@@ -75,7 +78,7 @@ export function validateChange(payload: unknown, subscription: SubscriptionConfi
   if (!keySource) return fail('missing_record', `${operation} without ${operation === 'DELETE' ? 'old' : 'new'} record`);
 
   const primaryKey: Record<string, string | number> = {};
-  for (const column of subscription.primaryKey) {
+  for (const column of primaryKeyOf(subscription)) {
     const value = keySource[column];
     if ((typeof value !== 'string' || value === '') && (typeof value !== 'number' || !Number.isFinite(value))) {
       return fail('missing_primary_key', `primary key column ${column} is missing or not a string/number`);
@@ -87,13 +90,25 @@ export function validateChange(payload: unknown, subscription: SubscriptionConfi
   return {
     ok: true,
     event: {
-      id: eventId(identity),
+      id: identityOf(identity, keySource, subscription),
       ...identity,
       record,
       oldRecord: operation === 'INSERT' ? null : oldRecord,
       subscription: subscription.name,
     },
   };
+}
+
+/**
+ * With a row-version column (table mode with catch-up), the version stands in for the commit
+ * time: a catch-up query sees the row but not when it committed. A row without the column (a
+ * DELETE under REPLICA IDENTITY DEFAULT) keeps the commit-time id; catch-up never reports
+ * DELETEs, so there is no second copy to agree with.
+ */
+function identityOf(identity: EventIdentityParts, row: Row, subscription: SubscriptionConfig): string {
+  const column = versionColumnOf(subscription);
+  const stamp = column ? versionStamp(row[column]) : null;
+  return stamp ? versionedEventId({ ...identity, stamp }) : eventId(identity);
 }
 
 function isOperation(value: string): value is ChangeOperation {

@@ -6,6 +6,7 @@ export interface Metrics {
   readonly changesReceived: Counter<'table' | 'operation'>;
   readonly changesRejected: Counter<'reason'>;
   readonly changesDuplicate: Counter<'table'>;
+  readonly changesRecovered: Counter;
   readonly deliveries: Counter<'channel' | 'outcome'>;
 }
 
@@ -30,6 +31,11 @@ export function createMetrics({ processMetrics = true }: { processMetrics?: bool
       name: 'wedsync_changes_duplicate_total',
       help: 'Repeats of an already handled change, dropped',
       labelNames: ['table'],
+      registers: [registry],
+    }),
+    changesRecovered: new Counter({
+      name: 'wedsync_changes_recovered_total',
+      help: 'Changes only a catch-up after a reconnect brought in (Realtime had lost them)',
       registers: [registry],
     }),
     deliveries: new Counter({

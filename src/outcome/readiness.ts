@@ -1,12 +1,15 @@
 import type { DestinationHealth } from '../deliver/destinations';
-import type { SubscriptionStatus } from '../intake/subscription-tracker';
+import type { DatabaseState } from '../lib/database-health';
 import { aggregate, type ComponentHealth, type HealthReport } from './health-report';
 
 export interface ReadinessSources {
-  readonly subscriptions: () => readonly SubscriptionStatus[];
+  /** One component per intake stream (subscription:<name>), judged by the intake itself. */
+  readonly intake: () => Record<string, ComponentHealth>;
   readonly draining: () => boolean;
   readonly deliveriesInFlight: () => number;
   readonly destinations: DestinationHealth;
+  /** Null when the worker runs without a database. */
+  readonly database: (() => DatabaseState) | null;
 }
 
 /**
@@ -16,16 +19,7 @@ export interface ReadinessSources {
  */
 export function readinessReport(sources: ReadinessSources): HealthReport {
   const components: Record<string, ComponentHealth> = {};
-  for (const s of sources.subscriptions()) {
-    components[`subscription:${s.name}`] = {
-      ready: s.state === 'live',
-      state: s.state,
-      reason: s.state === 'live' ? null : s.reason,
-      table: s.table,
-      since: new Date(s.sinceMs).toISOString(),
-      lastChangeAt: s.lastChangeAtMs === null ? null : new Date(s.lastChangeAtMs).toISOString(),
-    };
-  }
+  Object.assign(components, sources.intake());
   const draining = sources.draining();
   components.worker = {
     ready: !draining,
@@ -33,12 +27,21 @@ export function readinessReport(sources: ReadinessSources): HealthReport {
     reason: draining ? 'shutting down' : null,
     deliveriesInFlight: sources.deliveriesInFlight(),
   };
+  if (sources.database) {
+    const db = sources.database();
+    components.database = {
+      ready: db.reachable,
+      state: db.reachable ? 'reachable' : 'unreachable',
+      reason: db.reason,
+      since: new Date(db.sinceMs).toISOString(),
+    };
+  }
   const disabled = sources.destinations.list();
   components.destinations = {
     ready: true,
     state: disabled.length > 0 ? 'degraded' : 'ok',
-    reason: disabled.length > 0 ? `${disabled.length} destination(s) disabled` : null,
-    disabled: disabled.map((d) => ({ destination: d.key, reason: d.reason, since: new Date(d.sinceMs).toISOString() })),
+    reason: disabled.length > 0 ? `${disabled.length} destination(s) need attention` : null,
+    disabled: disabled.map((d) => ({ destination: d.key, state: d.state, reason: d.reason, since: new Date(d.sinceMs).toISOString() })),
   };
   return aggregate(components);
 }

@@ -8,6 +8,10 @@ let s: Stack;
 let org: string;
 let wedding: string;
 let slackHook: string;
+let farOrg: string;
+let farWedding: string;
+let farVendor: string;
+let farHook: string;
 const today = () => DateTime.now().setZone('America/New_York').toISODate()!;
 
 beforeAll(async () => {
@@ -17,12 +21,24 @@ beforeAll(async () => {
   wedding = await insertWedding(s.db.pool, { organizationId: org, weddingDate: today() });
   const vendor = await insertVendor(s.db.pool, { organizationId: org, name: 'Lens', email: 'lens@a.test', phone: '+14155550161' });
   await assignVendor(s.db.pool, { organizationId: org, weddingId: wedding, vendorId: vendor, role: 'photographer' });
+  // An organization with no wedding near: nothing holds its destinations on.
+  farHook = s.slack.hookUrl();
+  farOrg = await insertOrganization(s.db.pool, { slackWebhookUrl: farHook });
+  farWedding = await insertWedding(s.db.pool, { organizationId: farOrg, weddingDate: DateTime.now().plus({ days: 30 }).toISODate()! });
+  farVendor = await insertVendor(s.db.pool, { organizationId: farOrg, name: 'Far', email: 'far@a.test', phone: '+14155550171' });
+  await assignVendor(s.db.pool, { organizationId: farOrg, weddingId: farWedding, vendorId: farVendor, role: 'photographer' });
 });
 afterAll(() => s.close());
 
 let decided = 0;
 async function emergency(id: string) {
   s.realtime.emitChange({ table: 'wedding_alerts', type: 'INSERT', record: { id, organization_id: org, wedding_id: wedding, severity: 'emergency', message: 'Road closed' } });
+  decided += 1;
+  await s.settled(decided);
+}
+
+async function paymentFailed(id: string) {
+  s.realtime.emitChange({ table: 'payments', type: 'INSERT', record: { id, organization_id: farOrg, wedding_id: farWedding, vendor_id: farVendor, status: 'failed', amount_cents: 100 } });
   decided += 1;
   await s.settled(decided);
 }
@@ -49,18 +65,33 @@ describe('channel failures on a critical message', () => {
   });
 
   it('disables a Slack destination that answers 410, and /readyz reports it', async () => {
-    s.slack.archive(slackHook);
-    await emergency('al-3');
-    const disabled = s.lines.find((l) => l.msg === 'destination disabled: it answered gone');
-    expect(disabled).toMatchObject({ level: 'error', status: 410, alert: true, destination: `slack:${org}` });
+    s.slack.archive(farHook);
+    await paymentFailed('pf-1');
+    const disabled = s.lines.find((l) => l.msg === 'destination disabled');
+    expect(disabled).toMatchObject({ level: 'error', status: 410, alert: true, destination: `slack:${farOrg}` });
     const report = s.app.readiness();
     expect(report.status).toBe('degraded');
-    expect(report.components.destinations).toMatchObject({ state: 'degraded', disabled: [expect.objectContaining({ destination: `slack:${org}`, reason: expect.stringContaining('410') })] });
-    // Nothing more is sent there: the next critical message skips the disabled hook at once.
+    expect(report.components.destinations).toMatchObject({
+      state: 'degraded',
+      disabled: [expect.objectContaining({ destination: `slack:${farOrg}`, state: 'disabled', reason: expect.stringContaining('410') })],
+    });
+    // Nothing more is sent there: the next message for that chat skips the disabled hook at once.
     const posts = s.slack.requests.length;
-    await emergency('al-4');
+    await paymentFailed('pf-2');
     expect(s.slack.requests.length).toBe(posts);
     await waitFor(() => s.lines.some((l) => l.msg === 'delivery failed permanently' && String(l.reason).includes('destination disabled')));
-    expect(JSON.stringify(s.lines)).not.toContain(new URL(slackHook).pathname);
+    expect(JSON.stringify(s.lines)).not.toContain(new URL(farHook).pathname);
+  });
+
+  it('keeps a gone Slack destination on while a wedding is in its protected window, and alerts', async () => {
+    s.slack.archive(slackHook);
+    await emergency('al-3');
+    expect(s.lines.find((l) => l.msg === 'destination failing during a wedding protected window; kept enabled')).toMatchObject({ alert: true, destination: `slack:${org}` });
+    expect(s.app.readiness().components.destinations).toMatchObject({
+      disabled: expect.arrayContaining([expect.objectContaining({ destination: `slack:${org}`, state: 'held' })]),
+    });
+    const posts = s.slack.requests.length;
+    await emergency('al-4');
+    expect(s.slack.requests.length).toBeGreaterThan(posts);
   });
 });

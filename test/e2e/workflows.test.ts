@@ -178,7 +178,7 @@ describe('seed workflows, end to end', () => {
     const sent = mark();
     await push('form_responses', 'INSERT', { id: 'f2', organization_id: a.org, wedding_id: '99999999-9999-4999-8999-999999999999', vendor_id: a.florist });
     expect(await sent()).toEqual([]);
-    expect(s.app.deadLetters.recentEvents().at(-1)).toMatchObject({ table: 'form_responses', reason: expect.stringContaining('wedding_not_found') });
+    expect((await s.app.deadEvents.recent()).at(-1)).toMatchObject({ table: 'form_responses', reason: expect.stringContaining('wedding_not_found') });
     expect(s.lines.filter((l) => l.msg === 'change not decidable: context missing').at(-1)).toMatchObject({ level: 'error', deadLetter: true });
   });
 
@@ -192,7 +192,7 @@ describe('seed workflows, end to end', () => {
     const crossed = mark();
     await push('form_responses', 'INSERT', { id: 'f3', organization_id: a.org, wedding_id: b.far, vendor_id: b.florist });
     expect(await crossed()).toEqual([]);
-    expect(s.app.deadLetters.recentEvents().at(-1)?.reason).toContain('wedding_in_other_organization');
+    expect((await s.app.deadEvents.recent()).at(-1)?.reason).toContain('wedding_in_other_organization');
   });
 
   it('signs tenant webhooks with the endpoint secret and names the kind and priority in the body', async () => {

@@ -32,10 +32,10 @@ describe('priority within a rate limit', () => {
       logger: memoryLogger().logger,
     });
     for (let i = 0; i < 200; i += 1) {
-      dispatcher.submit(deliveryOf({ channel: 'slack', webhookUrl: hook, content: contentOf('normal', `normal ${i}`) }));
+      void dispatcher.submit([deliveryOf({ channel: 'slack', webhookUrl: hook, content: contentOf('normal', `normal ${i}`) })]);
     }
     await waitFor(() => limiter.queued() >= 199, { what: 'the backlog to queue' });
-    dispatcher.submit(deliveryOf({ channel: 'slack', webhookUrl: hook, content: contentOf('critical', 'CRITICAL') }, { priority: { level: 'critical', score: 90, reasons: [] } }));
+    void dispatcher.submit([deliveryOf({ channel: 'slack', webhookUrl: hook, content: contentOf('critical', 'CRITICAL') }, { priority: { level: 'critical', score: 90, reasons: [] } })]);
 
     await waitFor(() => slack.accepted.length >= 2, { what: 'two slots' });
     const titles = slack.accepted.map((post) => post.text ?? '');

@@ -27,7 +27,7 @@ export function deliveryOf(message: DeliveryMessage, overrides: Partial<Delivery
   return {
     id: `dlv_test_${n}`,
     eventId: `evt_test_${n}`,
-    organizationId: 'org-a',
+    organizationId: '0000000a-0000-4000-8000-000000000001',
     weddingId: null,
     kind: 'change.generic',
     channel: message.channel,

@@ -25,6 +25,12 @@ export interface ChannelState {
   bindings: Binding[];
   /** True once "Subscribed to PostgreSQL" was sent: only then does the feed deliver changes. */
   live: boolean;
+  /**
+   * The join asked for `broadcast.replication_ready`: database broadcasts reach it only after
+   * "Replication connection established" (a channel without bindings then also counts as live).
+   */
+  awaitsReplication: boolean;
+  replicationReady: boolean;
 }
 
 /** What a connection needs from the server that owns it. */
@@ -110,6 +116,14 @@ export class FakeConnection {
    */
   sendChannelExit(ch: ChannelState, event: 'phx_close' | 'phx_error'): boolean {
     return this.send({ joinRef: ch.joinRef, ref: ch.joinRef, topic: ch.topic, event, payload: {} });
+  }
+
+  /** Ends the SUBSCRIBED → "Subscribed to PostgreSQL" gap now (for a join held with systemMessage 'never'). */
+  subscribeNow(ch: ChannelState): boolean {
+    if (ch.live || ch.bindings.length === 0) return false;
+    if (!this.sendSystem(ch, 'postgres_changes', 'ok', 'Subscribed to PostgreSQL')) return false;
+    ch.live = true;
+    return true;
   }
 
   /** `system` error (optional) then phx_close: the client reports CLOSED and never rejoins. */
@@ -236,13 +250,35 @@ export class FakeConnection {
     const first = echoed[0];
     if (first && consumeKnob(knobs, 'mismatchBindings')) echoed[0] = { ...first, table: `${String(first.table)}_mismatch` };
 
-    const state: ChannelState = { topic: msg.topic, joinRef: msg.joinRef ?? msg.ref ?? '', bindings, live: false };
+    const awaitsReplication = asRecord(config.broadcast).replication_ready === true;
+    const state: ChannelState = { topic: msg.topic, joinRef: msg.joinRef ?? msg.ref ?? '', bindings, live: false, awaitsReplication, replicationReady: false };
     this.later(knobs.joinReplyDelayMs, () => {
       if (!this.isOpen) return;
       this.channels.set(state.topic, state);
       // Always include the array: without it the client skips id matching altogether.
       this.reply(msg, 'ok', { postgres_changes: echoed });
       if (bindings.length > 0) this.scheduleSystemMessage(state);
+      if (awaitsReplication) this.scheduleReplicationReady(state);
+    });
+  }
+
+  /**
+   * The `system` message a replication_ready join gets once the tenant's replication connection
+   * is up (§2.4, §3.4). The same knobs as "Subscribed to PostgreSQL": `never` withholds it;
+   * `error` is the "not established in time" system error, which is always followed by phx_close.
+   */
+  private scheduleReplicationReady(state: ChannelState): void {
+    const { systemMessage, systemDelayMs } = this.ctx.knobs;
+    if (systemMessage === 'never') return;
+    this.later(systemDelayMs, () => {
+      if (this.channels.get(state.topic) !== state) return;
+      if (systemMessage === 'error') {
+        this.closeChannel(state, 'Replication connection was not established in time');
+        return;
+      }
+      if (!this.sendSystem(state, 'system', 'ok', 'Replication connection established')) return;
+      state.replicationReady = true;
+      if (state.bindings.length === 0) state.live = true;
     });
   }
 

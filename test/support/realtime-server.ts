@@ -19,12 +19,15 @@ import { encodeUserBroadcast, fullTopic, parseVsn, subTopic, type PhxMessage } f
 import { FakeConnection, type ChannelState, type LoggedFrame } from './realtime-server-connection';
 import { consumeKnob, defaultKnobs, emptyStats, httpErrorResponse, upgradeErrorMessage, type FakeRealtimeKnobs, type FakeRealtimeStats, type RefusalStatus, type SeenToken } from './realtime-server-knobs';
 import { waitFor, type WaitOptions } from './realtime-server-wait';
+import { BroadcastFollower, OutboxFollower, type Follower } from './realtime-server-follow';
+import type { Pool } from 'pg';
 
 export { waitFor, type WaitOptions } from './realtime-server-wait';
 export { buildChangeData, inferColumns, type ChangeSpec, type ChangeType, type ColumnSpec, type Row } from './realtime-server-changes';
 export { DEFAULT_JOIN_REFUSAL, TOKEN_EXPIRED_MESSAGE, type FakeRealtimeKnobs, type FakeRealtimeStats, type RefusalStatus, type SeenToken } from './realtime-server-knobs';
 export type { ChannelState, FakeConnection, LoggedFrame } from './realtime-server-connection';
 export type { PhxMessage, Vsn } from './realtime-server-codec';
+export type { Follower } from './realtime-server-follow';
 
 export interface FakeRealtimeOptions {
   /** 0 (default) picks a free port. */
@@ -60,6 +63,7 @@ export class FakeRealtime {
   private readonly startedAt = Date.now();
   private boundPort = 0;
   private closing: Promise<void> | null = null;
+  private readonly followers = new Set<Follower>();
 
   constructor(knobs: Partial<FakeRealtimeKnobs> = {}) {
     this.knobs = { ...defaultKnobs(), ...knobs };
@@ -173,13 +177,20 @@ export class FakeRealtime {
    * Broadcast-from-Database delivery to every channel joined on `topic` (`x` or `realtime:x`).
    * Like `realtime.send`, adds the message id to an object payload that has none.
    */
-  emitBroadcast(topic: string, event: string, payload: unknown): { delivered: number; id: string } {
-    const id = randomUUID();
+  emitBroadcast(
+    topic: string,
+    event: string,
+    payload: unknown,
+    opts: { id?: string; fromDatabase?: boolean } = {},
+  ): { delivered: number; id: string } {
+    const id = opts.id ?? randomUUID();
     const full = fullTopic(topic);
     const isPlainObject = payload !== null && typeof payload === 'object' && !Array.isArray(payload);
     const body = isPlainObject && !('id' in payload) ? { id, ...payload } : payload;
     let delivered = 0;
-    for (const [conn] of this.joinedChannels(full)) {
+    for (const [conn, ch] of this.joinedChannels(full)) {
+      // A database broadcast reaches a replication_ready channel only once it was told ready.
+      if (opts.fromDatabase && ch.awaitsReplication && !ch.replicationReady) continue;
       // vsn 1.0.0 sockets get the JSON form of the same broadcast.
       const sent =
         conn.info.vsn === '2.0.0'
@@ -189,6 +200,46 @@ export class FakeRealtime {
     }
     this.stats.deliveries += delivered;
     return { delivered, id };
+  }
+
+  // ---------------------------------------------------------------- database-driven changes
+
+  /**
+   * Streams the writes of a migrated test schema, read from its change_outbox, to live channels:
+   * INSERTs on change_outbox itself and the change on its source table (old row per the table's
+   * replica identity). Rows already in the outbox are skipped, like changes made before a
+   * subscriber existed. `stop()` it (or close the server) before ending the pool.
+   */
+  async followDatabase(pool: Pool, opts: { schema: string; intervalMs?: number }): Promise<Follower> {
+    const { rows } = await pool.query<{ max: string }>(`select coalesce(max(id), 0)::text as max from "${opts.schema}".change_outbox`);
+    const follower = new OutboxFollower(pool, opts.schema, (change) => this.emitChange(change), { ...opts, startAfter: Number(rows[0]?.max ?? 0) });
+    return this.track(follower.start());
+  }
+
+  /** Streams a stand-in realtime.messages table (`schema.table`) as Broadcast-from-Database frames. */
+  followBroadcasts(pool: Pool, opts: { table: string; intervalMs?: number }): Follower {
+    const follower = new BroadcastFollower(pool, opts.table, (topic, event, payload, id) => this.emitBroadcast(topic, event, payload, { id, fromDatabase: true }).delivered, opts);
+    return this.track(follower.start());
+  }
+
+  private track(follower: Follower): Follower {
+    const stop = follower.stop.bind(follower);
+    this.followers.add(follower);
+    return {
+      settled: () => follower.settled(),
+      stop: async () => {
+        this.followers.delete(follower);
+        await stop();
+      },
+    };
+  }
+
+  /**
+   * Sends "Subscribed to PostgreSQL" now to joined channels not yet live (hold them in the gap
+   * with `knobs.systemMessage = 'never'`, write, then release): the gap without a race.
+   */
+  subscribeNow(topic?: string): number {
+    return this.joinedChannels(topic).filter(([conn, ch]) => conn.subscribeNow(ch)).length;
   }
 
   // ---------------------------------------------------------------- server-initiated failures
@@ -235,6 +286,7 @@ export class FakeRealtime {
   /** Shuts everything down; resolves when the port is released. Idempotent. */
   close(): Promise<void> {
     this.closing ??= (async () => {
+      await Promise.all([...this.followers].map((f) => f.stop()));
       await this.goDown();
       await new Promise<void>((resolve) => this.wss.close(() => resolve()));
     })();

@@ -25,7 +25,7 @@ export function fastRealtimeClient(config: Config) {
     const realtime = client.realtime as unknown as RealtimeInternals;
     realtime.socketAdapter.getSocket().rejoinAfterMs = () => 100;
     return {
-      channel: (name) => client.channel(name),
+      channel: (name, options) => client.channel(name, options),
       removeChannel: (channel) => client.removeChannel(channel),
       // realtime-js 2.109 disconnect() arms a 10 s timer it never clears, and removing the last
       // channel schedules a second disconnect; either keeps Jest alive after the last test. Same

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { Pool } from 'pg';
 import { createApp, type App } from '../../src/app';
 import { loadConfig, type Config } from '../../src/config/load-config';
 import { ResendFake } from './fakes/resend-fake';
@@ -26,6 +27,8 @@ export interface Stack {
   readonly slack: SlackFake;
   readonly teams: TeamsFake;
   readonly lines: LogLine[];
+  /** Another worker process's worth: its own app and pool, the same database, queue and peers. */
+  addReplica(): Promise<{ app: App; lines: LogLine[] }>;
   /**
    * Waits until `decisions` changes have been decided (or dead-lettered) in all, then until the
    * worker has nothing left to decide or deliver.
@@ -37,7 +40,10 @@ export interface Stack {
 export interface StackOptions {
   /** Merged over config/worker.example.json (per top-level key). */
   readonly worker?: Record<string, unknown>;
+  readonly env?: Record<string, string>;
   readonly now?: () => number;
+  /** The rate limit of the ops-archive file endpoint (default: effectively none). */
+  readonly archiveRateLimit?: { max: number; perMs: number; maxConcurrent: number };
 }
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
@@ -53,12 +59,27 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const example = JSON.parse(readFileSync(resolve(__dirname, '../../config/worker.example.json'), 'utf8')) as Record<string, unknown>;
   const file = {
     ...example,
-    webhookEndpoints: [{ name: 'ops-archive', url: `${receiver.url}/archive`, secretEnv: 'ARCHIVE_SECRET', timeoutMs: 2_000 }],
-    retry: { attempts: 3, minDelayMs: 20, maxDelayMs: 100, factor: 2, maxRetryAfterMs: 2_000 },
+    // Decisions are what these tests are about: changes are pushed per table (postgres_changes).
+    subscriptions: (example.subscriptions as { mode?: string }[]).map((subscription) => ({ ...subscription, mode: 'table' })),
+    webhookEndpoints: [
+      { name: 'ops-archive', url: `${receiver.url}/archive`, secretEnv: 'ARCHIVE_SECRET', timeoutMs: 2_000, rateLimit: options.archiveRateLimit ?? { max: 100_000, perMs: 1_000, maxConcurrent: 32 } },
+    ],
     intake: { heartbeatIntervalMs: 250, joinTimeoutMs: 500, liveTimeoutMs: 5_000, rebuildDelaysMs: [50, 100, 200] },
     partnerWebhooks: { allowAddresses: ['127.0.0.1'] },
+    endpointHealth: { failureThreshold: 5, openForMs: 300 },
+    retry: {
+      attempts: 2,
+      minDelayMs: 20,
+      maxDelayMs: 100,
+      factor: 2,
+      maxRetryAfterMs: 2_000,
+      schedule: { critical: [100, 200], high: [100, 200], normal: [100, 200], low: [100, 200] },
+      jitter: 0,
+    },
     limits: { email: { max: 100, perMs: 1_000 }, sms: { max: 100, perMs: 1_000 }, slack: { max: 100, perMs: 1_000 }, teams: { max: 100, perMs: 1_000 } },
     ...options.worker,
+    // Every stack gets a graphile-worker schema of its own, whatever else the test tunes.
+    queue: { pollIntervalMs: 100, ...(options.worker?.queue as object | undefined), schema: `${db.schema}_gw` },
   };
   const config = loadConfig({
     env: {
@@ -77,13 +98,23 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       TWILIO_AUTH_TOKEN: twilio.authToken,
       TWILIO_FROM: '+14155550199',
       TWILIO_BASE_URL: twilio.url,
+      ...options.env,
     },
     readFile: () => JSON.stringify(file),
   });
-  const { logger, lines } = memoryLogger();
-  const app = createApp({ config, logger, pool: db.pool, connectRealtime: fastRealtimeClient(config), ...(options.now ? { now: options.now } : {}) });
-  await app.start();
-  await realtime.waitFor(() => app.readiness().status !== 'not_ready', { timeoutMs: 10_000 });
+  const replicas: App[] = [];
+  const startApp = async () => {
+    const { logger, lines } = memoryLogger();
+    const pool = new Pool({ connectionString: db.databaseUrl, max: 10 });
+    const app = createApp({ config, logger, pool, connectRealtime: fastRealtimeClient(config), ...(options.now ? { now: options.now } : {}) });
+    replicas.push(app);
+    pools.push(pool);
+    await app.start();
+    await realtime.waitFor(() => app.readiness().status !== 'not_ready', { timeoutMs: 10_000 });
+    return { app, lines };
+  };
+  const pools: Pool[] = [];
+  const { app, lines } = await startApp();
   return {
     app,
     config,
@@ -95,15 +126,18 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     slack,
     teams,
     lines,
+    addReplica: startApp,
     async settled(decisions) {
       const outcomes = new Set(['change decided', 'no rule matched', 'change not decidable: context missing']);
       const done = () => lines.filter((l) => outcomes.has(l.msg)).length;
       await waitFor(() => done() >= decisions, { what: `${decisions} decided changes` });
-      await waitFor(() => app.busy() === 0, { what: 'the worker to be idle' });
+      await waitFor(async () => (await app.busy()) === 0, { what: 'the worker to be idle' });
     },
     async close() {
-      await app.stop();
+      await Promise.all(replicas.map((replica) => replica.stop()));
+      await Promise.all(pools.map((pool) => pool.end()));
       await Promise.all([realtime.close(), receiver.close(), resend.close(), twilio.close(), slack.close(), teams.close()]);
+      await db.pool.query(`drop schema if exists "${db.schema}_gw" cascade`);
       await db.drop();
     },
   };

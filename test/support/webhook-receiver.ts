@@ -27,7 +27,8 @@ export class WebhookReceiver {
 
   constructor(private defaultReply: Reply = { status: 200, body: '{"ok":true}' }) {}
 
-  async start(): Promise<this> {
+  /** Listens on `port` (0: any free port); a receiver restarted on its old port comes back "up". */
+  async start(port = 0): Promise<this> {
     this.server = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
@@ -42,7 +43,7 @@ export class WebhookReceiver {
         this.reply(res, this.script.shift() ?? this.defaultReply);
       });
     });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => this.server!.listen(port, '127.0.0.1', resolve));
     this.port = (this.server.address() as AddressInfo).port;
     return this;
   }

@@ -37,7 +37,8 @@ describe('loadConfig', () => {
     expect(config.env.LOG_LEVEL).toBe('info');
     expect(config.worker.subscriptions[0]).toMatchObject({ schema: 'public', events: ['INSERT', 'UPDATE', 'DELETE'], primaryKey: ['id'] });
     expect(config.worker.webhookEndpoints[0]).toMatchObject({ secrets: [SECRET], timeoutMs: 10_000, rateLimit: { max: 100, perMs: 60_000 } });
-    expect(config.worker.retry.attempts).toBe(6);
+    expect(config.worker.retry.attempts).toBe(3);
+    expect(config.worker.retry.schedule.normal).toHaveLength(7);
   });
 
   it('accepts two secrets during a rotation', () => {

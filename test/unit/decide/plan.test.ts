@@ -70,7 +70,7 @@ describe('planDeliveries', () => {
     expect(plan.decisions[0]?.priority.level).toBe('critical');
     expect(summary(plan)).toEqual(['slack→organization:org-a', 'sms→client:c-1', 'sms→staff:s-plan', 'sms→vendor:v-photo']);
     const sms = plan.deliveries.find((d) => d.channel === 'sms')!;
-    expect(sms.fallbacks.map((m) => m.channel)).toEqual(['email', 'in_app']);
+    expect(sms.fallbacks.map((f) => f.message.channel)).toEqual(['email', 'in_app']);
     expect(sms.deadlineMs).toBe(NOW + 60_000);
   });
 
@@ -121,6 +121,16 @@ describe('planDeliveries', () => {
     const today = contextOf({ wedding: weddingOf({ date: '2026-11-25' }), people: [photographer] });
     const plan = planDeliveries(changeOf('wedding_alerts', 'INSERT', { id: 'a', severity: 'emergency', message: 'x' }), today, noSms, NOW);
     expect(summary(plan)).toEqual(['email→vendor:v-photo', 'slack→organization:org-a']);
-    expect(plan.deliveries.find((d) => d.channel === 'email')?.fallbacks.map((m) => m.channel)).toEqual(['in_app']);
+    expect(plan.deliveries.find((d) => d.channel === 'email')?.fallbacks.map((f) => f.message.channel)).toEqual(['in_app']);
+  });
+});
+
+describe('caught-up changes', () => {
+  it('do not match changed-column rules when the old row is unknown (table-mode catch-up)', () => {
+    const event = { ...changeOf('weddings', 'UPDATE', { id: 'wed-1', wedding_date: '2027-06-12' }, null), source: 'catch-up' as const };
+    const plan = planDeliveries(event, contextOf({ people: [person('vendor', { id: 'v1' })] }), planSettingsOf(), Date.parse('2026-11-25T15:00:00Z'));
+    expect(plan.decisions).toEqual([]);
+    const live = planDeliveries({ ...event, source: undefined }, contextOf({ people: [person('vendor', { id: 'v1' })] }), planSettingsOf(), Date.parse('2026-11-25T15:00:00Z'));
+    expect(live.decisions.map((d) => d.kind)).toEqual(['wedding.date_changed']);
   });
 });

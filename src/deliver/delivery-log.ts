@@ -1,0 +1,16 @@
+import type { Logger } from '../lib/logger';
+import type { Delivery } from './delivery';
+
+/** The fields every log line about one delivery carries, bound once. */
+export function deliveryLogger(logger: Logger, delivery: Delivery): Logger {
+  return logger.child({
+    deliveryId: delivery.id,
+    eventId: delivery.eventId,
+    organizationId: delivery.organizationId,
+    weddingId: delivery.weddingId,
+    channel: delivery.channel,
+    recipient: `${delivery.recipient.kind}:${delivery.recipient.id}`,
+    priority: delivery.priority.level,
+    ...delivery.log,
+  });
+}

@@ -1,0 +1,254 @@
+import type { PoolClient } from 'pg';
+import type { Delivery } from '../delivery';
+import { destinationKey } from '../destinations';
+
+/** pg's Pool, or a client inside a transaction. */
+export interface SqlClient {
+  query<R extends object = Record<string, unknown>>(text: string, values?: unknown[]): Promise<{ rows: R[]; rowCount: number | null }>;
+}
+export interface SqlPool extends SqlClient {
+  connect(): Promise<PoolClient>;
+}
+
+export const DELIVER_TASK = 'deliver';
+/** graphile-worker's own retries are only a safety net for a task that crashes (a bug, a lost database). */
+const JOB_MAX_ATTEMPTS = 25;
+
+export interface LedgerRow {
+  readonly id: string;
+  readonly status: 'pending' | 'delivered' | 'dead' | 'failed_over';
+  readonly attempts: number;
+  readonly runs: number;
+  readonly payload: Delivery;
+}
+
+export interface LedgerFilter {
+  readonly ids?: readonly string[];
+  readonly status?: LedgerRow['status'];
+  readonly organizationId?: string;
+  /** A destination key such as `webhook:<endpoint id>` or `slack:<organization id>`. */
+  readonly destination?: string;
+  readonly sinceMs?: number;
+  readonly untilMs?: number;
+  readonly limit?: number;
+}
+
+export interface LedgerEntry {
+  readonly id: string;
+  readonly eventId: string;
+  readonly organizationId: string | null;
+  readonly channel: string;
+  readonly recipient: string;
+  readonly destination: string;
+  readonly priority: string;
+  readonly status: string;
+  readonly attempts: number;
+  readonly lastStatus: number | null;
+  readonly reason: string | null;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+function where(filter: LedgerFilter): { sql: string; values: unknown[] } {
+  const clauses: string[] = [];
+  const values: unknown[] = [];
+  const add = (sql: string, value: unknown) => {
+    values.push(value);
+    clauses.push(sql.replace('?', `$${values.length}`));
+  };
+  if (filter.ids?.length) add('id = any(?)', filter.ids);
+  if (filter.status) add('status = ?', filter.status);
+  if (filter.organizationId) add('organization_id = ?', filter.organizationId);
+  if (filter.destination) add('destination = ?', filter.destination);
+  if (filter.sinceMs !== undefined) add('created_at >= ?', new Date(filter.sinceMs).toISOString());
+  if (filter.untilMs !== undefined) add('created_at < ?', new Date(filter.untilMs).toISOString());
+  return { sql: clauses.length ? `where ${clauses.join(' and ')}` : '', values };
+}
+
+/** Jobs run in numerically ascending priority: the most urgent (highest score) first. */
+export function jobPriority(delivery: Pick<Delivery, 'priority'>): number {
+  return 100 - Math.max(0, Math.min(100, Math.round(delivery.priority.score)));
+}
+
+/**
+ * The deliveries table and its graphile-worker jobs, always written together in one statement or
+ * transaction, so a delivery is never persisted without the job that runs it, nor the reverse.
+ */
+export class DeliveryLedger {
+  private readonly gw: string;
+
+  constructor(
+    private readonly pool: SqlPool,
+    queueSchema: string,
+  ) {
+    this.gw = `"${queueSchema.replace(/"/g, '')}"`;
+  }
+
+  /** Persists deliveries not seen before and queues their first run; returns the ids that were new. */
+  async enqueue(deliveries: readonly Delivery[], db: SqlClient = this.pool): Promise<string[]> {
+    if (deliveries.length === 0) return [];
+    const rows = deliveries.map((d) => ({
+      id: d.id,
+      event_id: d.eventId,
+      organization_id: d.organizationId,
+      wedding_id: d.weddingId,
+      channel: d.channel,
+      recipient: `${d.recipient.kind}:${d.recipient.id}`,
+      destination: destinationKey(d.channel, d.recipient),
+      priority: d.priority.level,
+      job_priority: jobPriority(d),
+      not_before: d.notBeforeMs === null ? null : new Date(d.notBeforeMs).toISOString(),
+      deadline: d.deadlineMs === null ? null : new Date(d.deadlineMs).toISOString(),
+      payload: d,
+    }));
+    const { rows: inserted } = await db.query<{ id: string }>(
+      `with input as (
+         select * from jsonb_to_recordset($1::jsonb) as x(
+           id text, event_id text, organization_id uuid, wedding_id uuid, channel text, recipient text,
+           destination text, priority text, job_priority int, not_before timestamptz, deadline timestamptz, payload jsonb)
+       ), inserted as (
+         insert into deliveries (id, event_id, organization_id, wedding_id, channel, recipient, destination, priority,
+                                 not_before, deadline, next_attempt_at, payload)
+         select id, event_id, organization_id, wedding_id, channel, recipient, destination, priority,
+                not_before, deadline, coalesce(not_before, now()), payload from input
+         on conflict (id) do nothing
+         returning id
+       ), jobs as (
+         select ${this.gw}.add_jobs(array(
+           select json_populate_record(null::${this.gw}.job_spec, json_build_object(
+             'identifier', '${DELIVER_TASK}', 'payload', json_build_object('id', i.id), 'run_at', coalesce(i.not_before, now()),
+             'job_key', i.id, 'priority', i.job_priority, 'max_attempts', ${JOB_MAX_ATTEMPTS}))
+           from inserted n join input i using (id))) as added
+       )
+       select n.id from inserted n, (select count(*) from jobs) as forced`,
+      [JSON.stringify(rows)],
+    );
+    return inserted.map((r) => r.id);
+  }
+
+  /** Deliveries not finished yet, by level, and the age of the oldest pending critical one. */
+  async backlog(): Promise<{ byLevel: Record<string, number>; oldestCriticalMs: number | null }> {
+    const { rows } = await this.pool.query<{ priority: string; count: string; oldest: Date | null }>(
+      `select priority, count(*) as count, min(created_at) as oldest from deliveries where status = 'pending' group by priority`,
+    );
+    const byLevel: Record<string, number> = { critical: 0, high: 0, normal: 0, low: 0 };
+    for (const r of rows) byLevel[r.priority] = Number(r.count);
+    const oldest = rows.find((r) => r.priority === 'critical')?.oldest ?? null;
+    return { byLevel, oldestCriticalMs: oldest ? oldest.getTime() : null };
+  }
+
+  /** Rows without their payload (it holds addresses and secrets), newest first. */
+  async list(filter: LedgerFilter): Promise<LedgerEntry[]> {
+    const { sql, values } = where(filter);
+    const { rows } = await this.pool.query<Record<string, unknown>>(
+      `select id, event_id, organization_id, channel, recipient, destination, priority, status, attempts, last_status,
+              coalesce(dead_reason, last_error) as reason, created_at, updated_at
+       from deliveries ${sql} order by created_at desc limit ${Math.max(1, Math.min(10_000, filter.limit ?? 100))}`,
+      values,
+    );
+    return rows.map((r) => ({
+      id: String(r.id),
+      eventId: String(r.event_id),
+      organizationId: (r.organization_id as string | null) ?? null,
+      channel: String(r.channel),
+      recipient: String(r.recipient),
+      destination: String(r.destination),
+      priority: String(r.priority),
+      status: String(r.status),
+      attempts: Number(r.attempts),
+      lastStatus: (r.last_status as number | null) ?? null,
+      reason: (r.reason as string | null) ?? null,
+      createdAt: (r.created_at as Date).toISOString(),
+      updatedAt: (r.updated_at as Date).toISOString(),
+    }));
+  }
+
+  /**
+   * Puts dead letters matching the filter back in the queue, under their own ids: a receiver that
+   * saw an earlier attempt recognises the replay by its webhook-id. Returns the ids requeued.
+   */
+  async replay(filter: Omit<LedgerFilter, 'status' | 'limit'>): Promise<string[]> {
+    const { sql, values } = where({ ...filter, status: 'dead' });
+    const { rows } = await this.pool.query<{ id: string }>(
+      `with revived as (
+         -- A replayed message is sent now, whatever its original deadline said.
+         update deliveries set status = 'pending', runs = 0, dead_reason = null, finished_at = null, deadline = null,
+           payload = jsonb_set(payload, '{deadlineMs}', 'null'::jsonb), next_attempt_at = now(), updated_at = now()
+         where id in (select id from deliveries ${sql})
+         returning id, (100 - least(100, greatest(0, round((payload->'priority'->>'score')::numeric))))::int as job_priority
+       ), jobs as (
+         select ${this.gw}.add_jobs(array(
+           select json_populate_record(null::${this.gw}.job_spec, json_build_object(
+             'identifier', '${DELIVER_TASK}', 'payload', json_build_object('id', id), 'job_key', id,
+             'priority', job_priority, 'max_attempts', ${JOB_MAX_ATTEMPTS}))
+           from revived)) as added
+       )
+       select id from revived, (select count(*) from jobs) as forced`,
+      values,
+    );
+    return rows.map((r) => r.id);
+  }
+
+  async load(id: string): Promise<LedgerRow | null> {
+    const { rows } = await this.pool.query<LedgerRow>('select id, status, attempts, runs, payload from deliveries where id = $1', [id]);
+    return rows[0] ?? null;
+  }
+
+  async markDelivered(id: string, result: { attempts: number; status?: number; providerMessageId?: string }): Promise<void> {
+    await this.pool.query(
+      `update deliveries set status = 'delivered', attempts = attempts + $2, runs = runs + 1, last_status = $3,
+         provider_message_id = coalesce($4, provider_message_id), finished_at = now(), updated_at = now()
+       where id = $1`,
+      [id, result.attempts, result.status ?? null, result.providerMessageId ?? null],
+    );
+  }
+
+  async markDead(id: string, result: { attempts: number; reason: string; status?: number }): Promise<void> {
+    await this.pool.query(
+      `update deliveries set status = 'dead', attempts = attempts + $2, runs = runs + 1, dead_reason = $3, last_error = $3,
+         last_status = $4, finished_at = now(), updated_at = now()
+       where id = $1`,
+      [id, result.attempts, result.reason, result.status ?? null],
+    );
+  }
+
+  /**
+   * Schedules the next run. `countRun` is false when the run made no attempt (put back at
+   * shutdown, behind a busy rate limit, or behind an open circuit).
+   */
+  async reschedule(id: string, at: { atMs: number; attempts: number; countRun: boolean; error?: string; status?: number }): Promise<void> {
+    await this.pool.query(
+      `with updated as (
+         update deliveries set next_attempt_at = $2, attempts = attempts + $3, runs = runs + $4::int,
+           last_error = coalesce($5, last_error), last_status = coalesce($6, last_status), updated_at = now()
+         where id = $1 and status = 'pending'
+         returning id, (100 - least(100, greatest(0, round((payload->'priority'->>'score')::numeric))))::int as job_priority
+       )
+       select ${this.gw}.add_job('${DELIVER_TASK}', json_build_object('id', id), run_at => $2, job_key => id,
+                                  priority => job_priority, max_attempts => ${JOB_MAX_ATTEMPTS})
+       from updated`,
+      [id, new Date(at.atMs).toISOString(), at.attempts, at.countRun ? 1 : 0, at.error ?? null, at.status ?? null],
+    );
+  }
+
+  /** Marks the failed delivery and persists the next one of the chain, atomically. */
+  async failOver(id: string, result: { attempts: number; reason: string; status?: number }, next: Delivery): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('begin');
+      await client.query(
+        `update deliveries set status = 'failed_over', failed_over_to = $2, attempts = attempts + $3, runs = runs + 1,
+           last_error = $4, last_status = $5, finished_at = now(), updated_at = now()
+         where id = $1`,
+        [id, next.id, result.attempts, result.reason, result.status ?? null],
+      );
+      await this.enqueue([next], client as SqlClient);
+      await client.query('commit');
+    } catch (error) {
+      await client.query('rollback').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+}

@@ -1,0 +1,102 @@
+import type { EndpointHealthConfig } from '../../config/worker-config.schema';
+import type { SqlClient } from './delivery-ledger';
+
+export type DestinationState =
+  | { readonly state: 'closed' }
+  | { readonly state: 'open'; readonly untilMs: number }
+  | { readonly state: 'disabled'; readonly reason: string };
+
+export interface FailureVerdict {
+  /** The circuit opened (or stayed open) with this failure. */
+  readonly open: boolean;
+  readonly disabled: boolean;
+  /** It would have been disabled, but one of the organization's weddings is in its protected window. */
+  readonly heldForWedding: boolean;
+}
+
+/** Only endpoints a tenant gave us get a breaker: providers (Resend, Twilio) are shared by all. */
+export function hasBreaker(destination: string): boolean {
+  return /^(webhook|slack|teams):/.test(destination);
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * A circuit breaker per destination, in PostgreSQL so every replica sees the same state: after
+ * `failureThreshold` consecutive failures it opens for `openForMs`, then lets a probe through.
+ * A destination failing without a break for `disableAfterMs`, or answering "gone" (410), is
+ * disabled — except while a wedding of its organization is in its protected window (the day
+ * before to the day after, in the wedding's zone): then it stays on and the caller alerts.
+ */
+export class DestinationBreaker {
+  constructor(
+    private readonly db: SqlClient,
+    private readonly config: EndpointHealthConfig,
+  ) {}
+
+  async check(destination: string): Promise<DestinationState> {
+    const { rows } = await this.db.query<{ open_until: Date | null; disabled_reason: string | null; now: Date }>(
+      'select open_until, disabled_reason, now() as now from destination_health where destination = $1',
+      [destination],
+    );
+    const row = rows[0];
+    if (!row) return { state: 'closed' };
+    if (row.disabled_reason !== null) return { state: 'disabled', reason: row.disabled_reason };
+    if (row.open_until && row.open_until > row.now) return { state: 'open', untilMs: row.open_until.getTime() };
+    return { state: 'closed' };
+  }
+
+  async success(destination: string): Promise<void> {
+    await this.db.query(
+      `update destination_health set consecutive_failures = 0, first_failure_at = null, open_until = null, updated_at = now()
+       where destination = $1 and (consecutive_failures > 0 or open_until is not null)`,
+      [destination],
+    );
+  }
+
+  async failure(destination: string, failure: { message: string; gone: boolean; organizationId: string | null }): Promise<FailureVerdict> {
+    const { rows } = await this.db.query<{ open: boolean; sustained: boolean }>(
+      `insert into destination_health as h (destination, consecutive_failures, first_failure_at, last_error, open_until)
+       values ($1, 1, now(), $2, case when $3::int <= 1 then now() + $4::int * interval '1 millisecond' end)
+       on conflict (destination) do update set
+         consecutive_failures = h.consecutive_failures + 1,
+         first_failure_at = coalesce(h.first_failure_at, now()),
+         last_error = $2,
+         open_until = case when h.consecutive_failures + 1 >= $3 then now() + $4::int * interval '1 millisecond' else h.open_until end,
+         updated_at = now()
+       returning open_until > now() as open, now() - first_failure_at >= $5::bigint * interval '1 millisecond' as sustained`,
+      [destination, failure.message.slice(0, 500), this.config.failureThreshold, this.config.openForMs, this.config.disableAfterMs],
+    );
+    const row = rows[0]!;
+    if (!failure.gone && !row.sustained) return { open: !!row.open, disabled: false, heldForWedding: false };
+    if (await this.weddingProtected(failure.organizationId)) return { open: !!row.open, disabled: false, heldForWedding: true };
+    const reason = failure.gone ? `answered gone: ${failure.message}` : `failing for longer than ${Math.round(this.config.disableAfterMs / 3_600_000)} h: ${failure.message}`;
+    await this.disable(destination, reason.slice(0, 500));
+    return { open: true, disabled: true, heldForWedding: false };
+  }
+
+  /** Also switches a tenant webhook endpoint off in its own row, so no new delivery is planned. */
+  private async disable(destination: string, reason: string): Promise<void> {
+    await this.db.query('update destination_health set disabled_at = now(), disabled_reason = $2, updated_at = now() where destination = $1', [
+      destination,
+      reason,
+    ]);
+    const endpointId = destination.startsWith('webhook:') ? destination.slice('webhook:'.length) : '';
+    if (UUID.test(endpointId)) {
+      await this.db.query('update webhook_endpoints set enabled = false, disabled_reason = $2, disabled_at = now() where id = $1', [endpointId, reason]);
+    }
+  }
+
+  private async weddingProtected(organizationId: string | null): Promise<boolean> {
+    if (!organizationId) return false;
+    const { rows } = await this.db.query<{ protected: boolean }>(
+      `select exists (
+         select 1 from weddings
+         where organization_id = $1 and status <> 'cancelled'
+           and wedding_date between (now() at time zone time_zone)::date - 1 and (now() at time zone time_zone)::date + 1
+       ) as protected`,
+      [organizationId],
+    );
+    return rows[0]?.protected ?? false;
+  }
+}

@@ -1,0 +1,238 @@
+import { EventEmitter, setMaxListeners } from 'node:events';
+import { run, type JobHelpers, type Runner, type WorkerEvents } from 'graphile-worker';
+import type { Pool } from 'pg';
+import { ShutdownAbortError } from '../../channels/errors';
+import type { EndpointHealthConfig, QueueConfig, RetryConfig } from '../../config/worker-config.schema';
+import type { Logger } from '../../lib/logger';
+import { attemptDelivery, describeFailure, DestinationUnavailableError, type ChannelRegistry, type Failure } from '../attempt';
+import type { Delivery, DeliveryOutcome } from '../delivery';
+import { deliveryLogger } from '../delivery-log';
+import { destinationKey, type DestinationHealth } from '../destinations';
+import type { DeliveryRunner, DrainResult } from '../dispatcher';
+import { describeChain, nextInChain } from '../failover';
+import type { RateLimiter } from '../rate-limiter';
+import { DeliveryLedger, DELIVER_TASK, type LedgerRow } from './delivery-ledger';
+import { DestinationBreaker, hasBreaker } from './destination-breaker';
+import { graphileLogger } from './graphile-logger';
+import { nextRun } from './retry-schedule';
+import { WorkerLiveness } from './worker-liveness';
+
+export interface DurableQueueOptions {
+  readonly pool: Pool;
+  readonly queue: QueueConfig;
+  readonly retry: RetryConfig;
+  readonly endpointHealth: EndpointHealthConfig;
+  readonly channels: ChannelRegistry;
+  readonly limiterFor: (delivery: Delivery) => RateLimiter;
+  /** This replica's view of disabled destinations, for /readyz. */
+  readonly destinations: DestinationHealth;
+  readonly failoverDeadlineMs: number;
+  readonly logger: Logger;
+  readonly now?: () => number;
+  readonly onOutcome?: (delivery: Delivery, outcome: DeliveryOutcome) => void;
+}
+
+/**
+ * Deliveries persisted in PostgreSQL before their first attempt and run by graphile-worker:
+ * LISTEN/NOTIFY pickup, job priority from the delivery's score (critical first), safe across
+ * replicas. A run makes a few quick attempts; a failure is rescheduled along the level's ladder,
+ * fails over, or becomes a dead letter — each decision written to the ledger. At shutdown,
+ * interrupted runs are put back in the queue for the next process.
+ */
+export class DurableQueue implements DeliveryRunner {
+  readonly ledger: DeliveryLedger;
+  private readonly breaker: DestinationBreaker;
+  private readonly liveness: WorkerLiveness;
+  private runner: Runner | undefined;
+  private readonly abort = new AbortController();
+  private readonly running = new Set<string>();
+  private readonly interrupted: string[] = [];
+  private readonly now: () => number;
+
+  constructor(private readonly options: DurableQueueOptions) {
+    this.ledger = new DeliveryLedger(options.pool, options.queue.schema);
+    this.breaker = new DestinationBreaker(options.pool, options.endpointHealth);
+    this.liveness = new WorkerLiveness({
+      db: options.pool,
+      queueSchema: options.queue.schema,
+      heartbeatMs: options.queue.heartbeatMs,
+      deadAfterMs: options.queue.deadWorkerAfterMs,
+      logger: options.logger,
+    });
+    this.now = options.now ?? Date.now;
+    // Every running delivery listens on the one shutdown signal.
+    setMaxListeners(0, this.abort.signal);
+  }
+
+  async start(): Promise<void> {
+    if (this.runner) return;
+    const events: WorkerEvents = new EventEmitter();
+    // Jobs are locked under the pool's id or a worker's, depending on graphile-worker's mode: keep both.
+    events.on('pool:create', ({ workerPool }) => this.liveness.addWorker(workerPool.id));
+    events.on('worker:create', ({ worker }) => this.liveness.addWorker(worker.workerId));
+    this.runner = await run({
+      events,
+      pgPool: this.options.pool,
+      schema: this.options.queue.schema,
+      concurrency: this.options.queue.concurrency,
+      pollInterval: this.options.queue.pollIntervalMs,
+      noHandleSignals: true,
+      // Our own deadline aborts runs first; graphile's would fail the jobs instead of putting them back.
+      gracefulShutdownAbortTimeout: 24 * 3_600_000,
+      logger: graphileLogger(this.options.logger),
+      taskList: { [DELIVER_TASK]: (payload, helpers) => this.runJob(payload, helpers) },
+    });
+    await this.liveness.start();
+  }
+
+  async submit(deliveries: readonly Delivery[]): Promise<void> {
+    const fresh = await this.ledger.enqueue(deliveries);
+    if (fresh.length < deliveries.length) {
+      this.options.logger.debug({ planned: deliveries.length, new: fresh.length }, 'deliveries already known; not queued again');
+    }
+  }
+
+  pending(): number {
+    return this.running.size;
+  }
+
+  async drain(deadlineMs: number): Promise<DrainResult> {
+    const timer = setTimeout(() => this.forceAbort(), deadlineMs);
+    await this.runner?.stop();
+    clearTimeout(timer);
+    await this.liveness.stop().catch((error: unknown) => this.options.logger.warn({ err: error }, 'could not sign off; others will unlock after the lease'));
+    return { undelivered: [...this.interrupted] };
+  }
+
+  forceAbort(): void {
+    if (!this.abort.signal.aborted) this.abort.abort(new ShutdownAbortError());
+  }
+
+  private async runJob(payload: unknown, _helpers: JobHelpers): Promise<void> {
+    const id = (payload as { id?: unknown })?.id;
+    if (typeof id !== 'string') return;
+    const row = await this.ledger.load(id);
+    // Already finished (a replayed job, a duplicate): nothing to do, by design.
+    if (!row || row.status !== 'pending') return;
+    this.running.add(id);
+    try {
+      await this.run(row);
+    } finally {
+      this.running.delete(id);
+    }
+  }
+
+  private async run(row: LedgerRow): Promise<void> {
+    const delivery = row.payload;
+    const log = deliveryLogger(this.options.logger, delivery).child({ run: row.runs + 1 });
+    const key = destinationKey(delivery.channel, delivery.recipient);
+    if (hasBreaker(key)) {
+      const state = await this.breaker.check(key);
+      if (state.state === 'disabled') return this.giveUp(row, log, { kind: 'permanent', message: new DestinationUnavailableError(state.reason).message, gone: false }, 0);
+      if (state.state === 'open') return this.waitForCircuit(row, log, state.untilMs);
+    }
+    const limiter = this.options.limiterFor(delivery);
+    if (delivery.priority.level !== 'critical' && limiter.queued() >= this.options.queue.maxWaitingPerDestination) {
+      // Give the slot back rather than wait: one slow destination must not hold every worker.
+      await this.ledger.reschedule(row.id, { atMs: this.now() + 250 + Math.random() * 750, attempts: 0, countRun: false });
+      log.debug({ waiting: limiter.queued() }, 'rate limit busy; put back');
+      return;
+    }
+    let attempts = 0;
+    try {
+      const receipt = await attemptDelivery(delivery, {
+        channels: this.options.channels,
+        limiter,
+        retry: this.options.retry,
+        signal: this.abort.signal,
+        log,
+        now: this.now,
+        onAttempt: (n) => (attempts = n),
+      });
+      await this.ledger.markDelivered(row.id, { attempts, ...(receipt.status ? { status: receipt.status } : {}), ...(receipt.providerMessageId ? { providerMessageId: receipt.providerMessageId } : {}) });
+      if (hasBreaker(key)) {
+        await this.breaker.success(key);
+        this.options.destinations.enable(key);
+      }
+      log.info({ attempt: attempts, status: receipt.status, providerMessageId: receipt.providerMessageId }, 'delivered');
+      this.options.onOutcome?.(delivery, { kind: 'delivered', attempts, ...(receipt.status ? { status: receipt.status } : {}) });
+    } catch (error) {
+      await this.settle(row, log, describeFailure(error, this.abort.signal), attempts, error);
+    }
+  }
+
+  private async settle(row: LedgerRow, log: Logger, failure: Failure, attempts: number, error: unknown): Promise<void> {
+    const delivery = row.payload;
+    if (failure.kind === 'shutdown') {
+      await this.ledger.reschedule(row.id, { atMs: this.now(), attempts, countRun: false });
+      this.interrupted.push(row.id);
+      log.warn({ attempt: attempts }, 'interrupted by shutdown; left in the queue for the next run');
+      this.options.onOutcome?.(delivery, { kind: 'aborted', attempts });
+      return;
+    }
+    if (failure.kind === 'parked') {
+      await this.ledger.reschedule(row.id, { atMs: failure.resumeAtMs, attempts, countRun: false, error: failure.message });
+      log.warn({ resumeAt: new Date(failure.resumeAtMs).toISOString(), status: failure.status, alert: true }, 'provider quota spent; delivery parked');
+      return;
+    }
+    const key = destinationKey(delivery.channel, delivery.recipient);
+    if (hasBreaker(key) && (failure.kind === 'retryable' || failure.gone)) {
+      const verdict = await this.breaker.failure(key, { message: failure.message, gone: failure.gone, organizationId: delivery.organizationId });
+      if (verdict.disabled) {
+        const reason = `${delivery.channel} answered ${failure.status ?? 'with errors'}: ${failure.message}`;
+        this.options.destinations.disable(key, reason);
+        log.error({ destination: key, status: failure.status, reason, alert: true }, 'destination disabled');
+      }
+      if (verdict.heldForWedding) {
+        this.options.destinations.hold(key, `failing during a wedding's protected window, kept enabled: ${failure.message}`);
+        log.error({ destination: key, status: failure.status, alert: true }, 'destination failing during a wedding protected window; kept enabled');
+      }
+    }
+    if (failure.kind === 'permanent') return this.giveUp(row, log, failure, attempts, error);
+    const next = nextRun({
+      runs: row.runs + 1,
+      level: delivery.priority.level,
+      nowMs: this.now(),
+      deadlineMs: delivery.deadlineMs,
+      policy: this.options.retry,
+      ...(failure.retryAfterMs !== undefined ? { retryAfterMs: failure.retryAfterMs } : {}),
+    });
+    if (next.kind === 'give_up') {
+      const reason = next.reason === 'expired' ? 'expired' : 'retries exhausted';
+      return this.giveUp(row, log, { ...failure, message: `${reason}: ${failure.message}` }, attempts, error);
+    }
+    await this.ledger.reschedule(row.id, { atMs: next.atMs, attempts, countRun: true, error: failure.message, ...(failure.status ? { status: failure.status } : {}) });
+    log.warn({ attempt: attempts, status: failure.status, nextAttemptAt: new Date(next.atMs).toISOString(), err: error }, 'delivery run failed; rescheduled');
+  }
+
+  /** Behind an open circuit: wait for the probe time, or give up if the message expires first. */
+  private async waitForCircuit(row: LedgerRow, log: Logger, untilMs: number): Promise<void> {
+    const atMs = untilMs + Math.random() * 1_000;
+    const deadline = row.payload.deadlineMs;
+    if (deadline !== null && atMs > deadline) {
+      return this.giveUp(row, log, { kind: 'retryable', message: 'expired: circuit open until after the deadline', gone: false }, 0);
+    }
+    await this.ledger.reschedule(row.id, { atMs, attempts: 0, countRun: false });
+    log.debug({ until: new Date(untilMs).toISOString() }, 'circuit open; delivery waits');
+  }
+
+  /** The end of this delivery: the next channel of its chain, or a dead letter with the reason. */
+  private async giveUp(row: LedgerRow, log: Logger, failure: Exclude<Failure, { kind: 'shutdown' | 'parked' }>, attempts: number, error?: unknown): Promise<void> {
+    const delivery = row.payload;
+    const reason = failure.kind === 'permanent' && !failure.message.startsWith('destination disabled') ? `permanent failure: ${failure.message}` : failure.message;
+    const next = nextInChain(delivery, reason, this.now(), this.options.failoverDeadlineMs);
+    const status = failure.status;
+    if (next) {
+      await this.ledger.failOver(row.id, { attempts, reason, ...(status ? { status } : {}) }, next);
+      log.warn({ attempt: attempts, status, reason, to: next.channel, chain: describeChain(delivery), nextDeliveryId: next.id }, 'failing over');
+      this.options.onOutcome?.(delivery, { kind: 'failed_over', attempts, reason, to: next.channel });
+      return;
+    }
+    await this.ledger.markDead(row.id, { attempts, reason, ...(status ? { status } : {}) });
+    log.error(
+      { attempt: attempts, status, reason, err: error, deadLetter: true },
+      failure.kind === 'permanent' ? 'delivery failed permanently' : 'delivery failed; retries exhausted',
+    );
+    this.options.onOutcome?.(delivery, { kind: 'dead_letter', attempts, reason, ...(status ? { status } : {}) });
+  }
+}

@@ -1,0 +1,54 @@
+import type { Logger } from '../lib/logger';
+import type { Metrics } from '../outcome/metrics';
+import type { ChangeEvent } from './change-event';
+import type { DedupeWindow } from './dedupe-window';
+import type { EventValidationError } from './validate-change';
+
+export interface HandOffOptions {
+  readonly dedupe: DedupeWindow;
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+  /**
+   * Receives each valid change once. It may return a promise (a durable queue's insert): the
+   * catch-up cursor then moves past the change only once it resolves.
+   */
+  readonly onEvent: (event: ChangeEvent) => void | PromiseLike<void>;
+}
+
+export type Accepted =
+  | { readonly outcome: 'duplicate' }
+  | { readonly outcome: 'handed'; readonly settled: PromiseLike<void> | null };
+
+export interface HandOff {
+  accept(event: ChangeEvent): Accepted;
+  reject(subscription: string, error: EventValidationError): void;
+  /** The change could not be kept: a later copy (catch-up, a replay) must get through again. */
+  forget(event: ChangeEvent): void;
+}
+
+/** The tail every intake path shares: dedupe window, counters, logs, then onEvent. */
+export function createHandOff({ dedupe, metrics, logger, onEvent }: HandOffOptions): HandOff {
+  return {
+    accept(event) {
+      if (!dedupe.firstSighting(event.id)) {
+        metrics.changesDuplicate.inc({ table: event.table });
+        logger.debug({ eventId: event.id, table: event.table }, 'duplicate change dropped');
+        return { outcome: 'duplicate' };
+      }
+      metrics.changesReceived.inc({ table: event.table, operation: event.operation });
+      const result = onEvent(event);
+      return { outcome: 'handed', settled: isThenable(result) ? result : null };
+    },
+    reject(subscription, error) {
+      metrics.changesRejected.inc({ reason: error.reason });
+      logger.warn({ subscription, reason: error.reason, detail: error.message }, 'change rejected');
+    },
+    forget(event) {
+      dedupe.forget(event.id);
+    },
+  };
+}
+
+function isThenable(value: unknown): value is PromiseLike<void> {
+  return typeof (value as { then?: unknown } | null | undefined)?.then === 'function';
+}

@@ -1,0 +1,63 @@
+import type { ComponentHealth } from '../outcome/health-report';
+import type { StreamLag } from './stream-runner';
+import type { SubscriptionStatus } from './subscription-tracker';
+
+export interface IntakeVerdict {
+  readonly ready: boolean;
+  /** `live`, `degraded` (not live, within its grace), or the subscription's own state. */
+  readonly state: string;
+  readonly reason: string | null;
+}
+
+/**
+ * The readiness rule for one stream. Live: ready. Never live since start: not ready (nothing
+ * has been heard yet). Live before and lost for less than its grace: ready but degraded, so a
+ * reconnect does not flap /readyz. Lost for the grace or longer: not ready, with how long and
+ * why. A grace of 0 is the old rule: not ready the moment it is not live. Pure.
+ */
+export function judgeIntake(lag: StreamLag, status: Pick<SubscriptionStatus, 'state' | 'reason'> | undefined, nowMs: number): IntakeVerdict {
+  if (lag.live) return { ready: true, state: 'live', reason: null };
+  const state = status?.state ?? 'joining';
+  const why = status?.reason ?? 'not live';
+  if (!lag.everLive || lag.notLiveGraceMs === 0) return { ready: false, state, reason: why };
+  const outMs = nowMs - (lag.notLiveSinceMs ?? nowMs);
+  const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+  if (outMs < lag.notLiveGraceMs) {
+    return { ready: true, state: 'degraded', reason: `not live for ${seconds(outMs)} (allowed ${seconds(lag.notLiveGraceMs)}): ${why}` };
+  }
+  return { ready: false, state, reason: `not live for ${seconds(outMs)} (limit ${seconds(lag.notLiveGraceMs)}): ${why}` };
+}
+
+/**
+ * The /readyz entries of the intake, one `subscription:<stream>` per stream, with the fields
+ * readinessReport() gives today plus the lag: a drop-in for its subscription loop.
+ */
+export function intakeHealth(lags: readonly StreamLag[], statuses: readonly SubscriptionStatus[], nowMs: number): Record<string, ComponentHealth> {
+  const byName = new Map(statuses.map((s) => [s.name, s]));
+  const components: Record<string, ComponentHealth> = {};
+  for (const lag of lags) {
+    const status = byName.get(lag.name);
+    const verdict = judgeIntake(lag, status, nowMs);
+    const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+    components[`subscription:${lag.name}`] = {
+      ...verdict,
+      mode: lag.mode,
+      table: status?.table,
+      subscriptions: lag.subscriptions,
+      since: status ? iso(status.sinceMs) : null,
+      lastChangeAt: iso(status?.lastChangeAtMs ?? null),
+      notLiveSince: iso(lag.notLiveSinceMs),
+      newestChangeAt: iso(lag.newestChangeAtMs),
+      newestChangeAgeMs: lag.newestChangeAtMs === null ? null : Math.max(0, nowMs - lag.newestChangeAtMs),
+      catchingUp: lag.catchingUp,
+      lastCatchUp: lag.lastCatchUp && {
+        recovered: lag.lastCatchUp.recovered,
+        ms: lag.lastCatchUp.ms,
+        at: iso(lag.lastCatchUp.finishedAtMs),
+        toCursor: lag.lastCatchUp.toCursor,
+      },
+      lastCatchUpError: lag.lastCatchUpError,
+    };
+  }
+  return components;
+}

@@ -1,0 +1,49 @@
+import type { Queryable } from '../context/queryable';
+import { GapCursor } from './gap-cursor';
+import type { OutboxSettings } from './intake-settings';
+import { routeOutboxPayload, routeOutboxRow, type OutboxContext } from './outbox-change';
+import { createOutboxReader } from './outbox-reader';
+import type { CatchUpDriver, DriverItem, StreamDriver } from './stream-driver';
+
+/** Outbox mode: marks are outbox row ids. */
+export function createOutboxDriver(db: Queryable, ctx: OutboxContext, settings: OutboxSettings, now: () => number): StreamDriver<number> {
+  const reader = createOutboxReader(db, ctx.schema, ctx.outboxTable, settings.pageSize);
+  let cursor: GapCursor | null = null;
+  const open = (): GapCursor => {
+    if (!cursor) throw new Error('outbox cursor used before open()');
+    return cursor;
+  };
+
+  const catchUp: CatchUpDriver<number> = {
+    async open(saved) {
+      const position = GapCursor.parse(saved) ?? (await reader.initial());
+      cursor = new GapCursor(position, settings.gapGraceMs, now);
+    },
+    async *pages() {
+      let after = open().readAfter;
+      for (;;) {
+        const rows = await reader.page(after);
+        const items = rows.map((row): DriverItem<number> => {
+          const { routed, outboxId } = routeOutboxRow(row, ctx, 'catch-up');
+          return { routed, mark: outboxId };
+        });
+        if (items.length > 0) yield items;
+        const last = items.at(-1)?.mark;
+        if (rows.length < settings.pageSize || last === null || last === undefined) return;
+        after = last;
+      }
+    },
+    handled: (id) => open().handled(id),
+    note: (id) => open().note(id),
+    position: () => Promise.resolve(open().toJSON()),
+    describe: () => cursor?.describe() ?? 'not loaded',
+  };
+
+  return {
+    live(payload) {
+      const { routed, outboxId, incomplete } = routeOutboxPayload(payload, ctx);
+      return { routed, mark: incomplete ? null : outboxId, incomplete };
+    },
+    catchUp,
+  };
+}

@@ -1,0 +1,30 @@
+import type { Routed } from './routed-change';
+
+/** One change as a mode's driver sees it, live or read back. */
+export interface DriverItem<M> {
+  readonly routed: Routed;
+  /** What moves the cursor once the change is dealt with; null when nothing should. */
+  readonly mark: M | null;
+  /** It arrived damaged (a payload Realtime truncated): catch-up should read it back whole. */
+  readonly incomplete?: boolean;
+}
+
+/** How one intake mode turns payloads into changes and reads back what it missed. */
+export interface StreamDriver<M> {
+  live(payload: unknown): DriverItem<M>;
+  /** Null for a mode without catch-up (table mode without `catchUp`). */
+  readonly catchUp: CatchUpDriver<M> | null;
+}
+
+export interface CatchUpDriver<M> {
+  /** Resumes from a saved position, or (null) starts after what the database holds now. */
+  open(saved: unknown): Promise<void>;
+  /** Pages from the cursor, oldest first; the caller deals with one before asking for the next. */
+  pages(): AsyncGenerator<ReadonlyArray<DriverItem<M>>>;
+  /** Dealt with already (before a restart, or live): catch-up skips it. */
+  handled(mark: M): boolean;
+  note(mark: M): void;
+  /** What to save; may ask the database (a broadcast's time is only known there). */
+  position(): Promise<unknown>;
+  describe(): string;
+}

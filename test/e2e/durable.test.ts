@@ -1,0 +1,130 @@
+import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { DateTime } from 'luxon';
+import { insertOrganization, insertWebhookEndpoint, insertWedding } from '../support/fixtures';
+import { deliveryOf } from '../support/delivery-factory';
+import { startStack, type Stack } from '../support/start-stack';
+import { TEST_SECRET } from '../support/test-config';
+import { waitFor } from '../support/wait-for';
+import { WebhookReceiver } from '../support/webhook-receiver';
+
+let s: Stack;
+const archive = (rule: string, table: string) => ({ name: rule, match: { table, events: ['INSERT'] }, audiences: [{ type: 'endpoint', name: 'ops-archive' }] });
+
+beforeAll(async () => {
+  s = await startStack({
+    worker: {
+      rules: [
+        archive('archive-weddings', 'weddings'),
+        { name: 'forms-to-partners', match: { table: 'form_responses', events: ['INSERT'] }, kind: 'form.response_received', audiences: [{ type: 'webhook_endpoints' }] },
+      ],
+      queue: { concurrency: 8, pollIntervalMs: 50 },
+    },
+  });
+  // The archive endpoint of the stack config, without its default 100-a-minute limit.
+  s.receiver.setDefault({ status: 200 });
+});
+afterAll(() => s.close());
+
+const idsAt = (receiver: WebhookReceiver, path: string) => receiver.requests.filter((r) => r.path === path).map((r) => String(r.headers['webhook-id']));
+
+describe('durable delivery', () => {
+  it('persists every delivery before its first attempt, with its job', async () => {
+    s.receiver.respondWith({ hang: true });
+    s.realtime.emitChange({ table: 'weddings', type: 'INSERT', record: { id: 'w-persist' } });
+    await waitFor(() => s.receiver.requests.some((r) => r.body.includes('w-persist')), { what: 'the first attempt' });
+    const { rows } = await s.db.pool.query(`select d.status, count(j.id)::int as jobs from deliveries d left join "${s.db.schema}_gw"._private_jobs j on j.key = d.id where d.payload->>'eventId' is not null group by d.status`);
+    expect(rows).toEqual([{ status: 'pending', jobs: 1 }]);
+  });
+
+  it('sends each delivery once with two replicas subscribed to the same changes', async () => {
+    const replica = await s.addReplica();
+    await s.realtime.waitFor(() => s.realtime.liveTopics().length >= 1 && replica.app.readiness().status !== 'not_ready');
+    const before = idsAt(s.receiver, '/archive').length;
+    for (let i = 0; i < 300; i += 1) s.realtime.emitChange({ table: 'weddings', type: 'INSERT', record: { id: `w-rep-${i}` } });
+    await waitFor(async () => (await s.db.pool.query(`select count(*)::int as n from deliveries where status = 'delivered' and payload->'log'->>'rule' = 'archive-weddings'`)).rows[0].n >= 300, { timeoutMs: 30_000, what: '300 deliveries' });
+    const ids = idsAt(s.receiver, '/archive').slice(before);
+    const repeats = ids.length - new Set(ids).size;
+    expect(new Set(ids).size).toBeGreaterThanOrEqual(300);
+    expect(repeats).toBe(0);
+    // Both replicas really worked: each decided every change, each sent some.
+    expect(replica.lines.filter((l) => l.msg === 'change decided').length).toBeGreaterThanOrEqual(300);
+    expect(replica.lines.filter((l) => l.msg === 'delivered').length).toBeGreaterThan(0);
+    await replica.app.stop();
+  });
+
+  it('attempts a critical delivery before a backlog of 5,000 normal ones drains', async () => {
+    const slow = await new WebhookReceiver({ status: 200, delayMs: 2 }).start();
+    const url = `${slow.url}/backlog`;
+    const normal = Array.from({ length: 5_000 }, (_, i) =>
+      deliveryOf({ channel: 'webhook', url, secrets: [TEST_SECRET], timeoutMs: 5_000, body: `{"n":${i}}` }, { rateLimit: { max: 100_000, perMs: 1_000, maxConcurrent: 64 } }),
+    );
+    await s.app.queue!.submit(normal);
+    await waitFor(() => slow.requests.length >= 20, { what: 'the backlog to start' });
+    const critical = deliveryOf({ channel: 'webhook', url, secrets: [TEST_SECRET], timeoutMs: 5_000, body: '{"critical":true}' }, {
+      priority: { level: 'critical', score: 95, reasons: ['test'] },
+      rateLimit: { max: 100_000, perMs: 1_000, maxConcurrent: 64 },
+    });
+    await s.app.queue!.submit([critical]);
+    await waitFor(() => slow.requests.some((r) => r.body === '{"critical":true}'), { timeoutMs: 30_000, what: 'the critical delivery' });
+    const position = slow.requests.findIndex((r) => r.body === '{"critical":true}');
+    expect(position).toBeLessThan(1_000);
+    await waitFor(async () => (await s.db.pool.query(`select count(*)::int as n from deliveries where status = 'pending'`)).rows[0].n === 0, { timeoutMs: 60_000, what: 'the backlog to drain' });
+    await slow.close();
+  });
+
+  it('keeps deliveries to a receiver down longer than the ladder as dead letters, and replays them with their ids', async () => {
+    const down = await new WebhookReceiver().start();
+    const port = down.port;
+    await down.close();
+    const org = await insertOrganization(s.db.pool);
+    const wedding = await insertWedding(s.db.pool, { organizationId: org, weddingDate: DateTime.now().plus({ days: 60 }).toISODate()! });
+    const endpoint = await insertWebhookEndpoint(s.db.pool, { organizationId: org, name: 'crm', url: `http://127.0.0.1:${port}/crm`, secret: TEST_SECRET });
+    for (let i = 0; i < 3; i += 1) {
+      s.realtime.emitChange({ table: 'form_responses', type: 'INSERT', record: { id: `fr-dead-${i}`, organization_id: org, wedding_id: wedding, vendor_id: null } });
+    }
+    const dead = async () =>
+      (await s.db.pool.query<{ id: string; dead_reason: string; attempts: number }>(`select id, dead_reason, attempts from deliveries where destination = $1 and status = 'dead'`, [`webhook:${endpoint}`])).rows;
+    await waitFor(async () => (await dead()).length === 3, { timeoutMs: 20_000, what: 'three dead letters' });
+    for (const letter of await dead()) {
+      expect(letter.dead_reason).toMatch(/^retries exhausted: network error ECONNREFUSED/);
+      expect(letter.attempts).toBe(6); // three runs of two quick attempts each
+    }
+    const back = await new WebhookReceiver().start(port);
+    const cli = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'replay', '--destination', `webhook:${endpoint}`, '--queue-schema', `${s.db.schema}_gw`], {
+      cwd: resolve(__dirname, '../..'),
+      env: { PATH: process.env.PATH ?? '', DATABASE_URL: s.db.databaseUrl },
+    });
+    let out = '';
+    cli.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    expect(await new Promise((done) => cli.on('exit', done))).toBe(0);
+    expect(out).toContain('replayed 3 dead letter(s)');
+    await waitFor(() => back.requests.length === 3, { timeoutMs: 20_000, what: 'the replayed deliveries' });
+    expect(back.requests.map((r) => String(r.headers['webhook-id'])).sort()).toEqual((await s.db.pool.query<{ id: string }>(`select id from deliveries where destination = $1`, [`webhook:${endpoint}`])).rows.map((r) => r.id).sort());
+    await back.close();
+  });
+
+  it('never disables a failing partner endpoint during a wedding protected window: it alerts, and the critical message fails over', async () => {
+    const failing = await new WebhookReceiver({ status: 503 }).start();
+    const slackHook = s.slack.hookUrl();
+    const org = await insertOrganization(s.db.pool, { slackWebhookUrl: slackHook });
+    const today = await insertWedding(s.db.pool, { organizationId: org, weddingDate: DateTime.now().setZone('America/New_York').toISODate()! });
+    const endpoint = await insertWebhookEndpoint(s.db.pool, { organizationId: org, name: 'crm', url: `${failing.url}/crm`, secret: TEST_SECRET });
+    // Fail "for longer than the disable period" at once: only the wedding keeps it on.
+    await s.db.pool.query(`insert into destination_health (destination, consecutive_failures, first_failure_at) values ($1, 0, now() - interval '6 days')`, [`webhook:${endpoint}`]);
+    s.realtime.emitChange({ table: 'form_responses', type: 'INSERT', record: { id: 'fr-protected', organization_id: org, wedding_id: today, vendor_id: null } });
+
+    await waitFor(() => s.slack.accepted.some((post) => post.hook === new URL(slackHook).pathname), { timeoutMs: 20_000, what: 'the failover to Slack' });
+    const failover = s.lines.find((l) => l.msg === 'failing over' && l.channel === 'webhook');
+    expect(failover).toMatchObject({ priority: 'critical', to: 'slack', chain: 'webhook → slack' });
+    expect(s.lines.some((l) => l.msg === 'destination failing during a wedding protected window; kept enabled' && l.alert === true)).toBe(true);
+    const { rows } = await s.db.pool.query<{ enabled: boolean; disabled_at: Date | null }>(
+      `select e.enabled, h.disabled_at from webhook_endpoints e join destination_health h on h.destination = 'webhook:' || e.id where e.id = $1`,
+      [endpoint],
+    );
+    expect(rows).toEqual([{ enabled: true, disabled_at: null }]);
+    expect(failing.requests.length).toBeGreaterThan(1);
+    await failing.close();
+  });
+});

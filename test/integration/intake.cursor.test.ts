@@ -1,0 +1,123 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { workerConfigSchema } from '../../src/config/worker-config.schema';
+import type { ChangeEvent } from '../../src/intake/change-event';
+import { createPgCursorStore, type CursorStore } from '../../src/intake/cursor-store';
+import { DedupeWindow } from '../../src/intake/dedupe-window';
+import { createHandOff } from '../../src/intake/hand-off';
+import { createDriver, planStreams } from '../../src/intake/intake-streams';
+import { StreamRunner } from '../../src/intake/stream-runner';
+import { createMetrics } from '../../src/outcome/metrics';
+import { memoryLogger } from '../support/memory-log';
+import { newOrganization, newWedding, outboxMaxId } from '../support/tenant-writes';
+import { createTestSchema, type TestSchema } from '../support/test-db';
+import { deferred, waitFor, type Deferred } from '../support/wait-for';
+
+let db: TestSchema;
+let org: string;
+beforeAll(async () => {
+  db = await createTestSchema('cursor');
+  org = await newOrganization(db.pool);
+});
+afterAll(() => db.drop());
+
+describe('the intake cursor store', () => {
+  it('has nothing for a stream that never saved, then keeps the newest position', async () => {
+    const store = createPgCursorStore(db.pool);
+    expect(await store.load('weddings')).toBeNull();
+    await store.save('weddings', { at: '2026-06-12T10:00:00Z', recent: [] });
+    await store.save('weddings', { at: '2026-06-12T11:00:00Z', recent: [['k', '1']] });
+    expect(await store.load('weddings')).toEqual({ at: '2026-06-12T11:00:00Z', recent: [['k', '1']] });
+    const { rows } = await db.pool.query('select count(*)::int as n from intake_cursors where name = $1', ['weddings']);
+    expect(rows[0].n).toBe(1);
+  });
+});
+
+describe('the stream runner moves the cursor only past what was handed on', () => {
+  function outboxRunner(onEvent: (e: ChangeEvent) => void | PromiseLike<void>, store: CursorStore, flushEveryMs = 60_000) {
+    const subscriptions = workerConfigSchema.parse({ subscriptions: [{ name: 'weddings', schema: db.schema, table: 'weddings', mode: 'outbox', outbox: { pageSize: 2 } }] }).subscriptions;
+    const plan = planStreams(subscriptions)[0]!;
+    const { logger, lines } = memoryLogger('info');
+    const handOff = createHandOff({ dedupe: new DedupeWindow(60_000, 1_000), metrics: createMetrics({ processMetrics: false }), logger, onEvent });
+    const runner = new StreamRunner({ plan, driver: createDriver(plan, db.pool, Date.now), handOff, store, logger, now: Date.now, flushEveryMs, retryDelaysMs: [50] });
+    return { runner, lines, name: plan.name };
+  }
+
+  function recordingStore(): CursorStore & { saves: Array<{ after: number }> } {
+    const inner = createPgCursorStore(db.pool);
+    const saves: Array<{ after: number }> = [];
+    return {
+      saves,
+      load: (s) => inner.load(s),
+      async save(s, position) {
+        saves.push(position as { after: number });
+        await inner.save(s, position);
+      },
+    };
+  }
+
+  it('waits for a promise-returning onEvent (a durable queue) before saving a catch-up page', async () => {
+    const store = recordingStore();
+    const pending: Deferred<void>[] = [];
+    const { runner, lines, name } = outboxRunner(() => {
+      const d = deferred();
+      pending.push(d);
+      return d.promise;
+    }, store);
+    await runner.open();
+    const from = await outboxMaxId(db.pool);
+    await newWedding(db.pool, org, 'Queued 1');
+    await newWedding(db.pool, org, 'Queued 2');
+    await newWedding(db.pool, org, 'Queued 3');
+
+    runner.onLive();
+    await waitFor(() => pending.length === 2, { what: 'the first page handed on' });
+    expect(store.saves).toEqual([]); // not persisted downstream yet: the cursor must not move
+    pending[0]!.resolve();
+    pending[1]!.resolve();
+    await waitFor(() => pending.length === 3, { what: 'the second page' });
+    expect(store.saves.at(-1)?.after).toBe(from + 2);
+    pending[2]!.resolve();
+    await waitFor(() => lines.some((l) => l.msg === 'catch-up done'), { what: 'catch-up done' });
+    expect(lines.find((l) => l.msg === 'catch-up done')).toMatchObject({ subscription: name, recovered: 3, read: 3 });
+    expect(store.saves.at(-1)?.after).toBe(from + 3);
+    await runner.close();
+    expect(await store.load(name)).toMatchObject({ after: from + 3, seen: [] });
+  });
+
+  it('lets a change the queue refused through again, and reads it back', async () => {
+    const store = recordingStore();
+    let refuse = true;
+    const handed: string[] = [];
+    const { runner } = outboxRunner((e) => {
+      handed.push(e.id);
+      if (refuse) {
+        refuse = false;
+        return Promise.reject(new Error('queue unavailable'));
+      }
+      return undefined;
+    }, store);
+    await runner.open();
+    await newWedding(db.pool, org, 'Refused once');
+    runner.onLive();
+    await waitFor(() => handed.length === 2, { what: 'the retry through catch-up' });
+    expect(handed[0]).toBe(handed[1]);
+    await runner.close();
+  });
+
+  it('saves live progress at most once per flush interval, and on close', async () => {
+    const store = recordingStore();
+    const { runner } = outboxRunner(() => undefined, store, 200);
+    await runner.open();
+    const start = await outboxMaxId(db.pool);
+    const { rows } = await db.pool.query<{ row: Record<string, unknown> }>(`select to_jsonb(o.*) as row from change_outbox o order by id desc limit 1`);
+    const template = rows[0]!.row;
+    for (let i = 1; i <= 20; i++) {
+      runner.onPayload({ schema: db.schema, table: 'change_outbox', commit_timestamp: '2026-06-12T10:00:00.000Z', eventType: 'INSERT', new: { ...template, id: start + i }, old: {}, errors: null });
+    }
+    expect(store.saves).toEqual([]);
+    await waitFor(() => store.saves.length > 0, { what: 'a flush' });
+    expect(store.saves).toEqual([{ after: start + 20, seen: [] }]);
+    await runner.close();
+    expect(store.saves.length).toBe(2);
+  });
+});

@@ -1,0 +1,130 @@
+/**
+ * The worker's intake alone, for catch-up tests: the REAL supabase-js client through
+ * ChangeIntake (RealtimeSource, drivers, cursors, the same hand-off createIntake uses) against
+ * the fake Realtime server, recording every ChangeEvent handed on. The durable queue behind it
+ * is another issue's; here onEvent only records.
+ */
+import type { RealtimeChannelOptions } from '@supabase/supabase-js';
+import { workerConfigSchema, type SubscriptionConfig } from '../../src/config/worker-config.schema';
+import type { ChangeEvent } from '../../src/intake/change-event';
+import { ChangeIntake } from '../../src/intake/change-intake';
+import type { CatchUpReport } from '../../src/intake/catch-up';
+import { DedupeWindow } from '../../src/intake/dedupe-window';
+import { judgeIntake, type IntakeVerdict } from '../../src/intake/intake-readiness';
+import { createRealtimeClient, type RealtimeClientLike, type RealtimeHooks } from '../../src/intake/realtime-client';
+import type { StreamLag } from '../../src/intake/stream-runner';
+import { createMetrics, type Metrics } from '../../src/outcome/metrics';
+import { memoryLogger, type LogLine } from './memory-log';
+import type { FakeRealtime } from './realtime-server';
+import type { TestSchema } from './test-db';
+import { waitFor } from './wait-for';
+
+export const FAST_INTAKE = { heartbeatIntervalMs: 250, joinTimeoutMs: 500, liveTimeoutMs: 5_000, rebuildDelaysMs: [50, 100, 200] };
+
+export interface HarnessOptions {
+  readonly realtime: FakeRealtime;
+  readonly db: TestSchema;
+  /** Rules-file entries, parsed by the real schema. */
+  readonly subscriptions: readonly Record<string, unknown>[];
+  readonly intake?: Record<string, unknown>;
+  readonly onEvent?: (event: ChangeEvent) => void | PromiseLike<void>;
+}
+
+export interface RunningIntake {
+  readonly intake: ChangeIntake;
+  readonly subscriptions: readonly SubscriptionConfig[];
+  readonly events: ChangeEvent[];
+  readonly lines: LogLine[];
+  readonly metrics: Metrics;
+  ids(): string[];
+  catchUps(stream?: string): CatchUpReport[];
+  lag(stream: string): StreamLag;
+  verdict(stream: string): IntakeVerdict;
+  untilLive(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startIntake(options: HarnessOptions): Promise<RunningIntake> {
+  const config = workerConfigSchema.parse({ subscriptions: options.subscriptions, intake: { ...FAST_INTAKE, ...options.intake } });
+  const events: ChangeEvent[] = [];
+  const reports: CatchUpReport[] = [];
+  const { logger, lines } = memoryLogger('info');
+  const metrics = createMetrics({ processMetrics: false });
+  const intake = new ChangeIntake({
+    subscriptions: config.subscriptions,
+    intake: config.intake,
+    logger,
+    connect: harnessClient(options.realtime.url, config.intake.heartbeatIntervalMs, config.intake.joinTimeoutMs),
+    onUndecodableFrame: (error) => logger.warn({ err: error }, 'undecodable frame'),
+    db: options.db.pool,
+    dedupe: new DedupeWindow(config.intake.dedupeWindowMs, config.intake.dedupeMaxEntries),
+    metrics,
+    onEvent: (event) => {
+      events.push(event);
+      return options.onEvent?.(event);
+    },
+    cursorFlushMs: 50,
+    onCatchUp: (report) => reports.push(report),
+  });
+  await intake.start();
+  const lag = (stream: string) => {
+    const found = intake.lag().find((l) => l.name === stream);
+    if (!found) throw new Error(`no stream ${stream}; have ${intake.lag().map((l) => l.name).join(', ')}`);
+    return found;
+  };
+  return {
+    intake,
+    subscriptions: config.subscriptions,
+    events,
+    lines,
+    metrics,
+    ids: () => events.map((e) => e.id),
+    catchUps: (stream) => reports.filter((r) => stream === undefined || r.subscription === stream),
+    lag,
+    verdict: (stream) => judgeIntake(lag(stream), intake.statuses().find((s) => s.name === stream), Date.now()),
+    untilLive: () => waitFor(() => intake.statuses().every((s) => s.state === 'live'), { what: 'every stream live' }).then(() => undefined),
+    stop: () => intake.stop(),
+  };
+}
+
+/**
+ * The production client factory with test timings, passing channel options through (a broadcast
+ * channel's `private` flag travels in them). Same shutdown steps as start-app's fastRealtimeClient.
+ */
+export function harnessClient(url: string, heartbeatIntervalMs: number, joinTimeoutMs: number) {
+  return (hooks: RealtimeHooks): RealtimeClientLike => {
+    const client = createRealtimeClient({
+      url,
+      apiKey: 'test-service-role-key',
+      heartbeatIntervalMs,
+      joinTimeoutMs,
+      // Under ~150 ms a heartbeat timeout schedules two reconnects that can outlive disconnect().
+      reconnectAfterMs: () => 200,
+      ...hooks,
+    });
+    const realtime = client.realtime as unknown as RealtimeInternals;
+    realtime.socketAdapter.getSocket().rejoinAfterMs = () => 100;
+    return {
+      channel: (name: string, channelOptions?: RealtimeChannelOptions) => client.channel(name, channelOptions),
+      removeChannel: (channel) => client.removeChannel(channel),
+      async removeAllChannels() {
+        await Promise.all(
+          client.getChannels().map(async (channel) => {
+            await channel.unsubscribe();
+            channel.teardown();
+          }),
+        );
+        realtime._cancelPendingDisconnect();
+        await realtime.socketAdapter.disconnect(() => undefined, undefined, undefined, 20);
+      },
+    };
+  };
+}
+
+interface RealtimeInternals {
+  _cancelPendingDisconnect(): void;
+  socketAdapter: {
+    getSocket(): { rejoinAfterMs: () => number };
+    disconnect(callback: () => void, code?: number, reason?: string, timeoutMs?: number): Promise<unknown>;
+  };
+}
