@@ -15,6 +15,8 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
+# SQL migrations for `node dist/src/cli.js migrate`, and the example rules to start from.
+COPY db ./db
 COPY config ./config
 USER node
 EXPOSE 8080

@@ -1,6 +1,6 @@
 // @swc/jest compiles TypeScript to CommonJS; packages that ship only ESM must be compiled too,
 // because Jest's module loader cannot require() ES modules on Node 20 (measured-here.md §1).
-const esmOnly = ['p-retry', 'is-network-error', 'node-pg-migrate'];
+const esmOnly = ['p-retry', 'is-network-error', 'node-pg-migrate', 'p-queue', 'p-timeout'];
 
 /** @type {import('jest').Config} */
 module.exports = {

@@ -26,6 +26,8 @@ import type { HealthReport } from './outcome/health-report';
 import { createHealthServer } from './outcome/health-server';
 import { createMetrics, type Metrics } from './outcome/metrics';
 import { readinessReport } from './outcome/readiness';
+import { buildStatus } from './outcome/status-builder';
+import type { StatusSnapshot } from './outcome/status-snapshot';
 
 export interface AppDependencies {
   readonly config: Config;
@@ -56,6 +58,8 @@ export interface App {
   /** A second signal: abort whatever is still running now. */
   forceStop(): void;
   readiness(): HealthReport;
+  /** What /status shows. */
+  status(): Promise<StatusSnapshot>;
   /** Changes being decided plus deliveries not finished (0 when idle). */
   busy(): Promise<number>;
   readonly metrics: Metrics;
@@ -76,7 +80,8 @@ export function createApp(deps: AppDependencies): App {
   const pool = deps.pool ?? ownedPool ?? null;
   // The pool is told apart from a failed query: an idle client's error must not crash the process.
   ownedPool?.on('error', (error) => logger.warn({ err: error }, 'idle database connection failed'));
-  ownedPool?.on('connect', (client) => client.on('error', (error) => logger.warn({ err: error }, 'database connection failed')));
+  // A client's own error (the server went away mid-query) is reported by the query that failed.
+  pool?.on('connect', (client) => client.on('error', (error) => logger.debug({ err: error }, 'database connection failed')));
   const contexts: ContextRepository | null = pool
     ? createPgContextRepository({ pool, cache: { maxEntries: worker.context.cacheMaxEntries, ttlMs: worker.context.cacheTtlMs } })
     : null;
@@ -91,6 +96,7 @@ export function createApp(deps: AppDependencies): App {
   const deadEvents = pool ? createPgEventDeadLetters(pool) : createMemoryEventDeadLetters(100, now);
   const onOutcome = (delivery: Delivery, outcome: DeliveryOutcome) => metrics.deliveries.inc({ channel: delivery.channel, outcome: outcome.kind });
   const dispatcherLogger = logger.child({ component: 'dispatcher' });
+  const observe = (channel: string, outcome: string, seconds: number) => metrics.attemptSeconds.observe({ channel, outcome }, seconds);
   const queue = pool
     ? new DurableQueue({
         pool,
@@ -104,6 +110,7 @@ export function createApp(deps: AppDependencies): App {
         logger: dispatcherLogger,
         now,
         onOutcome,
+        observe,
       })
     : null;
   const dispatcher: DeliveryRunner =
@@ -118,6 +125,7 @@ export function createApp(deps: AppDependencies): App {
       logger: dispatcherLogger,
       now,
       onOutcome,
+      observe,
     });
 
   const settings: PlanSettings = {
@@ -195,7 +203,32 @@ export function createApp(deps: AppDependencies): App {
       database: pool ? () => database.current() : null,
     });
 
-  const health = createHealthServer({ host: env.HEALTH_HOST, port: env.HEALTH_PORT, alive: () => !forcing, readiness, metrics: metrics.registry });
+  const startedAtMs = now();
+  const status = () =>
+    buildStatus({
+      readiness,
+      draining: () => draining,
+      startedAtMs,
+      ledger: queue?.ledger ?? null,
+      breakerRows: queue ? () => queue.destinationRows() : null,
+      flagged: () => destinations.list(),
+      waiting: () => limiters.waiting(),
+      deadEvents,
+      now,
+    });
+  metrics.attach({
+    backlog: queue ? () => queue.ledger.backlog() : null,
+    intake: () => source.lag(),
+    destinations: async () => {
+      const counts: Record<string, number> = { closed: 0, failing: 0, open: 0, disabled: 0, held: 0 };
+      for (const row of queue ? await queue.destinationRows() : []) counts[row.state] = (counts[row.state] ?? 0) + 1;
+      for (const entry of destinations.list()) if (entry.state === 'held') counts.held = (counts.held ?? 0) + 1;
+      return counts;
+    },
+    now,
+  });
+
+  const health = createHealthServer({ host: env.HEALTH_HOST, port: env.HEALTH_PORT, alive: () => !forcing, readiness, metrics: metrics.registry, status });
 
   let starting: Promise<{ healthPort: number }> | undefined;
   let stopping: Promise<StopResult> | undefined;
@@ -245,6 +278,7 @@ export function createApp(deps: AppDependencies): App {
       void stop();
     },
     readiness,
+    status,
     busy: async () => {
       if (!queue) return deciding.size + dispatcher.pending();
       const { byLevel } = await queue.ledger.backlog();

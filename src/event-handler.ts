@@ -62,6 +62,8 @@ export function createEventHandler(options: EventHandlerOptions): (event: Change
     }
 
     const plan = planDeliveries(event, context, settings, now(), options.caps);
+    // Persisted (or started) first: "decided" in the log means the deliveries cannot be lost.
+    if (plan.deliveries.length > 0) await options.submit(plan.deliveries);
     log.info(
       {
         organizationId: context?.organization.id,
@@ -74,7 +76,6 @@ export function createEventHandler(options: EventHandlerOptions): (event: Change
     for (const delivery of plan.deliveries) {
       if (delivery.notes.length > 0) log.info({ deliveryId: delivery.id, channel: delivery.channel, notes: delivery.notes }, 'preferences applied');
     }
-    if (plan.deliveries.length > 0) await options.submit(plan.deliveries);
   };
 }
 

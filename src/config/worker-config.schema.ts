@@ -95,7 +95,7 @@ const subscription = z
 
 const rateLimit = z
   .object({
-    max: z.number().int().positive().describe('Requests allowed per window'),
+    max: z.number().int().positive().nullable().describe('Requests allowed per window; null: no rate, only maxConcurrent'),
     perMs: z.number().int().positive().describe('Window length in milliseconds'),
     maxConcurrent: z.number().int().positive().default(8).describe('Requests in flight at once'),
   })

@@ -163,7 +163,12 @@ function planForChat(scope: Scope, context: EventContext, wanted: readonly Chann
     const webhookUrl = urls[channel];
     return webhookUrl && (channel === 'slack' || channel === 'teams') ? { channel, webhookUrl, content: scope.content } : null;
   };
-  const channels = wanted.filter((c) => settings.availableChannels.has(c) && chatMessage(c) !== null);
+  const usable = (c: ChannelKind) => settings.availableChannels.has(c) && chatMessage(c) !== null;
+  let channels = wanted.filter(usable);
+  // An organization on Teams rather than Slack still hears what "Slack" would have told it.
+  if (channels.length === 0 && wanted.some((c) => c === 'slack' || c === 'teams')) {
+    channels = settings.failover.organization.filter(usable).slice(0, 1);
+  }
   const recipient: Recipient = { kind: 'organization', id: org.id };
   return channels.map((channel) => {
     const fallbacks =

@@ -19,6 +19,8 @@ export interface AttemptOptions {
   readonly log: Logger;
   readonly now: () => number;
   readonly onAttempt: (attempt: number) => void;
+  /** Every provider request, timed (the limiter wait excluded). */
+  readonly observe?: (channel: ChannelKind, outcome: 'success' | 'retryable' | 'permanent', seconds: number) => void;
 }
 
 /** Not sent because where it goes is switched off or missing; no attempt is made. */
@@ -44,9 +46,18 @@ export function attemptDelivery(delivery: Delivery, options: AttemptOptions): Pr
       const context: SendContext = { signal, attempt, deliveryId: delivery.id };
       // Bottleneck cannot cancel a queued job: stop waiting for it instead; the job then no-ops.
       return raceAbort(
-        limiter.schedule(delivery.priority.level, () => {
+        limiter.schedule(delivery.priority.level, async () => {
           signal.throwIfAborted();
-          return channel.send(delivery.message, context);
+          const started = performance.now();
+          const seconds = () => (performance.now() - started) / 1000;
+          try {
+            const receipt = await channel.send(delivery.message, context);
+            options.observe?.(delivery.channel, 'success', seconds());
+            return receipt;
+          } catch (error) {
+            if (!signal.aborted) options.observe?.(delivery.channel, error instanceof DeliveryError && !error.retryable ? 'permanent' : 'retryable', seconds());
+            throw error;
+          }
         }),
         signal,
       );

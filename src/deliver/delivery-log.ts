@@ -1,4 +1,5 @@
 import type { Logger } from '../lib/logger';
+import { maskedAddress } from '../lib/mask';
 import type { Delivery } from './delivery';
 
 /** The fields every log line about one delivery carries, bound once. */
@@ -10,6 +11,7 @@ export function deliveryLogger(logger: Logger, delivery: Delivery): Logger {
     weddingId: delivery.weddingId,
     channel: delivery.channel,
     recipient: `${delivery.recipient.kind}:${delivery.recipient.id}`,
+    to: maskedAddress(delivery.message),
     priority: delivery.priority.level,
     ...delivery.log,
   });

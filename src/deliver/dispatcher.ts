@@ -2,7 +2,7 @@ import { setMaxListeners } from 'node:events';
 import { ShutdownAbortError } from '../channels/errors';
 import { abortableSleep } from '../lib/abortable-sleep';
 import type { Logger } from '../lib/logger';
-import { attemptDelivery, describeFailure, DestinationUnavailableError, type ChannelRegistry } from './attempt';
+import { attemptDelivery, describeFailure, DestinationUnavailableError, type AttemptOptions, type ChannelRegistry } from './attempt';
 import type { DeadLetterSink } from './dead-letters';
 import type { Delivery, DeliveryOutcome } from './delivery';
 import { deliveryLogger } from './delivery-log';
@@ -24,6 +24,7 @@ export interface DispatcherOptions {
   readonly logger: Logger;
   readonly now?: () => number;
   readonly onOutcome?: (delivery: Delivery, outcome: DeliveryOutcome) => void;
+  readonly observe?: AttemptOptions['observe'];
 }
 
 export interface DrainResult {

@@ -27,6 +27,15 @@ export const REDACT_PATHS = [
   '*.DATABASE_URL',
   'REDIS_URL',
   '*.REDIS_URL',
+  // Personal data, should an object carrying it ever be logged whole.
+  'email',
+  '*.email',
+  'phone',
+  '*.phone',
+  'webhookUrl',
+  '*.webhookUrl',
+  'message.to',
+  'message.url',
 ];
 
 export interface LoggerSettings {

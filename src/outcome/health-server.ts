@@ -2,6 +2,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 import type { HealthReport } from './health-report';
+import { renderStatusPage, STATUS_PAGE_HEADERS } from './status-page';
+import type { StatusSnapshot } from './status-snapshot';
 
 export interface HealthServerOptions {
   readonly host: string;
@@ -10,6 +12,8 @@ export interface HealthServerOptions {
   readonly alive: () => boolean;
   readonly readiness: () => HealthReport;
   readonly metrics: Registry;
+  /** Serves GET /status (HTML) and /status.json when given; both are 404 without it. */
+  readonly status?: () => Promise<StatusSnapshot>;
 }
 
 export interface HealthServer {
@@ -62,9 +66,33 @@ async function route(req: IncomingMessage, res: ServerResponse, options: HealthS
       res.end(body);
       return;
     }
+    case '/status':
+    case '/status.json':
+      if (!options.status) return send(res, 404, { error: 'not found' });
+      return serveStatus(req, res, path, options.status);
     default:
       return send(res, 404, { error: 'not found' });
   }
+}
+
+/**
+ * /status.json is the snapshot as it is; /status renders it (`?refresh=<seconds>`, 1 to 300, sets
+ * how often the page refreshes itself). A provider that throws gives a bare 503 (its message may
+ * name internals, so it is not echoed): an open page then says it has lost the worker.
+ */
+async function serveStatus(req: IncomingMessage, res: ServerResponse, path: string, status: () => Promise<StatusSnapshot>): Promise<void> {
+  let snapshot: StatusSnapshot;
+  try {
+    snapshot = await status();
+  } catch {
+    return send(res, 503, { error: 'status unavailable' });
+  }
+  if (path === '/status.json') return send(res, 200, snapshot);
+  const query = new URLSearchParams((req.url ?? '').split('?')[1] ?? '');
+  const refresh = Number(query.get('refresh'));
+  const refreshMs = Number.isFinite(refresh) && refresh >= 1 ? Math.min(refresh, 300) * 1000 : undefined;
+  res.writeHead(200, STATUS_PAGE_HEADERS);
+  res.end(renderStatusPage(snapshot, refreshMs === undefined ? {} : { refreshMs }));
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {

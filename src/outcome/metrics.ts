@@ -1,4 +1,12 @@
-import { Counter, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** What the gauges read when Prometheus scrapes; attached once the app's parts exist. */
+export interface GaugeSources {
+  readonly backlog: (() => Promise<{ byLevel: Record<string, number>; oldestCriticalMs: number | null }>) | null;
+  readonly intake: () => readonly { name: string; live: boolean; newestChangeAtMs: number | null }[];
+  readonly destinations: () => Promise<Record<string, number>>;
+  readonly now: () => number;
+}
 
 /** Every metric the worker exposes, on a registry of its own (tests run several apps at once). */
 export interface Metrics {
@@ -8,41 +16,89 @@ export interface Metrics {
   readonly changesDuplicate: Counter<'table'>;
   readonly changesRecovered: Counter;
   readonly deliveries: Counter<'channel' | 'outcome'>;
+  readonly attemptSeconds: Histogram<'channel' | 'outcome'>;
+  attach(sources: GaugeSources): void;
 }
 
 export function createMetrics({ processMetrics = true }: { processMetrics?: boolean } = {}): Metrics {
   const registry = new Registry();
   if (processMetrics) collectDefaultMetrics({ register: registry });
+  let sources: GaugeSources | undefined;
+  const counter = <L extends string>(name: string, help: string, labelNames: L[]) => new Counter<L>({ name, help, labelNames, registers: [registry] });
+
+  new Gauge({
+    name: 'wedsync_queue_depth',
+    help: 'Deliveries persisted and not finished, by priority',
+    labelNames: ['priority'],
+    registers: [registry],
+    async collect() {
+      const backlog = await sources?.backlog?.();
+      for (const [priority, n] of Object.entries(backlog?.byLevel ?? {})) this.set({ priority }, n);
+    },
+  });
+  new Gauge({
+    name: 'wedsync_oldest_pending_critical_seconds',
+    help: 'Age of the oldest critical delivery not finished yet; 0 when there is none',
+    registers: [registry],
+    async collect() {
+      const oldest = (await sources?.backlog?.())?.oldestCriticalMs ?? null;
+      this.set(oldest === null || !sources ? 0 : Math.max(0, (sources.now() - oldest) / 1000));
+    },
+  });
+  new Gauge({
+    name: 'wedsync_intake_live',
+    help: '1 when the intake stream is live, 0 when not',
+    labelNames: ['subscription'],
+    registers: [registry],
+    collect() {
+      for (const s of sources?.intake() ?? []) this.set({ subscription: s.name }, s.live ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'wedsync_intake_newest_change_age_seconds',
+    help: 'Age of the newest change handled on each intake stream (intake lag when changes are expected)',
+    labelNames: ['subscription'],
+    registers: [registry],
+    collect() {
+      const now = sources?.now() ?? Date.now();
+      for (const s of sources?.intake() ?? []) {
+        if (s.newestChangeAtMs !== null) this.set({ subscription: s.name }, Math.max(0, (now - s.newestChangeAtMs) / 1000));
+      }
+    },
+  });
+  new Gauge({
+    name: 'wedsync_destinations',
+    help: 'Destinations by circuit condition (closed, open, disabled, held)',
+    labelNames: ['condition'],
+    registers: [registry],
+    async collect() {
+      for (const [condition, n] of Object.entries((await sources?.destinations()) ?? {})) this.set({ condition }, n);
+    },
+  });
+
   return {
     registry,
-    changesReceived: new Counter({
-      name: 'wedsync_changes_received_total',
-      help: 'Valid row changes accepted from intake',
-      labelNames: ['table', 'operation'],
-      registers: [registry],
-    }),
-    changesRejected: new Counter({
-      name: 'wedsync_changes_rejected_total',
-      help: 'Change payloads rejected by validation, by reason',
-      labelNames: ['reason'],
-      registers: [registry],
-    }),
-    changesDuplicate: new Counter({
-      name: 'wedsync_changes_duplicate_total',
-      help: 'Repeats of an already handled change, dropped',
-      labelNames: ['table'],
-      registers: [registry],
-    }),
+    changesReceived: counter('wedsync_changes_received_total', 'Valid row changes accepted from intake', ['table', 'operation']),
+    changesRejected: counter('wedsync_changes_rejected_total', 'Change payloads rejected by validation, by reason', ['reason']),
+    changesDuplicate: counter('wedsync_changes_duplicate_total', 'Repeats of an already handled change, dropped', ['table']),
     changesRecovered: new Counter({
       name: 'wedsync_changes_recovered_total',
       help: 'Changes only a catch-up after a reconnect brought in (Realtime had lost them)',
       registers: [registry],
     }),
-    deliveries: new Counter({
-      name: 'wedsync_deliveries_total',
-      help: 'Finished deliveries by channel and outcome (delivered, dead_letter, aborted)',
+    deliveries: counter('wedsync_deliveries_total', 'Finished delivery runs by channel and outcome (delivered, dead_letter, failed_over, aborted)', [
+      'channel',
+      'outcome',
+    ]),
+    attemptSeconds: new Histogram({
+      name: 'wedsync_delivery_attempt_seconds',
+      help: 'Duration of one provider request, by channel and outcome (success, retryable, permanent)',
       labelNames: ['channel', 'outcome'],
+      buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers: [registry],
     }),
+    attach(next) {
+      sources = next;
+    },
   };
 }

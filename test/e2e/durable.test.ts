@@ -70,9 +70,9 @@ describe('durable delivery', () => {
     await waitFor(() => slow.requests.some((r) => r.body === '{"critical":true}'), { timeoutMs: 30_000, what: 'the critical delivery' });
     const position = slow.requests.findIndex((r) => r.body === '{"critical":true}');
     expect(position).toBeLessThan(1_000);
-    await waitFor(async () => (await s.db.pool.query(`select count(*)::int as n from deliveries where status = 'pending'`)).rows[0].n === 0, { timeoutMs: 60_000, what: 'the backlog to drain' });
+    await waitFor(async () => (await s.db.pool.query(`select count(*)::int as n from deliveries where status = 'pending'`)).rows[0].n === 0, { timeoutMs: 110_000, what: 'the backlog to drain' });
     await slow.close();
-  });
+  }, 120_000);
 
   it('keeps deliveries to a receiver down longer than the ladder as dead letters, and replays them with their ids', async () => {
     const down = await new WebhookReceiver().start();

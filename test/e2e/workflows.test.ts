@@ -202,4 +202,15 @@ describe('seed workflows, end to end', () => {
     expect(body.data.organization_id).toBe(a.org);
     expect(body.data.priority.reasons.length).toBeGreaterThan(0);
   });
+
+  it('logs deliveries to people with masked addresses, and no secret anywhere', async () => {
+    const sms = s.lines.find((l) => l.msg === 'delivered' && l.channel === 'sms');
+    const email = s.lines.find((l) => l.msg === 'delivered' && l.channel === 'email');
+    expect(sms?.to).toMatch(/^\+1415\*+\d\d$/);
+    expect(email?.to).toMatch(/^[a-z]\*\*\*@a\.test$/);
+    const text = JSON.stringify(s.lines);
+    for (const secret of ['+14155550111', 'photo@a.test', TEST_SECRET.slice(6), s.resend.apiKey, s.twilio.authToken, new URL(slackOf(a)).pathname]) {
+      expect(text).not.toContain(secret);
+    }
+  });
 });

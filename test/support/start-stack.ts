@@ -27,8 +27,10 @@ export interface Stack {
   readonly slack: SlackFake;
   readonly teams: TeamsFake;
   readonly lines: LogLine[];
+  /** The first replica's /livez, /readyz, /metrics, /status. */
+  readonly healthUrl: string;
   /** Another worker process's worth: its own app and pool, the same database, queue and peers. */
-  addReplica(): Promise<{ app: App; lines: LogLine[] }>;
+  addReplica(): Promise<{ app: App; lines: LogLine[]; healthUrl: string }>;
   /**
    * Waits until `decisions` changes have been decided (or dead-lettered) in all, then until the
    * worker has nothing left to decide or deliver.
@@ -109,12 +111,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const app = createApp({ config, logger, pool, connectRealtime: fastRealtimeClient(config), ...(options.now ? { now: options.now } : {}) });
     replicas.push(app);
     pools.push(pool);
-    await app.start();
+    const { healthPort } = await app.start();
     await realtime.waitFor(() => app.readiness().status !== 'not_ready', { timeoutMs: 10_000 });
-    return { app, lines };
+    return { app, lines, healthUrl: `http://127.0.0.1:${healthPort}` };
   };
   const pools: Pool[] = [];
-  const { app, lines } = await startApp();
+  const { app, lines, healthUrl } = await startApp();
   return {
     app,
     config,
@@ -126,6 +128,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     slack,
     teams,
     lines,
+    healthUrl,
     addReplica: startApp,
     async settled(decisions) {
       const outcomes = new Set(['change decided', 'no rule matched', 'change not decidable: context missing']);

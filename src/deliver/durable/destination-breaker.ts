@@ -6,6 +6,14 @@ export type DestinationState =
   | { readonly state: 'open'; readonly untilMs: number }
   | { readonly state: 'disabled'; readonly reason: string };
 
+export interface BreakerRow {
+  readonly destination: string;
+  readonly consecutiveFailures: number;
+  readonly state: 'closed' | 'failing' | 'open' | 'disabled';
+  readonly openUntilMs: number | null;
+  readonly reason: string | null;
+}
+
 export interface FailureVerdict {
   /** The circuit opened (or stayed open) with this failure. */
   readonly open: boolean;
@@ -33,6 +41,22 @@ export class DestinationBreaker {
     private readonly db: SqlClient,
     private readonly config: EndpointHealthConfig,
   ) {}
+
+  /** Every destination with a history, most troubled first (at most `limit`). */
+  async rows(limit = 200): Promise<BreakerRow[]> {
+    const { rows } = await this.db.query<{ destination: string; consecutive_failures: number; open_until: Date | null; open: boolean; last_error: string | null; disabled_reason: string | null }>(
+      `select destination, consecutive_failures, open_until, coalesce(open_until > now(), false) as open, last_error, disabled_reason
+       from destination_health order by disabled_at is null, consecutive_failures desc, updated_at desc limit $1`,
+      [limit],
+    );
+    return rows.map((r) => ({
+      destination: r.destination,
+      consecutiveFailures: r.consecutive_failures,
+      state: r.disabled_reason !== null ? 'disabled' : r.open ? 'open' : r.consecutive_failures > 0 ? 'failing' : 'closed',
+      openUntilMs: r.open && r.open_until ? r.open_until.getTime() : null,
+      reason: r.disabled_reason ?? r.last_error,
+    }));
+  }
 
   async check(destination: string): Promise<DestinationState> {
     const { rows } = await this.db.query<{ open_until: Date | null; disabled_reason: string | null; now: Date }>(

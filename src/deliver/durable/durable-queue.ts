@@ -4,7 +4,7 @@ import type { Pool } from 'pg';
 import { ShutdownAbortError } from '../../channels/errors';
 import type { EndpointHealthConfig, QueueConfig, RetryConfig } from '../../config/worker-config.schema';
 import type { Logger } from '../../lib/logger';
-import { attemptDelivery, describeFailure, DestinationUnavailableError, type ChannelRegistry, type Failure } from '../attempt';
+import { attemptDelivery, describeFailure, DestinationUnavailableError, type AttemptOptions, type ChannelRegistry, type Failure } from '../attempt';
 import type { Delivery, DeliveryOutcome } from '../delivery';
 import { deliveryLogger } from '../delivery-log';
 import { destinationKey, type DestinationHealth } from '../destinations';
@@ -30,6 +30,7 @@ export interface DurableQueueOptions {
   readonly logger: Logger;
   readonly now?: () => number;
   readonly onOutcome?: (delivery: Delivery, outcome: DeliveryOutcome) => void;
+  readonly observe?: AttemptOptions['observe'];
 }
 
 /**
@@ -96,6 +97,11 @@ export class DurableQueue implements DeliveryRunner {
     return this.running.size;
   }
 
+  /** Destinations by circuit state, for the metrics and the status page. */
+  destinationRows() {
+    return this.breaker.rows();
+  }
+
   async drain(deadlineMs: number): Promise<DrainResult> {
     const timer = setTimeout(() => this.forceAbort(), deadlineMs);
     await this.runner?.stop();
@@ -148,6 +154,7 @@ export class DurableQueue implements DeliveryRunner {
         log,
         now: this.now,
         onAttempt: (n) => (attempts = n),
+        ...(this.options.observe ? { observe: this.options.observe } : {}),
       });
       await this.ledger.markDelivered(row.id, { attempts, ...(receipt.status ? { status: receipt.status } : {}), ...(receipt.providerMessageId ? { providerMessageId: receipt.providerMessageId } : {}) });
       if (hasBreaker(key)) {

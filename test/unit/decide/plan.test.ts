@@ -134,3 +134,15 @@ describe('caught-up changes', () => {
     expect(live.decisions.map((d) => d.kind)).toEqual(['wedding.date_changed']);
   });
 });
+
+describe('organization chat', () => {
+  it('goes to Teams when the organization has no Slack', () => {
+    const onTeams = contextOf({
+      organization: { id: 'org-a', name: 'Org A', timeZone: 'UTC', slackWebhookUrl: null, teamsWebhookUrl: 'https://example.logic.azure.com/workflows/x' },
+      wedding: weddingOf({ date: '2026-11-25' }),
+      people: [person('vendor', { id: 'v1' })],
+    });
+    const plan = planDeliveries(changeOf('wedding_alerts', 'INSERT', { id: 'a', severity: 'emergency', message: 'x' }), onTeams, planSettingsOf(), Date.parse('2026-11-25T15:00:00Z'));
+    expect(plan.deliveries.filter((d) => d.recipient.kind === 'organization').map((d) => d.channel)).toEqual(['teams']);
+  });
+});

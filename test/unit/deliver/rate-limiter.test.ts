@@ -26,3 +26,23 @@ describe('rate limiter', () => {
     await expect(waiting).rejects.toThrow();
   });
 });
+
+describe('a destination without a rate', () => {
+  it('caps concurrency only, and still runs a critical job first', async () => {
+    const limiter = createRateLimiter({ max: null, perMs: 1_000, maxConcurrent: 1 });
+    const order: string[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const first = limiter.schedule('normal', async () => {
+      order.push('first');
+      await gate;
+    });
+    const backlog = Array.from({ length: 3 }, (_, i) => limiter.schedule('normal', async () => void order.push(`normal-${i}`)));
+    const critical = limiter.schedule('critical', async () => void order.push('critical'));
+    expect(limiter.queued()).toBe(4);
+    release();
+    await Promise.all([first, ...backlog, critical]);
+    expect(order).toEqual(['first', 'critical', 'normal-0', 'normal-1', 'normal-2']);
+    await limiter.stop();
+  });
+});
