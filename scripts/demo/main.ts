@@ -44,6 +44,7 @@ async function main(): Promise<void> {
       DATABASE_URL: database.url,
       HEALTH_HOST: '127.0.0.1',
       HEALTH_PORT: process.env.HEALTH_PORT ?? '8080',
+      SHUTDOWN_TIMEOUT_MS: '5000',
       LOG_LEVEL: 'info',
       CONFIG_FILE: 'config/worker.example.json',
       WEBHOOK_SECRET_OPS_ARCHIVE: DEMO_SECRET,

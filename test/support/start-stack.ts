@@ -108,6 +108,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const startApp = async () => {
     const { logger, lines } = memoryLogger();
     const pool = new Pool({ connectionString: db.databaseUrl, max: 10 });
+    pool.on('error', () => undefined);
     const app = createApp({ config, logger, pool, connectRealtime: fastRealtimeClient(config), ...(options.now ? { now: options.now } : {}) });
     replicas.push(app);
     pools.push(pool);

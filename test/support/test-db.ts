@@ -18,6 +18,7 @@ export async function createTestSchema(prefix = 't'): Promise<TestSchema> {
   await migrate({ databaseUrl: TEST_DATABASE_URL, schema });
   const databaseUrl = withSearchPath(TEST_DATABASE_URL, schema);
   const pool = new Pool({ connectionString: databaseUrl, max: 4 });
+  pool.on('error', () => undefined);
   return {
     schema,
     databaseUrl,
