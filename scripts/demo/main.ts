@@ -22,19 +22,44 @@ const once = process.argv.includes('--once');
 const say = (line: string) => process.stdout.write(`${line}\n`);
 const DEMO_SECRET = `whsec_${Buffer.from('wedsync-demo-secret-not-for-production!').toString('base64')}`;
 
+// What has been started, in order; stopped in reverse, so the worker drains before its database goes.
+const started: Array<() => Promise<unknown>> = [];
+let stopping: Promise<void> | undefined;
+let workerClean = true;
+let failed = false;
+
+/** One stop, however many signals: Ctrl-C reaches the whole process group, and tsx relays it again. */
+function stop(): Promise<void> {
+  return (stopping ??= (async () => {
+    // Stopping in the middle of the start leaves its connections to fail as the database goes.
+    process.on('uncaughtException', () => undefined);
+    for (const close of started.reverse()) await close().catch(() => undefined);
+    if (failed) say('demo stopped after a failure (exit 1)');
+    else say(workerClean ? 'demo stopped cleanly (exit 0)' : 'demo stopped with deliveries interrupted (exit 1)');
+    process.exit(!failed && workerClean ? 0 : 1);
+  })());
+}
+
 async function main(): Promise<void> {
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
   const database = await demoDatabase(process.env);
+  started.push(() => database.stop());
   say(`database ${database.embedded ? 'embedded PostgreSQL (thrown away at exit)' : 'DATABASE_URL'}`);
   await migrate({ databaseUrl: database.url });
   const pool = new Pool({ connectionString: database.url, max: 10 });
   pool.on('error', () => undefined);
   pool.on('connect', (client) => client.on('error', () => undefined));
+  started.push(() => pool.end());
   await seedDemo(pool);
 
   const sandboxes = await startSandboxes();
+  started.push(() => sandboxes.close());
   await wireSeedToSandboxes(pool, { partner: `${sandboxes.partner.url}/partner`, slackA: sandboxes.slack.hookUrl(), teamsB: sandboxes.teams.hookUrl() });
   const realtime = await startFakeRealtime();
+  started.push(() => realtime.close());
   const follower = await realtime.followDatabase(pool, { schema: 'public' });
+  started.push(() => follower.stop());
 
   const example = JSON.parse(readFileSync(resolve(__dirname, '../../config/worker.example.json'), 'utf8')) as Record<string, unknown>;
   const config = loadConfig({
@@ -68,6 +93,7 @@ async function main(): Promise<void> {
   });
   const narration = narrator(say);
   const app = createApp({ config, logger: createLogger({ level: 'info', destination: narration.stream }), pool });
+  started.push(async () => ({ clean: workerClean } = await app.stop()));
   const { healthPort } = await app.start();
   say(`status   http://127.0.0.1:${healthPort}/status   (also /readyz, /metrics)`);
   await waitFor(() => app.readiness().status !== 'not_ready', { timeoutMs: 30_000, what: 'the worker to be ready' });
@@ -88,21 +114,7 @@ async function main(): Promise<void> {
   say(`sandbox  ${Object.entries(sandboxes.counts()).map(([k, v]) => `${k}: ${v}`).join(', ')}`);
   say(once ? 'scenario done' : 'scenario done; the status page stays up until Ctrl-C');
 
-  let stopping: Promise<void> | undefined;
-  // Ctrl-C reaches the whole process group, and tsx relays it again: one stop, however many signals.
-  const stop = () => (stopping ??= stopAll());
-  const stopAll = async () => {
-    const { clean } = await app.stop();
-    await follower.stop();
-    await pool.end();
-    await Promise.all([realtime.close(), sandboxes.close()]);
-    await database.stop();
-    say(clean ? 'demo stopped cleanly (exit 0)' : 'demo stopped with deliveries interrupted (exit 1)');
-    process.exit(clean ? 0 : 1);
-  };
-  if (once) return stop();
-  process.on('SIGINT', () => void stop());
-  process.on('SIGTERM', () => void stop());
+  if (once) await stop();
 }
 
 /** Deliveries due now (deferred ones, e.g. for quiet hours, are not). */
@@ -112,6 +124,8 @@ async function dueDeliveries(pool: Pool): Promise<number> {
 }
 
 main().catch((error: unknown) => {
+  if (stopping) return; // Ctrl-C during the start: what failed was cut off on purpose.
   process.stderr.write(`demo failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exit(1);
+  failed = true;
+  void stop();
 });

@@ -14,7 +14,7 @@ describe('npm run demo', () => {
     child.stderr.on('data', (c: Buffer) => (output += c.toString()));
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) => child.on('exit', (code, signal) => done({ code, signal })));
 
-    await waitFor(() => output.includes('scenario done'), { timeoutMs: 90_000, what: `the scenario (output so far:\n${output.slice(-2000)})` });
+    await waitFor(() => output.includes('scenario done'), { timeoutMs: 90_000, what: () => `the scenario (output so far:\n${output.slice(-2000)})` });
     expect(output).toContain('database embedded PostgreSQL');
     const sandbox = /sandbox {2}(.*)/.exec(output)?.[1] ?? '';
     const counts = Object.fromEntries(sandbox.split(', ').map((pair) => pair.split(': ')).map(([k, v]) => [k, Number(v)]));
@@ -26,7 +26,7 @@ describe('npm run demo', () => {
     process.kill(-child.pid!, 'SIGINT');
     const exit = await exited;
     // npm itself dies of the SIGINT; the demo under it must have stopped cleanly with exit 0.
-    await waitFor(() => output.includes('demo stopped'), { timeoutMs: 60_000, what: 'the demo to stop' });
+    await waitFor(() => output.includes('demo stopped'), { timeoutMs: 60_000, what: () => `the demo to stop (output so far:\n${output.slice(-2000)})` });
     expect(output).toContain('demo stopped cleanly (exit 0)');
     expect(exit.code === 0 || exit.signal === 'SIGINT').toBe(true);
   }, 180_000);
