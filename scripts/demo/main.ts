@@ -28,7 +28,7 @@ let stopping: Promise<void> | undefined;
 let workerClean = true;
 let failed = false;
 
-/** One stop, however many signals: Ctrl-C reaches the whole process group, and tsx relays it again. */
+/** One stop, however many signals: Ctrl-C reaches the whole process group, and npm relays it again. */
 function stop(): Promise<void> {
   return (stopping ??= (async () => {
     // Stopping in the middle of the start leaves its connections to fail as the database goes.

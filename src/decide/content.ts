@@ -55,7 +55,15 @@ function money(row: Row): string {
   const cents = Number(row.amount_cents);
   if (!Number.isFinite(cents)) return 'an amount';
   const currency = typeof row.currency === 'string' && /^[A-Z]{3}$/.test(row.currency) ? row.currency : 'USD';
-  return new Intl.NumberFormat('en-US', { style: 'currency', currency }).format(cents / 100);
+  return currencyFormat(currency).format(cents / 100);
+}
+
+// A NumberFormat costs far more to build than to use; ISO currency codes are a small set.
+const currencyFormats = new Map<string, Intl.NumberFormat>();
+function currencyFormat(currency: string): Intl.NumberFormat {
+  let format = currencyFormats.get(currency);
+  if (!format) currencyFormats.set(currency, (format = new Intl.NumberFormat('en-US', { style: 'currency', currency })));
+  return format;
 }
 
 const WORDING: Readonly<Record<NotificationKind, (input: WordingInput) => Wording>> = {

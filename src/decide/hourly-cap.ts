@@ -4,36 +4,57 @@ const HOUR_MS = 3_600_000;
  * Per-person sliding-hour cap. Admitting returns the earliest instant at which one more
  * notification fits under the cap, and books it there; the excess is deferred, never dropped.
  * In memory: with several replicas each counts its own share (see README).
+ *
+ * Each person's bookings stay sorted and are searched by bisection: a runaway source that books
+ * thousands of notifications for one person must not make every later decision scan them all.
  */
 export class HourlyCapTracker {
   private readonly booked = new Map<string, number[]>();
 
   /** Books a notification for `person` at the first slot at or after `earliestMs`. */
   admit(person: string, earliestMs: number, cap: number): number {
-    const times = this.pruned(person, earliestMs);
-    const slot = this.slot(times, earliestMs, cap);
-    const at = times.findIndex((t) => t > slot);
-    times.splice(at === -1 ? times.length : at, 0, slot);
+    const times = this.current(person, earliestMs);
+    const slot = firstFreeSlot(times, earliestMs, cap);
+    times.splice(countAtOrBefore(times, slot), 0, slot);
     this.booked.set(person, times);
     return slot;
   }
 
   /** Whether one more notification at `atMs` would go over the cap; books nothing. */
   wouldExceed(person: string, atMs: number, cap: number): boolean {
-    return this.slot(this.pruned(person, atMs), atMs, cap) > atMs;
+    return firstFreeSlot(this.current(person, atMs), atMs, cap) > atMs;
   }
 
-  private slot(times: readonly number[], earliestMs: number, cap: number): number {
-    let slot = earliestMs;
-    // Slide forward until fewer than `cap` bookings fall in the hour ending at the slot.
-    for (;;) {
-      const inWindow = times.filter((t) => t > slot - HOUR_MS && t <= slot);
-      if (inWindow.length < cap) return slot;
-      slot = inWindow[inWindow.length - cap]! + HOUR_MS;
-    }
+  /** The person's bookings, without those that can no longer count against an hour from `fromMs`. */
+  private current(person: string, fromMs: number): number[] {
+    const times = this.booked.get(person) ?? [];
+    const stale = countAtOrBefore(times, fromMs - HOUR_MS);
+    if (stale > 0) times.splice(0, stale);
+    if (times.length === 0) this.booked.delete(person);
+    return times;
   }
+}
 
-  private pruned(person: string, fromMs: number): number[] {
-    return (this.booked.get(person) ?? []).filter((t) => t > fromMs - HOUR_MS);
+/** The first instant at or after `earliestMs` with fewer than `cap` bookings in the hour ending there. */
+function firstFreeSlot(times: readonly number[], earliestMs: number, cap: number): number {
+  let slot = earliestMs;
+  for (;;) {
+    const upTo = countAtOrBefore(times, slot);
+    const inWindow = upTo - countAtOrBefore(times, slot - HOUR_MS);
+    if (inWindow < cap) return slot;
+    // The hour must slide past the booking that keeps it full.
+    slot = times[upTo - cap]! + HOUR_MS;
   }
+}
+
+/** How many of the sorted `times` are ≤ `instant`. */
+function countAtOrBefore(times: readonly number[], instant: number): number {
+  let low = 0;
+  let high = times.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (times[mid]! <= instant) low = mid + 1;
+    else high = mid;
+  }
+  return low;
 }

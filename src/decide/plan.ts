@@ -49,6 +49,8 @@ interface Scope {
   readonly weddingId: string | null;
   readonly nowMs: number;
   readonly criticalDeadlineMs: number;
+  /** The partner webhook body, the same for every endpoint the rule reaches: built once, on demand. */
+  readonly webhookBody: () => string;
 }
 
 /**
@@ -74,7 +76,18 @@ export function planDeliveries(
     const priority = assessPriority({ kind, event, wedding: context?.wedding ?? null, ruleLevel: rule.priority, policy: settings.priority, nowMs });
     decisions.push({ rule: rule.name, kind, priority });
     const content = buildContent(kind, event, context, priority, settings.appBaseUrl);
-    const scope: Scope = { event, rule, priority, content, organizationId, weddingId, nowMs, criticalDeadlineMs: settings.failover.criticalDeadlineMs };
+    let body: string | undefined;
+    const scope: Scope = {
+      event,
+      rule,
+      priority,
+      content,
+      organizationId,
+      weddingId,
+      nowMs,
+      criticalDeadlineMs: settings.failover.criticalDeadlineMs,
+      webhookBody: () => (body ??= webhookBody(event, kind, priority, { organizationId, weddingId })),
+    };
     const wanted = rule.channels ?? settings.channelsByLevel[priority.level];
     const audience = resolveAudience(rule.audiences, event, kind, context);
     const add = (delivery: Delivery) => {
@@ -201,8 +214,7 @@ function nextInChain(chain: readonly ChannelKind[], channel: ChannelKind): Chann
 }
 
 function webhookMessage(scope: Scope, url: string, secrets: readonly string[], timeoutMs: number): DeliveryMessage {
-  const body = webhookBody(scope.event, scope.rule.kind, scope.priority, { organizationId: scope.organizationId, weddingId: scope.weddingId });
-  return { channel: 'webhook', url, secrets, timeoutMs, body };
+  return { channel: 'webhook', url, secrets, timeoutMs, body: scope.webhookBody() };
 }
 
 function delivery(scope: Scope, recipient: Recipient, message: DeliveryMessage, fallbacks: Fallback[], notes: string[]): Delivery {

@@ -18,7 +18,9 @@ export async function createTestSchema(prefix = 't'): Promise<TestSchema> {
   await migrate({ databaseUrl: TEST_DATABASE_URL, schema });
   const databaseUrl = withSearchPath(TEST_DATABASE_URL, schema);
   const pool = new Pool({ connectionString: databaseUrl, max: 4 });
+  // Both, or graphile-worker warns that the pool lacks error handlers.
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return {
     schema,
     databaseUrl,
