@@ -1,42 +1,7 @@
 import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino';
+import { censor } from './log-censor';
 
 export type { Logger } from 'pino';
-
-/**
- * Paths pino replaces with "[redacted]" wherever they appear. Code is written not to log secrets
- * at all; this list is the second line of defence for objects that carry them by accident.
- */
-export const REDACT_PATHS = [
-  'secret',
-  'secrets',
-  '*.secret',
-  '*.secrets',
-  'apiKey',
-  '*.apiKey',
-  'authToken',
-  '*.authToken',
-  'authorization',
-  '*.authorization',
-  '*.headers.authorization',
-  '*.headers["webhook-signature"]',
-  'serviceRoleKey',
-  '*.serviceRoleKey',
-  'SUPABASE_SERVICE_ROLE_KEY',
-  '*.SUPABASE_SERVICE_ROLE_KEY',
-  'DATABASE_URL',
-  '*.DATABASE_URL',
-  'REDIS_URL',
-  '*.REDIS_URL',
-  // Personal data, should an object carrying it ever be logged whole.
-  'email',
-  '*.email',
-  'phone',
-  '*.phone',
-  'webhookUrl',
-  '*.webhookUrl',
-  'message.to',
-  'message.url',
-];
 
 export interface LoggerSettings {
   readonly level: string;
@@ -50,9 +15,17 @@ export function createLogger({ level, destination }: LoggerSettings): Logger {
     level,
     base: { service: 'wedsync-realtime-worker' },
     timestamp: pino.stdTimeFunctions.isoTime,
-    formatters: { level: (label) => ({ level: label }) },
-    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-    serializers: { err: pino.stdSerializers.err },
+    formatters: {
+      level: (label) => ({ level: label }),
+      log: (fields) => censor(fields),
+    },
+    serializers: { err: (error: Error) => censor(pino.stdSerializers.err(error)) },
   };
-  return destination ? pino(options, destination) : pino(options);
+  const logger = destination ? pino(options, destination) : pino(options);
+  // pino applies no formatter to a child's bindings; children inherit this from the root.
+  const child = logger.child;
+  logger.child = function censoredChild(this: Logger, bindings, childOptions) {
+    return child.call(this, censor(bindings), childOptions);
+  } as Logger['child'];
+  return logger;
 }

@@ -105,6 +105,35 @@ describe('durable delivery', () => {
     await back.close();
   });
 
+  it("opens a failing partner endpoint's circuit, holds its deliveries behind it, and closes it on the first success after the cool-down", async () => {
+    const flaky = await new WebhookReceiver({ status: 503 }).start();
+    const org = await insertOrganization(s.db.pool, {});
+    const later = await insertWedding(s.db.pool, { organizationId: org, weddingDate: DateTime.now().plus({ days: 60 }).toISODate()! });
+    const endpoint = await insertWebhookEndpoint(s.db.pool, { organizationId: org, name: 'crm', url: `${flaky.url}/crm`, secret: TEST_SECRET });
+    const health = async () =>
+      (await s.db.pool.query<{ failures: number; open: boolean }>(`select consecutive_failures as failures, coalesce(open_until > now(), false) as open from destination_health where destination = $1`, [`webhook:${endpoint}`])).rows[0];
+    const form = (id: string) => s.realtime.emitChange({ table: 'form_responses', type: 'INSERT', record: { id, organization_id: org, wedding_id: later, vendor_id: null } });
+
+    // The stack's threshold is 5 failed runs, its cool-down 300 ms.
+    for (let i = 0; i < 5; i += 1) form(`fr-breaker-${i}`);
+    await waitFor(async () => (await health())?.open, { timeoutMs: 20_000, what: 'the circuit to open' });
+    expect((await health())!.failures).toBeGreaterThanOrEqual(5);
+
+    // A longer cool-down than the stack's, so the next delivery surely meets the circuit open.
+    await s.db.pool.query(`update destination_health set open_until = now() + interval '3 seconds' where destination = $1`, [`webhook:${endpoint}`]);
+    flaky.setDefault({ status: 200 });
+    const attemptsWhileOpen = flaky.requests.length;
+    form('fr-breaker-held');
+    await waitFor(() => s.lines.some((l) => l.msg === 'circuit open; delivery waits' && l.recipient === `endpoint:${endpoint}`), { timeoutMs: 20_000, what: 'a delivery held by the open circuit' });
+    // Held, not attempted: the receiver heard nothing more while the circuit was open.
+    expect(flaky.requests.length).toBe(attemptsWhileOpen);
+
+    await waitFor(async () => (await health())?.failures === 0, { timeoutMs: 20_000, what: 'the first success to close the circuit' });
+    expect(await health()).toEqual({ failures: 0, open: false });
+    await waitFor(() => flaky.requests.some((r) => r.body.includes('fr-breaker-held')), { timeoutMs: 20_000, what: 'the held delivery to arrive' });
+    await flaky.close();
+  });
+
   it('never disables a failing partner endpoint during a wedding protected window: it alerts, and the critical message fails over', async () => {
     const failing = await new WebhookReceiver({ status: 503 }).start();
     const slackHook = s.slack.hookUrl();

@@ -20,6 +20,17 @@ export interface LedgerRow {
   readonly attempts: number;
   readonly runs: number;
   readonly payload: Delivery;
+  /** Its destination's row in destination_health, read in the same statement; null when it has none. */
+  readonly health: DestinationHealthRow | null;
+}
+
+/** What the circuit breaker keeps per destination (see destination-breaker.ts). */
+export interface DestinationHealthRow {
+  readonly openUntil: Date | null;
+  readonly disabledReason: string | null;
+  readonly consecutiveFailures: number;
+  /** The database's clock, which the open-until time is compared against. */
+  readonly now: Date;
 }
 
 export interface LedgerFilter {
@@ -189,9 +200,19 @@ export class DeliveryLedger {
     return rows.map((r) => r.id);
   }
 
+  /** The row a run needs, with its destination's breaker state: one round trip per run. */
   async load(id: string): Promise<LedgerRow | null> {
-    const { rows } = await this.pool.query<LedgerRow>('select id, status, attempts, runs, payload from deliveries where id = $1', [id]);
-    return rows[0] ?? null;
+    const { rows } = await this.pool.query<Omit<LedgerRow, 'health'> & { open_until: Date | null; disabled_reason: string | null; consecutive_failures: number | null; now: Date }>(
+      `select d.id, d.status, d.attempts, d.runs, d.payload, h.open_until, h.disabled_reason, h.consecutive_failures, now() as now
+       from deliveries d left join destination_health h on h.destination = d.destination
+       where d.id = $1`,
+      [id],
+    );
+    const row = rows[0];
+    if (!row) return null;
+    const { open_until, disabled_reason, consecutive_failures, now, ...ledger } = row;
+    const health = consecutive_failures === null ? null : { openUntil: open_until, disabledReason: disabled_reason, consecutiveFailures: consecutive_failures, now };
+    return { ...ledger, health };
   }
 
   async markDelivered(id: string, result: { attempts: number; status?: number; providerMessageId?: string }): Promise<void> {

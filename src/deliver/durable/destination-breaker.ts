@@ -1,5 +1,5 @@
 import type { EndpointHealthConfig } from '../../config/worker-config.schema';
-import type { SqlClient } from './delivery-ledger';
+import type { DestinationHealthRow, SqlClient } from './delivery-ledger';
 
 export type DestinationState =
   | { readonly state: 'closed' }
@@ -58,16 +58,17 @@ export class DestinationBreaker {
     }));
   }
 
-  async check(destination: string): Promise<DestinationState> {
-    const { rows } = await this.db.query<{ open_until: Date | null; disabled_reason: string | null; now: Date }>(
-      'select open_until, disabled_reason, now() as now from destination_health where destination = $1',
-      [destination],
-    );
-    const row = rows[0];
-    if (!row) return { state: 'closed' };
-    if (row.disabled_reason !== null) return { state: 'disabled', reason: row.disabled_reason };
-    if (row.open_until && row.open_until > row.now) return { state: 'open', untilMs: row.open_until.getTime() };
+  /** The state a destination's health row means (the ledger reads the row with the delivery). */
+  static stateOf(health: DestinationHealthRow | null): DestinationState {
+    if (!health) return { state: 'closed' };
+    if (health.disabledReason !== null) return { state: 'disabled', reason: health.disabledReason };
+    if (health.openUntil && health.openUntil > health.now) return { state: 'open', untilMs: health.openUntil.getTime() };
     return { state: 'closed' };
+  }
+
+  /** Whether a success has anything to reset: most do not, and then cost no write. */
+  static needsReset(health: DestinationHealthRow | null): boolean {
+    return health !== null && (health.consecutiveFailures > 0 || health.openUntil !== null);
   }
 
   async success(destination: string): Promise<void> {

@@ -133,7 +133,7 @@ export class DurableQueue implements DeliveryRunner {
     const log = deliveryLogger(this.options.logger, delivery).child({ run: row.runs + 1 });
     const key = destinationKey(delivery.channel, delivery.recipient);
     if (hasBreaker(key)) {
-      const state = await this.breaker.check(key);
+      const state = DestinationBreaker.stateOf(row.health);
       if (state.state === 'disabled') return this.giveUp(row, log, { kind: 'permanent', message: new DestinationUnavailableError(state.reason).message, gone: false }, 0);
       if (state.state === 'open') return this.waitForCircuit(row, log, state.untilMs);
     }
@@ -158,7 +158,8 @@ export class DurableQueue implements DeliveryRunner {
       });
       await this.ledger.markDelivered(row.id, { attempts, ...(receipt.status ? { status: receipt.status } : {}), ...(receipt.providerMessageId ? { providerMessageId: receipt.providerMessageId } : {}) });
       if (hasBreaker(key)) {
-        await this.breaker.success(key);
+        // Read with the row: another replica's failure since then is reset by the next success.
+        if (DestinationBreaker.needsReset(row.health)) await this.breaker.success(key);
         this.options.destinations.enable(key);
       }
       log.info({ attempt: attempts, status: receipt.status, providerMessageId: receipt.providerMessageId }, 'delivered');
