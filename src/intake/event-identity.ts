@@ -1,8 +1,9 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 function digest(parts: readonly string[]): string {
   // A unit separator cannot appear in identifiers or ISO timestamps, so joined parts never collide.
-  return createHash('sha256').update(parts.join('\u001f')).digest('hex').slice(0, 32);
+  // The one-shot hash() is a third of createHash()'s cost, and every planned delivery pays it.
+  return hash('sha256', parts.join('\u001f'), 'hex').slice(0, 32);
 }
 
 export interface EventIdentityParts {
