@@ -1,14 +1,38 @@
-import { spawn } from 'node:child_process';
-import { resolve } from 'node:path';
-import { describe, expect, it } from '@jest/globals';
+import { execFileSync, spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from '@jest/globals';
 import { waitFor } from '../support/wait-for';
 
+const ROOT = resolve(__dirname, '../..');
+
+/**
+ * A fresh copy of the project: the files git would commit, nothing built or generated (no dist/,
+ * no .env), and the installed node_modules linked in, so the copy needs no second `npm ci`.
+ */
+function freshCopy(): string {
+  const copy = mkdtempSync(join(tmpdir(), 'wedsync-demo-copy-'));
+  const files = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard'], { cwd: ROOT, encoding: 'utf8' }).split('\n').filter((file) => file && existsSync(join(ROOT, file)));
+  for (const file of files) {
+    mkdirSync(dirname(join(copy, file)), { recursive: true });
+    cpSync(join(ROOT, file), join(copy, file));
+  }
+  symlinkSync(join(ROOT, 'node_modules'), join(copy, 'node_modules'), 'dir');
+  return copy;
+}
+
+const copies: string[] = [];
+afterAll(() => copies.forEach((copy) => rmSync(copy, { recursive: true, force: true })));
+
 describe('npm run demo', () => {
-  it('plays the wedding day on an embedded PostgreSQL, reaches every channel, and exits 0 on Ctrl-C', async () => {
+  it('plays the wedding day from a fresh copy on an embedded PostgreSQL, reaches every channel, and exits 0 on Ctrl-C', async () => {
     const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', HEALTH_PORT: '0' };
     // No DATABASE_URL: the demo must bring its own database.
     // Its own process group, so Ctrl-C can be sent the way a terminal sends it: to the whole group.
-    const child = spawn('npm', ['run', 'demo'], { cwd: resolve(__dirname, '../..'), env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const cwd = freshCopy();
+    copies.push(cwd);
+    const child = spawn('npm', ['run', 'demo'], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let output = '';
     child.stdout.on('data', (c: Buffer) => (output += c.toString()));
     child.stderr.on('data', (c: Buffer) => (output += c.toString()));

@@ -1,6 +1,14 @@
 import type { PoolClient } from 'pg';
 import type { Delivery } from '../delivery';
+import { BatchedStatement } from '../../lib/batched-statement';
 import { destinationKey } from '../destinations';
+
+interface DeliveredMark {
+  readonly id: string;
+  readonly attempts: number;
+  readonly status: number | null;
+  readonly provider_message_id: string | null;
+}
 
 /** pg's Pool, or a client inside a transaction. */
 export interface SqlClient {
@@ -200,29 +208,48 @@ export class DeliveryLedger {
     return rows.map((r) => r.id);
   }
 
-  /** The row a run needs, with its destination's breaker state: one round trip per run. */
-  async load(id: string): Promise<LedgerRow | null> {
+  /**
+   * The row a run needs, with its destination's breaker state. Batched: the runs that start while
+   * one read is in flight share the next (bench/ figure 5 — round trips bound the durable path).
+   */
+  load(id: string): Promise<LedgerRow | null> {
+    return this.loads.add(id);
+  }
+
+  private readonly loads = new BatchedStatement<string, LedgerRow | null>(async (ids) => {
     const { rows } = await this.pool.query<Omit<LedgerRow, 'health'> & { open_until: Date | null; disabled_reason: string | null; consecutive_failures: number | null; now: Date }>(
       `select d.id, d.status, d.attempts, d.runs, d.payload, h.open_until, h.disabled_reason, h.consecutive_failures, now() as now
        from deliveries d left join destination_health h on h.destination = d.destination
-       where d.id = $1`,
-      [id],
+       where d.id = any($1::text[])`,
+      [ids],
     );
-    const row = rows[0];
-    if (!row) return null;
-    const { open_until, disabled_reason, consecutive_failures, now, ...ledger } = row;
-    const health = consecutive_failures === null ? null : { openUntil: open_until, disabledReason: disabled_reason, consecutiveFailures: consecutive_failures, now };
-    return { ...ledger, health };
+    const byId = new Map(
+      rows.map(({ open_until, disabled_reason, consecutive_failures, now, ...ledger }) => {
+        const health = consecutive_failures === null ? null : { openUntil: open_until, disabledReason: disabled_reason, consecutiveFailures: consecutive_failures, now };
+        return [ledger.id, { ...ledger, health }];
+      }),
+    );
+    return ids.map((id) => byId.get(id) ?? null);
+  });
+
+  /**
+   * Group-committed: the runs that finish while one "delivered" write is in flight share the next
+   * statement. The promise settles when the statement carrying this mark has.
+   */
+  markDelivered(id: string, result: { attempts: number; status?: number; providerMessageId?: string }): Promise<void> {
+    return this.deliveredMarks.add({ id, attempts: result.attempts, status: result.status ?? null, provider_message_id: result.providerMessageId ?? null });
   }
 
-  async markDelivered(id: string, result: { attempts: number; status?: number; providerMessageId?: string }): Promise<void> {
+  private readonly deliveredMarks = new BatchedStatement<DeliveredMark>(async (marks) => {
     await this.pool.query(
-      `update deliveries set status = 'delivered', attempts = attempts + $2, runs = runs + 1, last_status = $3,
-         provider_message_id = coalesce($4, provider_message_id), finished_at = now(), updated_at = now()
-       where id = $1`,
-      [id, result.attempts, result.status ?? null, result.providerMessageId ?? null],
+      `update deliveries d set status = 'delivered', attempts = d.attempts + x.attempts, runs = d.runs + 1, last_status = x.status,
+         provider_message_id = coalesce(x.provider_message_id, d.provider_message_id), finished_at = now(), updated_at = now()
+       from jsonb_to_recordset($1::jsonb) as x(id text, attempts int, status int, provider_message_id text)
+       where d.id = x.id`,
+      [JSON.stringify(marks)],
     );
-  }
+    return marks.map(() => undefined);
+  });
 
   async markDead(id: string, result: { attempts: number; reason: string; status?: number }): Promise<void> {
     await this.pool.query(
