@@ -5,7 +5,7 @@ import type { Config } from './config/load-config';
 import type { ContextRepository } from './context/event-context';
 import { createPgContextRepository } from './context/pg-context-repository';
 import { HourlyCapTracker } from './decide/hourly-cap';
-import type { PlanSettings } from './decide/plan';
+import { planSettingsFrom } from './decide/plan';
 import { createMemoryDeadLetterSink, createMemoryEventDeadLetters, type EventDeadLetters } from './deliver/dead-letters';
 import { destinationKey, DestinationHealth } from './deliver/destinations';
 import { Dispatcher, type ChannelRegistry, type DeliveryRunner } from './deliver/dispatcher';
@@ -128,17 +128,7 @@ export function createApp(deps: AppDependencies): App {
       observe,
     });
 
-  const settings: PlanSettings = {
-    rules: worker.rules,
-    priority: worker.priority,
-    channelsByLevel: worker.channelsByLevel,
-    failover: worker.failover,
-    configEndpoints: new Map(worker.webhookEndpoints.map((e) => [e.name, e])),
-    tenantWebhookTimeoutMs: worker.limits.tenantWebhookTimeoutMs,
-    appBaseUrl: worker.content.appBaseUrl,
-    availableChannels: new Set(Object.keys(channels) as (keyof ChannelRegistry)[]),
-    defaultHourlyCap: worker.preferences.defaultHourlyCap,
-  };
+  const settings = planSettingsFrom(worker, new Set(Object.keys(channels) as (keyof ChannelRegistry)[]));
   const decide = createEventHandler({
     subscriptions: worker.subscriptions,
     contexts,

@@ -33,6 +33,11 @@ function stop(): Promise<void> {
   return (stopping ??= (async () => {
     // Stopping in the middle of the start leaves its connections to fail as the database goes.
     process.on('uncaughtException', () => undefined);
+    // A second Ctrl-C cannot mean "force" here (npm relays the first one again): a deadline does.
+    setTimeout(() => {
+      say('demo stop took longer than 30 s; forcing it (exit 1)');
+      process.exit(1);
+    }, 30_000).unref();
     for (const close of started.reverse()) await close().catch(() => undefined);
     if (failed) say('demo stopped after a failure (exit 1)');
     else say(workerClean ? 'demo stopped cleanly (exit 0)' : 'demo stopped with deliveries interrupted (exit 1)');

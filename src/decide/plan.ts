@@ -1,5 +1,5 @@
 import type { ChannelKind, DeliveryMessage } from '../channels/messages';
-import type { ResolvedWebhookEndpoint } from '../config/load-config';
+import type { Config, ResolvedWebhookEndpoint } from '../config/load-config';
 import type { ChannelsByLevel, FailoverPolicy, PriorityPolicy } from '../config/policy.schema';
 import type { RuleConfig } from '../config/rules.schema';
 import type { EventContext, Person } from '../context/event-context';
@@ -27,6 +27,21 @@ export interface PlanSettings {
   /** Channels that are configured in this process; others are never planned. */
   readonly availableChannels: ReadonlySet<ChannelKind>;
   readonly defaultHourlyCap: number;
+}
+
+/** The planner's settings from the worker's config and the channels this process has configured. */
+export function planSettingsFrom(worker: Config['worker'], availableChannels: ReadonlySet<ChannelKind>): PlanSettings {
+  return {
+    rules: worker.rules,
+    priority: worker.priority,
+    channelsByLevel: worker.channelsByLevel,
+    failover: worker.failover,
+    configEndpoints: new Map(worker.webhookEndpoints.map((e) => [e.name, e])),
+    tenantWebhookTimeoutMs: worker.limits.tenantWebhookTimeoutMs,
+    appBaseUrl: worker.content.appBaseUrl,
+    availableChannels,
+    defaultHourlyCap: worker.preferences.defaultHourlyCap,
+  };
 }
 
 export interface Decision {
