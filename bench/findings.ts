@@ -25,6 +25,7 @@ const BOUNDS: Record<string, string[]> = {
     '- Already cut, measured here: the breaker check rides on the ledger read (was its own statement); a success writes the breaker only when there is a failure to reset (was a write per delivery); ledger reads and "delivered" writes are batched one-statement-in-flight (src/lib/batched-statement.ts), so under load one round trip serves many runs. 775 → ~1,150 deliveries a second, 0.27 → ~0.40 of the bare queue.',
     "- What would move it further, not done: graphile-worker's `localQueue` (take jobs in batches) and `completeJobBatchDelay` (delete them in batches). They would speed the bare baseline just as much, so the ratio would move little, and a local queue holds locked jobs in a process that may die; left at graphile-worker's defaults on both sides.",
   ],
+  '6b': ["- The intake's dedupe window filling up to its bound, not a leak: see \"Findings across figures\" below, measured with `--trace-gc`."],
   '7': ['- Most of the start is module loading and the first connections (PostgreSQL, Realtime); the compiled entry is the one production runs.'],
 };
 
