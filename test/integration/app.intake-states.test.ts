@@ -18,6 +18,10 @@ async function readyzReason(app: TestApp): Promise<string | null> {
 async function expectDeliveredAfterRecovery(app: TestApp, id: number): Promise<void> {
   await app.untilReady();
   expect((await app.readyz()).status).toBe(200);
+  // Ready may still be the grace after a drop; a change the server sends before the new feed is
+  // live is lost, as in production (no database here, so no catch-up). Wait for both ends.
+  await waitFor(async () => (await app.readyz()).body.components[SUB]?.state === 'live', { what: 'the worker live again' });
+  await app.realtime.waitForLive();
   app.realtime.emitChange({ table: 'weddings', type: 'INSERT', record: { id } });
   await waitFor(() => app.receiver.requests.some((r) => r.body.includes(`"id":${id}`)), { what: `change ${id} delivered` });
 }

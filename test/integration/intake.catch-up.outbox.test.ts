@@ -55,6 +55,8 @@ describe('outbox mode catches up on every transition to live', () => {
       if (drops.has(n)) {
         await recovered;
         await intake.untilLive();
+        // The server's side too: a drop must find the socket it is meant to drop.
+        await realtime.waitForLive();
         // Refusing the first reconnect keeps the socket down while the next 100 changes are made.
         realtime.knobs.refuseUpgrades = 1;
         dropped += realtime.dropSockets({ mode: 'terminate' });
