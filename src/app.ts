@@ -191,6 +191,7 @@ export function createApp(deps: AppDependencies): App {
       deliveriesInFlight: () => dispatcher.pending(),
       destinations,
       database: pool ? () => database.current() : null,
+      queue: queue ? () => queue.runnerState() : null,
     });
 
   const startedAtMs = now();

@@ -1,4 +1,5 @@
 import type { DestinationHealth } from '../deliver/destinations';
+import type { RunnerState } from '../deliver/durable/supervised-runner';
 import type { DatabaseState } from '../lib/database-health';
 import { aggregate, type ComponentHealth, type HealthReport } from './health-report';
 
@@ -10,10 +11,13 @@ export interface ReadinessSources {
   readonly destinations: DestinationHealth;
   /** Null when the worker runs without a database. */
   readonly database: (() => DatabaseState) | null;
+  /** The durable queue's runner; null without a database. */
+  readonly queue?: (() => RunnerState) | null;
 }
 
 /**
- * /readyz: every subscription live and not draining. A destination switched off because it
+ * /readyz: every subscription live, the database reachable, the queue's runner running, and not
+ * draining. A destination switched off because it
  * answered "gone" does not make the worker unready (every other tenant is still served), but it
  * is listed, with its reason, so monitoring can alert on it.
  */
@@ -34,6 +38,15 @@ export function readinessReport(sources: ReadinessSources): HealthReport {
       state: db.reachable ? 'reachable' : 'unreachable',
       reason: db.reason,
       since: new Date(db.sinceMs).toISOString(),
+    };
+  }
+  if (sources.queue) {
+    const runner = sources.queue();
+    components.queue = {
+      ready: runner.running,
+      state: runner.running ? 'running' : 'stopped',
+      reason: runner.reason,
+      since: new Date(runner.sinceMs).toISOString(),
     };
   }
   const disabled = sources.destinations.list();

@@ -1,5 +1,5 @@
 import { EventEmitter, setMaxListeners } from 'node:events';
-import { run, type JobHelpers, type Runner, type WorkerEvents } from 'graphile-worker';
+import type { JobHelpers, WorkerEvents } from 'graphile-worker';
 import type { Pool } from 'pg';
 import { ShutdownAbortError } from '../../channels/errors';
 import type { EndpointHealthConfig, QueueConfig, RetryConfig } from '../../config/worker-config.schema';
@@ -15,6 +15,7 @@ import { DeliveryLedger, DELIVER_TASK, type LedgerRow } from './delivery-ledger'
 import { DestinationBreaker, hasBreaker } from './destination-breaker';
 import { graphileLogger } from './graphile-logger';
 import { nextRun } from './retry-schedule';
+import { SupervisedRunner, type RunnerState } from './supervised-runner';
 import { WorkerLiveness } from './worker-liveness';
 
 export interface DurableQueueOptions {
@@ -44,7 +45,7 @@ export class DurableQueue implements DeliveryRunner {
   readonly ledger: DeliveryLedger;
   private readonly breaker: DestinationBreaker;
   private readonly liveness: WorkerLiveness;
-  private runner: Runner | undefined;
+  private readonly runner: SupervisedRunner;
   private readonly abort = new AbortController();
   private readonly running = new Set<string>();
   private readonly interrupted: string[] = [];
@@ -63,15 +64,26 @@ export class DurableQueue implements DeliveryRunner {
     this.now = options.now ?? Date.now;
     // Every running delivery listens on the one shutdown signal.
     setMaxListeners(0, this.abort.signal);
+    this.runner = new SupervisedRunner(() => this.runnerOptions(), options.logger, this.now);
   }
 
   async start(): Promise<void> {
-    if (this.runner) return;
+    if (this.runner.state().running) return;
+    await this.runner.start();
+    await this.liveness.start();
+  }
+
+  /** Whether graphile-worker is running our jobs, for /readyz. */
+  runnerState(): RunnerState {
+    return this.runner.state();
+  }
+
+  private runnerOptions() {
     const events: WorkerEvents = new EventEmitter();
     // Jobs are locked under the pool's id or a worker's, depending on graphile-worker's mode: keep both.
     events.on('pool:create', ({ workerPool }) => this.liveness.addWorker(workerPool.id));
     events.on('worker:create', ({ worker }) => this.liveness.addWorker(worker.workerId));
-    this.runner = await run({
+    return {
       events,
       pgPool: this.options.pool,
       schema: this.options.queue.schema,
@@ -81,9 +93,8 @@ export class DurableQueue implements DeliveryRunner {
       // Our own deadline aborts runs first; graphile's would fail the jobs instead of putting them back.
       gracefulShutdownAbortTimeout: 24 * 3_600_000,
       logger: graphileLogger(this.options.logger),
-      taskList: { [DELIVER_TASK]: (payload, helpers) => this.runJob(payload, helpers) },
-    });
-    await this.liveness.start();
+      taskList: { [DELIVER_TASK]: (payload: unknown, helpers: JobHelpers) => this.runJob(payload, helpers) },
+    };
   }
 
   async submit(deliveries: readonly Delivery[]): Promise<void> {
@@ -104,7 +115,7 @@ export class DurableQueue implements DeliveryRunner {
 
   async drain(deadlineMs: number): Promise<DrainResult> {
     const timer = setTimeout(() => this.forceAbort(), deadlineMs);
-    await this.runner?.stop();
+    await this.runner.stop();
     clearTimeout(timer);
     await this.liveness.stop().catch((error: unknown) => this.options.logger.warn({ err: error }, 'could not sign off; others will unlock after the lease'));
     return { undelivered: [...this.interrupted] };
