@@ -33,21 +33,11 @@ export function readinessReport(sources: ReadinessSources): HealthReport {
   };
   if (sources.database) {
     const db = sources.database();
-    components.database = {
-      ready: db.reachable,
-      state: db.reachable ? 'reachable' : 'unreachable',
-      reason: db.reason,
-      since: new Date(db.sinceMs).toISOString(),
-    };
+    components.database = upOrDown(db.reachable, ['reachable', 'unreachable'], db.reason, db.sinceMs);
   }
   if (sources.queue) {
     const runner = sources.queue();
-    components.queue = {
-      ready: runner.running,
-      state: runner.running ? 'running' : 'stopped',
-      reason: runner.reason,
-      since: new Date(runner.sinceMs).toISOString(),
-    };
+    components.queue = upOrDown(runner.running, ['running', 'stopped'], runner.reason, runner.sinceMs);
   }
   const disabled = sources.destinations.list();
   components.destinations = {
@@ -57,4 +47,9 @@ export function readinessReport(sources: ReadinessSources): HealthReport {
     disabled: disabled.map((d) => ({ destination: d.key, state: d.state, reason: d.reason, since: new Date(d.sinceMs).toISOString() })),
   };
   return aggregate(components);
+}
+
+/** A component that is either up or down, and has been since a moment. */
+function upOrDown(up: boolean, [upState, downState]: [string, string], reason: string | null, sinceMs: number): ComponentHealth {
+  return { ready: up, state: up ? upState : downState, reason, since: new Date(sinceMs).toISOString() };
 }
