@@ -1,4 +1,5 @@
-import { run, type Runner, type RunnerOptions } from 'graphile-worker';
+import { EventEmitter } from 'node:events';
+import { run, type Runner, type RunnerOptions, type WorkerEvents } from 'graphile-worker';
 import type { Logger } from '../../lib/logger';
 
 const RESTART_DELAYS_MS = [1_000, 2_000, 5_000, 10_000, 30_000];
@@ -18,14 +19,18 @@ export interface RunnerState {
  * not say which schema): another service deploying its own queue, a second environment in the
  * same database. Left alone, the worker would go on deciding changes and queueing deliveries
  * that nobody runs, with /readyz still green. Here the stop is logged as an alert, shown on
- * /readyz, and the runner restarted with backoff; a restart against a schema that really is
- * incompatible fails at start with graphile-worker's own message, and is retried and reported.
+ * /readyz, and a new runner started with backoff while the old one finishes its jobs; a restart
+ * against a schema that really is incompatible fails at start with graphile-worker's own message,
+ * and is retried and reported.
  */
 export class SupervisedRunner {
   private runner: Runner | undefined;
+  /** Every runner not yet finished, the current one and any still finishing its jobs. */
+  private readonly unfinished = new Set<Runner>();
   private stopping = false;
   private restarts = 0;
   private restartTimer: NodeJS.Timeout | undefined;
+  private restarting: Promise<void> | undefined;
   private current: RunnerState;
 
   constructor(
@@ -47,30 +52,42 @@ export class SupervisedRunner {
     return this.current;
   }
 
-  /** Stops the runner (waiting for its jobs) and any pending restart. */
+  /** Stops the runner and any pending restart, and waits until every runner's jobs are done. */
   async stop(): Promise<void> {
     this.stopping = true;
     clearTimeout(this.restartTimer);
     const runner = this.runner;
     this.runner = undefined;
-    // It may have stopped on its own a moment ago, before its promise told us.
+    // It may have begun stopping on its own a moment ago.
     await runner?.stop().catch((error: unknown) => {
       if (!(error instanceof Error && /already stopped/i.test(error.message))) throw error;
     });
+    await this.restarting; // a restart under way stops what it started once it sees `stopping`
+    await Promise.all([...this.unfinished].map((r) => r.promise.catch(() => undefined)));
     this.current = { running: false, reason: 'stopped', sinceMs: this.now() };
   }
 
   private async launch(): Promise<Runner> {
-    const runner = await run(this.options());
+    const options = this.options();
+    const events: WorkerEvents = options.events ?? new EventEmitter();
+    const runner = await run({ ...options, events });
+    // The shutdown starts here, long before its promise settles: jobs may still be finishing.
+    events.on('pool:gracefulShutdown', () => this.lost(runner, null));
+    this.unfinished.add(runner);
     this.current = { running: true, reason: null, sinceMs: this.now() };
     runner.promise.then(
-      () => this.ended(runner, null),
-      (error: unknown) => this.ended(runner, error),
+      () => this.finished(runner, null),
+      (error: unknown) => this.finished(runner, error),
     );
     return runner;
   }
 
-  private ended(runner: Runner, error: unknown): void {
+  private finished(runner: Runner, error: unknown): void {
+    this.unfinished.delete(runner);
+    this.lost(runner, error);
+  }
+
+  private lost(runner: Runner, error: unknown): void {
     if (this.stopping || this.runner !== runner) return;
     this.runner = undefined;
     // graphile-worker also sets process.exitCode = 57 for a process it expects to end now; this
@@ -85,17 +102,20 @@ export class SupervisedRunner {
   private scheduleRestart(): void {
     const delay = RESTART_DELAYS_MS[Math.min(this.restarts, RESTART_DELAYS_MS.length - 1)]!;
     this.restarts += 1;
-    this.restartTimer = setTimeout(() => void this.restart(), delay);
+    this.restartTimer = setTimeout(() => {
+      this.restarting = this.restart().finally(() => (this.restarting = undefined));
+    }, delay);
   }
 
   private async restart(): Promise<void> {
     if (this.stopping) return;
     try {
-      this.runner = await this.launch();
+      const runner = await this.launch();
       if (this.stopping) {
-        await this.stop();
+        await runner.stop();
         return;
       }
+      this.runner = runner;
       this.restarts = 0;
       this.logger.warn({ alert: true }, 'delivery queue running again');
     } catch (error) {
