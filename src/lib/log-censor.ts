@@ -32,6 +32,8 @@ const SENSITIVE = new Set(
     'email',
     'phone',
     'webhookUrl',
+    // Node's ERR_INVALID_URL keeps the whole URL it could not parse here, query token and all.
+    'input',
   ].map((key) => key.toLowerCase()),
 );
 

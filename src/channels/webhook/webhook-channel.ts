@@ -1,7 +1,7 @@
 import type { Dispatcher } from 'undici';
 import type { Channel, DeliveryReceipt, SendContext } from '../channel';
 import type { WebhookMessage } from '../messages';
-import { DeliveryError, ShutdownAbortError } from '../errors';
+import { DeliveryError, PermanentDeliveryError, ShutdownAbortError } from '../errors';
 import { classifyHttpStatus, classifyNetworkError } from '../http-classify';
 import { WebhookSigner } from './webhook-signature';
 
@@ -19,8 +19,8 @@ export function createWebhookChannel({ http, userAgent, now = () => new Date() }
   return {
     kind: 'webhook',
     async send(message: WebhookMessage, context: SendContext): Promise<DeliveryReceipt> {
-      const url = new URL(message.url);
-      const signed = signer.sign(message.secrets, context.deliveryId, now(), message.body);
+      const url = webhookTarget(message.url);
+      const signed = preparing(() => signer.sign(message.secrets, context.deliveryId, now(), message.body));
       let response: Dispatcher.ResponseData;
       try {
         response = await http.request({
@@ -46,4 +46,34 @@ export function createWebhookChannel({ http, userAgent, now = () => new Date() }
       return { status: response.statusCode };
     },
   };
+}
+
+/**
+ * The tenant's URL, or a permanent failure: a URL that cannot be parsed (port 65536), or one no
+ * HTTP request can reach (file:, ftp:, data:), fails the same way on every attempt, so retrying
+ * it only burns the ladder and blames the endpoint. The error names no part of the URL and keeps
+ * no cause: Node's ERR_INVALID_URL carries the whole input, query token included.
+ */
+function webhookTarget(raw: string): URL {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new PermanentDeliveryError('webhook URL is not a valid URL');
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new PermanentDeliveryError('webhook URL is not http or https');
+  // undici would drop them without a word; the receiver would then refuse us with a 401 forever.
+  if (url.username || url.password) throw new PermanentDeliveryError('webhook URL carries credentials, which are never sent');
+  return url;
+}
+
+/** Work before the request (signing) that throws is a bug in what we hold, the same on every try. */
+function preparing<T>(step: () => T): T {
+  try {
+    return step();
+  } catch (error) {
+    if (error instanceof DeliveryError) throw error;
+    const name = error instanceof Error ? error.name : typeof error;
+    throw new PermanentDeliveryError(`webhook not prepared: ${name}`);
+  }
 }

@@ -4,6 +4,10 @@ import { Webhook } from 'standardwebhooks';
 import { Agent } from 'undici';
 import { PermanentDeliveryError, RetryableDeliveryError, ShutdownAbortError } from '../../../src/channels/errors';
 import { createWebhookChannel } from '../../../src/channels/webhook/webhook-channel';
+import { attemptDelivery, describeFailure } from '../../../src/deliver/attempt';
+import { createRateLimiter } from '../../../src/deliver/rate-limiter';
+import { deliveryOf } from '../../support/delivery-factory';
+import { memoryLogger } from '../../support/memory-log';
 import { WebhookReceiver } from '../../support/webhook-receiver';
 
 const SECRET = `whsec_${Buffer.alloc(32, 3).toString('base64')}`;
@@ -96,5 +100,53 @@ describe('webhook channel', () => {
     receiver.respondWith({ status: 401 });
     const error = (await channel.send(message(), context()).catch((e: unknown) => e)) as Error;
     expect(`${error.message} ${error.stack}`).not.toContain(SECRET.slice(6));
+  });
+
+  describe('a URL that can never work', () => {
+    const TOKEN = 'tok_never_in_a_log_42';
+    // HOST is the live receiver, so a request that went out anyway would be seen.
+    const unworkable = [
+      ['port 65536', `http://127.0.0.1:65536/hook?token=${TOKEN}`],
+      ['an unparsable URL', `http://[::1/hook?token=${TOKEN}`],
+      ['no scheme at all', `HOST/hook?token=${TOKEN}`],
+      ['file:', `file:///etc/passwd?token=${TOKEN}`],
+      ['ftp:', `ftp://HOST/hook?token=${TOKEN}`],
+      ['data:', `data:text/plain,token=${TOKEN}`],
+      ['credentials in the URL', `http://user:${TOKEN}@HOST/hook`],
+    ];
+
+    it.each(unworkable)('fails permanently for %s, names none of it, and sends nothing', async (_what, template) => {
+      const url = template.replace('HOST', new URL(receiver.url).host);
+      const before = receiver.requests.length;
+      const error = (await channel.send({ ...message(), url }, context()).catch((e: unknown) => e)) as Error;
+      expect(error).toBeInstanceOf(PermanentDeliveryError);
+      expect(error.cause).toBeUndefined();
+      expect(JSON.stringify({ ...error, message: error.message, stack: error.stack })).not.toContain(TOKEN);
+      expect(receiver.requests.length).toBe(before);
+    });
+
+    it('is tried once, not along the retry ladder, and its log lines carry no token', async () => {
+      const { logger, text, lines } = memoryLogger();
+      const limiter = createRateLimiter({ max: null, perMs: 1_000, maxConcurrent: 1 });
+      const attempts: number[] = [];
+      const delivery = deliveryOf({ ...message(), url: `http://127.0.0.1:65536/hook?token=${TOKEN}` });
+      const signal = new AbortController().signal;
+      const error = await attemptDelivery(delivery, {
+        channels: { webhook: channel },
+        limiter,
+        retry: { attempts: 3, minDelayMs: 1, maxDelayMs: 1, factor: 1, maxRetryAfterMs: 1 },
+        signal,
+        log: logger,
+        now: () => fixedNow.getTime(),
+        onAttempt: (n) => attempts.push(n),
+      }).catch((e: unknown) => e);
+      await limiter.stop();
+      expect(attempts).toEqual([1]);
+      const failure = describeFailure(error, signal);
+      expect(failure).toMatchObject({ kind: 'permanent', gone: false, message: 'webhook URL is not a valid URL' });
+      logger.warn({ err: error, failure }, 'delivery failed');
+      expect(lines.at(-1)).toMatchObject({ msg: 'delivery failed', err: { type: 'PermanentDeliveryError' } });
+      expect(text()).not.toContain(TOKEN);
+    });
   });
 });

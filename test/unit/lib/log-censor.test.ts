@@ -38,4 +38,19 @@ describe('the logger censors what objects carry by accident', () => {
     expect(censored.other).toBe(withSecret.other);
     expect(withSecret.nested.secret).toBe(SECRET); // the caller's object is not changed
   });
+
+  it("censors the URL Node keeps in an ERR_INVALID_URL's `input`", () => {
+    const { logger, text, lines } = memoryLogger();
+    const token = 'tok_in_a_query_never_logged';
+    let error: unknown;
+    try {
+      new URL(`https://partner.example:65536/hook?token=${token}`);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toMatchObject({ code: 'ERR_INVALID_URL', input: expect.stringContaining(token) });
+    logger.error({ err: error }, 'delivery failed');
+    expect(lines[0]).toMatchObject({ err: { code: 'ERR_INVALID_URL', input: '[redacted]' } });
+    expect(text()).not.toContain(token);
+  });
 });
