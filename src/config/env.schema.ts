@@ -1,4 +1,11 @@
 import { z } from 'zod';
+import { httpUrl, postgresUrlProblem, redisUrlProblem } from './url-checks';
+
+/** A check that returns its problem (never quoting the value) as a zod issue. */
+const reportProblem = (check: (value: string) => string | null) => (value: string, ctx: z.RefinementCtx) => {
+  const problem = check(value);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+};
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveMs = z.coerce.number().int().positive();
@@ -9,7 +16,7 @@ const positiveMs = z.coerce.number().int().positive();
  * that is committed.
  */
 export const envSchema = z.object({
-  SUPABASE_URL: z.url({ protocol: /^https?$/ }).describe('Supabase project URL, e.g. https://<ref>.supabase.co'),
+  SUPABASE_URL: httpUrl().describe('Supabase project URL, e.g. https://<ref>.supabase.co'),
   SUPABASE_SERVICE_ROLE_KEY: z
     .string()
     .min(20, 'must be the service-role key (a JWT or sb_secret_… key)')
@@ -17,11 +24,13 @@ export const envSchema = z.object({
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// connection string')
+    .superRefine(reportProblem(postgresUrlProblem))
     .optional()
     .describe('Direct PostgreSQL connection (session pooler on hosted Supabase). Secret.'),
   REDIS_URL: z
     .string()
     .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+    .superRefine(reportProblem(redisUrlProblem))
     .optional()
     .describe('Shares rate limits across replicas. Optional; a single replica runs without it.'),
   CONFIG_FILE: z.string().min(1).default('config/worker.json').describe('Path to the JSON rules file'),

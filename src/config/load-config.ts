@@ -43,8 +43,9 @@ export function loadConfig({ env, readFile }: LoadConfigInput): Config {
     ? parsedWorker.data.webhookEndpoints.map((endpoint, i) => ({ ...endpoint, secrets: secrets[i] ?? [] }))
     : [];
 
-  if (parsedEnv.success) problems.push(...incompleteGroups(parsedEnv.data));
-  if (parsedEnv.success && parsedWorker?.success && !parsedEnv.data.DATABASE_URL) problems.push(...needsDatabase(parsedWorker.data));
+  // From the raw environment, so they are listed even when another value is invalid too.
+  problems.push(...incompleteGroups(env));
+  if (parsedWorker?.success && !env.DATABASE_URL) problems.push(...needsDatabase(parsedWorker.data));
   if (problems.length > 0 || !parsedEnv.success || !parsedWorker?.success) throw new ConfigError(problems);
   return { env: parsedEnv.data, worker: { ...parsedWorker.data, webhookEndpoints } };
 }
@@ -91,7 +92,7 @@ function readSecrets(secretEnv: string, index: number, env: LoadConfigInput['env
   return secrets;
 }
 
-function incompleteGroups(env: Env): ConfigProblem[] {
+function incompleteGroups(env: LoadConfigInput['env']): ConfigProblem[] {
   return ENV_GROUPS.flatMap((group) => {
     const set = group.filter((name) => env[name] !== undefined);
     if (set.length === 0 || set.length === group.length) return [];

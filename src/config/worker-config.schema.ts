@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { channelsByLevelSchema, failoverSchema, preferencesSchema, prioritySchema } from './policy.schema';
+import { httpUrl, isAddressOrCidr } from './url-checks';
 import { changeOperations, identifier, operation, priorityLevels, ruleSchema, sqlName } from './rules.schema';
 
 export { changeOperations, priorityLevels } from './rules.schema';
@@ -104,7 +105,7 @@ const rateLimit = z
 const webhookEndpoint = z
   .object({
     name: identifier,
-    url: z.url({ protocol: /^https?$/ }),
+    url: httpUrl(),
     secretEnv: z
       .string()
       .regex(/^[A-Z][A-Z0-9_]*$/, 'must name an environment variable')
@@ -216,7 +217,7 @@ const context = z
 const partnerWebhooks = z
   .object({
     allowAddresses: z
-      .array(z.string().min(1))
+      .array(z.string().refine(isAddressOrCidr, 'must be an IP address or a CIDR such as 10.0.0.0/8'))
       .default([])
       .describe('Addresses or CIDRs a tenant webhook may reach although private or loopback (tests, on-prem partners)'),
   })
@@ -224,7 +225,7 @@ const partnerWebhooks = z
 
 const content = z
   .object({
-    appBaseUrl: z.url({ protocol: /^https?$/ }).nullable().default(null).describe('Links in messages point under this URL'),
+    appBaseUrl: httpUrl().nullable().default(null).describe('Links in messages point under this URL'),
   })
   .strict();
 

@@ -114,4 +114,90 @@ describe('loadConfig', () => {
     const error = problemsOf(() => load(goodEnv, { ...goodFile, subscriptions: [goodFile.subscriptions[0], goodFile.subscriptions[0]] }));
     expect(error.problems).toEqual([expect.objectContaining({ path: 'subscriptions.1.name', message: 'duplicate name "weddings"' })]);
   });
+
+  describe('values a library would refuse later, with a stack trace, are listed at start', () => {
+    const PASSWORD = 'pw-never-echoed';
+
+    it.each([
+      ['port 99999', `postgres://worker:${PASSWORD}@db.example.com:99999/postgres`, 'a port over 65535'],
+      ['port 0', `postgres://worker:${PASSWORD}@db.example.com:0/postgres`, 'outside 1-65535'],
+      ['broken %-encoding in the password', `postgres://worker:${PASSWORD}%C0%AF@db.example.com:5432/postgres`, 'broken %-encoding'],
+      ['broken %-encoding in the database name', `postgres://worker:${PASSWORD}@db.example.com:5432/post%C0gres`, 'broken %-encoding'],
+    ])('DATABASE_URL with %s', (_what, url, message) => {
+      const error = problemsOf(() => load({ ...goodEnv, DATABASE_URL: url }, goodFile));
+      expect(error.problems).toEqual([{ source: 'env', path: 'DATABASE_URL', message: expect.stringContaining(message) }]);
+      expect(error.message).not.toContain(PASSWORD);
+    });
+
+    it.each([
+      ['port 99999', `redis://:${PASSWORD}@cache.example.com:99999`, 'a port over 65535'],
+      ['broken %-encoding in the password', `rediss://:${PASSWORD}%E0%A4@cache.example.com:6380`, 'broken %-encoding'],
+    ])('REDIS_URL with %s', (_what, url, message) => {
+      const error = problemsOf(() => load({ ...goodEnv, REDIS_URL: url }, goodFile));
+      expect(error.problems).toEqual([{ source: 'env', path: 'REDIS_URL', message: expect.stringContaining(message) }]);
+      expect(error.message).not.toContain(PASSWORD);
+    });
+
+    it('accepts a well-formed DATABASE_URL and REDIS_URL, %-encoded password included', () => {
+      const config = load({ ...goodEnv, DATABASE_URL: 'postgresql://postgres.ref:p%40ss%2Fword@db.example.com:5432/postgres', REDIS_URL: 'rediss://:p%40ss@cache.example.com:6380' }, goodFile);
+      expect(config.env.DATABASE_URL).toContain('db.example.com');
+    });
+
+    it.each([
+      ['a host name', 'partner.example.com'],
+      ['a prefix too long', '10.0.0.0/33'],
+      ['an IPv6 prefix too long', 'fd00::/129'],
+      ['an empty string', ''],
+      ['a range written with a dash', '10.0.0.1-10.0.0.9'],
+    ])('partnerWebhooks.allowAddresses with %s', (_what, entry) => {
+      const error = problemsOf(() => load(goodEnv, { ...goodFile, partnerWebhooks: { allowAddresses: ['127.0.0.1', entry] } }));
+      expect(error.problems).toEqual([
+        { source: 'file', path: 'partnerWebhooks.allowAddresses.1', message: 'must be an IP address or a CIDR such as 10.0.0.0/8' },
+      ]);
+    });
+
+    it('accepts addresses and CIDRs of both families', () => {
+      const allowAddresses = ['127.0.0.1', '10.0.0.0/8', '::1', 'fd00::/8', '::ffff:192.168.1.10'];
+      expect(load(goodEnv, { ...goodFile, partnerWebhooks: { allowAddresses } }).worker.partnerWebhooks.allowAddresses).toEqual(allowAddresses);
+    });
+
+    it.each([
+      ['webhookEndpoints.0.url', (url: string) => ({ ...goodFile, webhookEndpoints: [{ ...goodFile.webhookEndpoints[0], url }] })],
+      ['content.appBaseUrl', (url: string) => ({ ...goodFile, content: { appBaseUrl: url } })],
+    ])('refuses credentials inside %s instead of dropping them', (path, file) => {
+      const error = problemsOf(() => load(goodEnv, file(`https://crm-user:${PASSWORD}@crm.example.com/hook`)));
+      expect(error.problems).toEqual([{ source: 'file', path, message: expect.stringContaining('user name or password') }]);
+      expect(error.message).not.toContain(PASSWORD);
+      expect(error.message).not.toContain('crm-user');
+    });
+
+    it('refuses credentials inside SUPABASE_URL', () => {
+      const error = problemsOf(() => load({ ...goodEnv, SUPABASE_URL: `https://anon:${PASSWORD}@abc.supabase.co` }, goodFile));
+      expect(error.problems).toEqual([{ source: 'env', path: 'SUPABASE_URL', message: expect.stringContaining('user name or password') }]);
+    });
+
+    it('lists a half-configured provider together with every other invalid value', () => {
+      const error = problemsOf(() =>
+        load(
+          { ...goodEnv, RESEND_API_KEY: 're_live_key', TWILIO_ACCOUNT_SID: `AC${'0'.repeat(32)}`, LOG_LEVEL: 'loud', DATABASE_URL: 'postgres://u:p@h:99999/db' },
+          { ...goodFile, partnerWebhooks: { allowAddresses: ['nope'] } },
+        ),
+      );
+      expect(error.problems.map((p) => `${p.source}:${p.path}`).sort()).toEqual([
+        'env:DATABASE_URL',
+        'env:EMAIL_FROM',
+        'env:LOG_LEVEL',
+        'env:TWILIO_AUTH_TOKEN',
+        'env:TWILIO_FROM',
+        'file:partnerWebhooks.allowAddresses.0',
+      ]);
+      expect(error.message).not.toContain('re_live_key');
+    });
+
+    it('asks for DATABASE_URL for tenant rules even when another env value is invalid', () => {
+      const file = { ...goodFile, rules: [{ name: 'staff', match: { table: 'weddings' }, audiences: [{ type: 'staff' }] }] };
+      const error = problemsOf(() => load({ ...goodEnv, LOG_LEVEL: 'loud' }, file));
+      expect(error.problems.map((p) => `${p.source}:${p.path}`)).toEqual(expect.arrayContaining(['env:LOG_LEVEL', 'file:rules.0.audiences.0']));
+    });
+  });
 });
