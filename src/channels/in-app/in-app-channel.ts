@@ -3,6 +3,7 @@ import { RetryableDeliveryError } from '../errors';
 import type { InAppMessage } from '../messages';
 import { raceAbort, throwIfShuttingDown } from '../race-abort';
 import { safeLink } from '../render/safe-link';
+import { withoutInvisibles } from '../render/text';
 import { classifyPgError } from './pg-classify';
 
 /** The one call made on pg (a Pool in production). */
@@ -24,7 +25,8 @@ const INSERT = `insert into notifications
 const EXISTING = 'select id from notifications where delivery_id = $1';
 
 // PostgreSQL text and jsonb cannot hold NUL; a customer who types one must not make the row fail forever.
-const noNul = (text: string) => text.replaceAll('\u0000', '');
+// Zero-width and bidi marks go too: the app would show them as other text, as every channel would.
+const storable = (text: string) => withoutInvisibles(text.replaceAll('\u0000', ''));
 
 /** A row the app shows through its own Realtime subscription; the delivery id makes replays no-ops. */
 export function createInAppChannel({ db }: InAppChannelOptions): Channel<InAppMessage> {
@@ -54,11 +56,11 @@ export function createInAppChannel({ db }: InAppChannelOptions): Channel<InAppMe
         message.recipientId,
         message.weddingId,
         content.kind,
-        noNul(content.title),
-        noNul(content.summary),
+        storable(content.title),
+        storable(content.summary),
         content.priority.level,
         safeLink(content.link),
-        JSON.stringify(data, (_key, value: unknown) => (typeof value === 'string' ? noNul(value) : value)),
+        JSON.stringify(data, (_key, value: unknown) => (typeof value === 'string' ? storable(value) : value)),
       ];
       // pg cannot cancel a query; an insert finishing after shutdown is harmless, a replay is a no-op.
       const inserted = await raceAbort(query(INSERT, values), signal);

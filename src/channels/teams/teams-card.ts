@@ -2,17 +2,36 @@ import type { NotificationContent } from '../../decide/notification';
 import { extraFacts } from '../render/facts';
 import { formatWeddingDate, PRIORITY_LABEL, urgencyMarker } from '../render/labels';
 import { safeLink } from '../render/safe-link';
-import { clip, oneLine } from '../render/text';
+import { fitUnits, graphemes, oneLine } from '../render/text';
+
+// Backslash-escaped (CommonMark) wherever they appear: emphasis, code, links, images, headings, quotes,
+// tables, and `<…>` autolinks.
+const ALWAYS = new Set(['\\', '`', '*', '_', '~', '[', ']', '(', ')', '#', '>', '<', '|', '{', '}', '!']);
 
 /**
  * TextBlock and FactSet text is Markdown in Teams: a customer name like `[click](http://evil)`
- * would become a disguised link. Backslash escapes keep such characters literal.
+ * would become a disguised link, `- x` or `1. x` a list, and `https://evil` or `www.evil` a
+ * bare link. Escapes keep such text literal; each escape stays with its character (the units),
+ * so cutting to a limit never leaves a dangling backslash.
  */
 export function escapeTeams(text: string): string {
-  return text.replace(/[\\`*_~[\]()#>|{}]/g, (c) => `\\${c}`);
+  return teamsUnits(text).join('');
 }
 
-const teams = (text: string, max: number) => clip(oneLine(text), max, { escape: escapeTeams });
+function teamsUnits(text: string): string[] {
+  const units = graphemes(text);
+  const leadingNumber = /^\d+/.exec(text)?.[0].length ?? -1;
+  const startsWord = (i: number) => i === 0 || !/[\p{L}\p{N}]/u.test(units[i - 1]!);
+  return units.map((unit, i) => {
+    const listMarker = i === 0 && (unit === '-' || unit === '+');
+    const orderedList = i === leadingNumber && unit === '.';
+    const scheme = unit === ':' && units[i + 1] === '/' && units[i + 2] === '/';
+    const www = unit === '.' && i >= 3 && units.slice(i - 3, i).join('').toLowerCase() === 'www' && startsWord(i - 3);
+    return ALWAYS.has(unit) || listMarker || orderedList || scheme || www ? `\\${unit}` : unit;
+  });
+}
+
+const teams = (text: string, max: number) => fitUnits(teamsUnits(oneLine(text)), max);
 
 const MAX_FACTS = 12;
 

@@ -84,6 +84,16 @@ describe('in-app channel (real PostgreSQL)', () => {
     expect(row!.data.facts[1]!.value).toBe(LONG_NAME);
   });
 
+  it('stores no zero-width or bidi control, and keeps line breaks and emoji', async () => {
+    const sly = '\u202EAna\u200B & \u2066Ben\u2069\uFEFF';
+    const content = sampleContent({ title: `Moved \u200F${sly}`, summary: `line one\nline two 👩\u200D👩\u200D👧 ${sly}`, facts: [{ label: 'Couple', value: sly }] });
+    await channel.send(message(content), context('dlv_invisible'));
+    const [row] = await rows('dlv_invisible');
+    expect(row!.title).toBe('Moved Ana & Ben');
+    expect(row!.body).toBe('line one\nline two 👩\u200D👩\u200D👧 Ana & Ben');
+    expect(row!.data.facts[0]!.value).toBe('Ana & Ben');
+  });
+
   it('refuses a row the schema rejects as permanent (bad uuid, 22P02)', async () => {
     const error = await channel.send({ ...message(), recipientId: 'not-a-uuid' }, context('dlv_bad')).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PermanentDeliveryError);

@@ -34,24 +34,25 @@ describe('slack channel (undici against a loopback Slack)', () => {
     expect(fake.rejected).toEqual([]);
     const { text, blocks } = fake.accepted.at(-1)!;
     expect(text).toBe('Important: Wedding date changed: The wedding of Ana &amp; Ben moved from 2026-06-20 to 2026-06-27.');
+    const plain = (t: string) => ({ type: 'plain_text', text: t, emoji: false });
     expect(blocks).toEqual([
-      { type: 'header', text: { type: 'plain_text', text: 'Important: Wedding date changed', emoji: true } },
+      { type: 'header', text: plain('Important: Wedding date changed') },
       {
         type: 'section',
-        text: { type: 'mrkdwn', text: 'The wedding of Ana &amp; Ben moved from 2026-06-20 to 2026-06-27.' },
+        text: plain('The wedding of Ana &amp; Ben moved from 2026-06-20 to 2026-06-27.'),
         accessory: { type: 'button', text: { type: 'plain_text', text: 'Open in WedSync' }, url: 'https://app.wedsync.example/weddings/7d0c7d5e-0000-4000-8000-000000000001' },
       },
       {
         type: 'section',
         fields: [
-          { type: 'mrkdwn', text: '*Wedding*\nAna &amp; Ben' },
-          { type: 'mrkdwn', text: '*Date*\nSaturday, 27 June 2026' },
-          { type: 'mrkdwn', text: '*Priority*\nHigh' },
-          { type: 'mrkdwn', text: '*New date*\n2026-06-27' },
-          { type: 'mrkdwn', text: '*Previous date*\n2026-06-20' },
+          plain('Wedding\nAna &amp; Ben'),
+          plain('Date\nSaturday, 27 June 2026'),
+          plain('Priority\nHigh'),
+          plain('New date\n2026-06-27'),
+          plain('Previous date\n2026-06-20'),
         ],
       },
-      { type: 'context', elements: [{ type: 'mrkdwn', text: 'Why: wedding.date_changed is high · date change touches 2026-06-20, within 30 days' }] },
+      { type: 'context', elements: [plain('Why: wedding.date_changed is high · date change touches 2026-06-20, within 30 days')] },
     ]);
   });
 

@@ -49,7 +49,7 @@ describe('teams channel (undici against a loopback Teams Workflows trigger)', ()
     expect(fake.rejected).toEqual([]);
     const { card } = fake.accepted.at(-1)!;
     const json = JSON.stringify(card);
-    expect(json).toContain('\\\\[click\\\\]\\\\(http://evil.example\\\\)');
+    expect(json).toContain('\\\\[click\\\\]\\\\(http\\\\://evil.example\\\\)');
     expect(json).not.toMatch(/[^\\]\[click\]/);
     expect(card.actions).toEqual([]);
     const facts = (card.body as { type: string; facts?: { value: string }[] }[]).find((b) => b.type === 'FactSet')!.facts!;
