@@ -8,13 +8,16 @@ import { HourlyCapTracker } from './decide/hourly-cap';
 import { planSettingsFrom } from './decide/plan';
 import { createMemoryDeadLetterSink, createMemoryEventDeadLetters, type EventDeadLetters } from './deliver/dead-letters';
 import { destinationKey, DestinationHealth } from './deliver/destinations';
-import { Dispatcher, type ChannelRegistry, type DeliveryRunner } from './deliver/dispatcher';
+import { Dispatcher, type DeliveryRunner } from './deliver/dispatcher';
+import type { ChannelRegistry } from './channels/channel';
+import type { Delivery } from './decide/delivery';
+import type { DeliveryOutcome } from './deliver/delivery-outcome';
 import { DurableQueue } from './deliver/durable/durable-queue';
 import { createPgEventDeadLetters } from './deliver/durable/pg-event-dead-letters';
+import { createPgSentLedger } from './deliver/durable/pg-sent-ledger';
 import { RateLimiterRegistry } from './deliver/rate-limiter';
 import { Redis } from 'ioredis';
 import { DatabaseHealth } from './lib/database-health';
-import type { Delivery, DeliveryOutcome } from './deliver/delivery';
 import { createEventHandler } from './event-handler';
 import { DedupeWindow } from './intake/dedupe-window';
 import { intakeHealth } from './intake/intake-readiness';
@@ -22,7 +25,7 @@ import { ChangeIntake } from './intake/change-intake';
 import { createRealtimeClient, type RealtimeClientLike, type RealtimeHooks } from './intake/realtime-client';
 import type { Logger } from './lib/logger';
 import { Releasers } from './lib/releasers';
-import type { HealthReport } from './outcome/health-report';
+import type { HealthReport } from './lib/health-report';
 import { createHealthServer } from './outcome/health-server';
 import { createMetrics, type Metrics } from './outcome/metrics';
 import { readinessReport } from './outcome/readiness';
@@ -85,7 +88,7 @@ export function createApp(deps: AppDependencies): App {
   const contexts: ContextRepository | null = pool
     ? createPgContextRepository({ pool, cache: { maxEntries: worker.context.cacheMaxEntries, ttlMs: worker.context.cacheTtlMs } })
     : null;
-  const built = createChannelRegistry({ env, worker, pool, http: deps.http, logger });
+  const built = createChannelRegistry({ env, worker, pool, http: deps.http, smsSentLedger: pool ? createPgSentLedger(pool) : undefined, logger });
   const channels: ChannelRegistry = { ...built.channels, ...deps.channels };
   const redis = env.REDIS_URL ? new Redis(env.REDIS_URL, { lazyConnect: false, maxRetriesPerRequest: null }) : undefined;
   redis?.on('error', (error) => logger.warn({ err: error }, 'redis connection error; shared rate limits wait for it'));

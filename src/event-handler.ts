@@ -1,10 +1,10 @@
 import type { SubscriptionConfig } from './config/worker-config.schema';
+import type { Delivery } from './decide/delivery';
 import type { ContextRepository, ContextResult, EventContext } from './context/event-context';
 import type { HourlyCapTracker } from './decide/hourly-cap';
 import { matchingRules } from './decide/match-rules';
 import { planDeliveries, type PlanSettings } from './decide/plan';
 import type { EventDeadLetters } from './deliver/dead-letters';
-import type { Delivery } from './deliver/delivery';
 import type { ChangeEvent } from './intake/change-event';
 import type { Logger } from './lib/logger';
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DateTime } from 'luxon';
-import { channelKinds } from '../../src/channels/messages';
+import { channelKinds } from '../../src/vocabulary';
 import { loadConfig, type Config } from '../../src/config/load-config';
 import type { EventContext, Person, TenantWebhookEndpoint } from '../../src/context/event-context';
 import { planSettingsFrom, type PlanSettings } from '../../src/decide/plan';

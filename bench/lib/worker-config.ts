@@ -1,6 +1,6 @@
 import { loadConfig, type Config } from '../../src/config/load-config';
-import type { Delivery } from '../../src/deliver/delivery';
-import type { RateLimitSettings } from '../../src/deliver/rate-limiter';
+import type { Delivery } from '../../src/decide/delivery';
+import type { RateLimitSettings } from '../../src/vocabulary';
 
 export const BENCH_SECRET = `whsec_${Buffer.alloc(32, 9).toString('base64')}`;
 export const BENCH_SERVICE_KEY = 'bench-service-role-key-0123456789';

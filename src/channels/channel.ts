@@ -1,6 +1,5 @@
-import type { ChannelKind } from './messages';
-
-export type { ChannelKind } from './messages';
+import type { ChannelKind } from '../vocabulary';
+import type { DeliveryMessage } from './messages';
 
 export interface SendContext {
   /** Aborted when the worker stops waiting (shutdown deadline or forced stop). */
@@ -26,3 +25,6 @@ export interface Channel<Message> {
   send(message: Message, context: SendContext): Promise<DeliveryReceipt>;
   close?(): Promise<void>;
 }
+
+/** The channels this process can use, each taking only its own message shape. */
+export type ChannelRegistry = Partial<{ [K in ChannelKind]: Channel<Extract<DeliveryMessage, { channel: K }>> }>;

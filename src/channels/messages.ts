@@ -1,9 +1,37 @@
-import type { NotificationContent } from '../decide/notification';
+import type { ChannelKind, NotificationKind, Priority } from '../vocabulary';
 
-export const channelKinds = ['webhook', 'email', 'sms', 'slack', 'teams', 'in_app'] as const;
-export type ChannelKind = (typeof channelKinds)[number];
+export interface Fact {
+  readonly label: string;
+  readonly value: string;
+}
 
-export type RecipientKind = 'vendor' | 'client' | 'staff' | 'endpoint' | 'organization';
+/**
+ * Channel-neutral content of one notification, as the decide stage writes it and every channel
+ * renders it. Every string may hold text typed by a customer (names, form answers): channels
+ * escape it for their own format and must never trust it.
+ */
+export interface NotificationContent {
+  readonly kind: NotificationKind;
+  readonly eventId: string;
+  /** Short headline, e.g. "Wedding date changed". */
+  readonly title: string;
+  /** One or two sentences. */
+  readonly summary: string;
+  readonly facts: readonly Fact[];
+  /** Where to look in the app; absolute https URL or null. */
+  readonly link: string | null;
+  readonly organization: { readonly id: string; readonly name: string };
+  readonly wedding: {
+    readonly id: string;
+    readonly coupleName: string;
+    /** Local date of the wedding, YYYY-MM-DD. */
+    readonly date: string;
+    readonly timeZone: string;
+  } | null;
+  readonly priority: Priority;
+  /** ISO time the change was committed. */
+  readonly occurredAt: string;
+}
 
 export interface WebhookMessage {
   readonly channel: 'webhook';

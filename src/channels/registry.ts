@@ -2,14 +2,13 @@ import type { Pool } from 'pg';
 import { Resend } from 'resend';
 import twilio from 'twilio';
 import type { Config } from '../config/load-config';
-import type { ChannelRegistry } from '../deliver/dispatcher';
 import type { Logger } from '../lib/logger';
+import type { ChannelRegistry } from './channel';
 import { createResendEmailChannel, type ResendLike } from './email/resend-email-channel';
 import { createInAppChannel } from './in-app/in-app-channel';
 import { createSlackChannel } from './slack/slack-channel';
 import { LoopbackRequestClient } from './sms/loopback-request-client';
-import { createMemorySentLedger } from './sms/sent-ledger';
-import { createPgSentLedger } from '../deliver/durable/pg-sent-ledger';
+import { createMemorySentLedger, type SentLedger } from './sms/sent-ledger';
 import { createTwilioSmsChannel, type TwilioLike } from './sms/twilio-sms-channel';
 import { createTeamsChannel } from './teams/teams-channel';
 import { createSsrfGuardedAgent } from './webhook/ssrf-guard';
@@ -25,6 +24,8 @@ export interface ChannelRegistryInput {
   readonly pool: Pool | null;
   /** Overrides the SSRF-guarded agent (tests). */
   readonly http?: HttpRequester;
+  /** Where SMS sids are kept so a retry does not send twice; in memory when absent. */
+  readonly smsSentLedger?: SentLedger;
   readonly logger: Logger;
 }
 
@@ -33,7 +34,7 @@ export interface ChannelRegistryInput {
  * always (their URLs come from tenant rows, hence the SSRF guard), in-app with a database,
  * email with a Resend key, SMS with Twilio credentials. A channel that is absent is never planned.
  */
-export function createChannelRegistry({ env, worker, pool, http, logger }: ChannelRegistryInput): {
+export function createChannelRegistry({ env, worker, pool, http, smsSentLedger, logger }: ChannelRegistryInput): {
   channels: ChannelRegistry;
   close(): Promise<void>;
 } {
@@ -57,7 +58,7 @@ export function createChannelRegistry({ env, worker, pool, http, logger }: Chann
       client: client as unknown as TwilioLike,
       from: env.TWILIO_FROM,
       maxSegments: MAX_SMS_SEGMENTS,
-      sentLedger: pool ? createPgSentLedger(pool) : createMemorySentLedger(),
+      sentLedger: smsSentLedger ?? createMemorySentLedger(),
       onLedgerError: (error: unknown) => logger.warn({ err: error }, 'sms ledger write failed; a retry may resend'),
     });
   }

@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import { ConfigError, type ConfigProblem } from './config-error';
 import { ENV_GROUPS, envSchema, type Env } from './env.schema';
-import { workerConfigSchema, type WebhookEndpointConfig, type WorkerConfig } from './worker-config.schema';
-import { subscriptionsNeedingDatabase } from '../intake/intake-settings';
+import { workerConfigSchema, type SubscriptionConfig, type WebhookEndpointConfig, type WorkerConfig } from './worker-config.schema';
 
 export interface ResolvedWebhookEndpoint extends WebhookEndpointConfig {
   /** Signing secrets, newest first; more than one while a secret is being rotated. */
@@ -100,6 +99,11 @@ function incompleteGroups(env: LoadConfigInput['env']): ConfigProblem[] {
       .filter((name) => env[name] === undefined)
       .map((name) => ({ source: 'env' as const, path: name, message: `is required with ${set.join(', ')}` }));
   });
+}
+
+/** Subscriptions that cannot work without DATABASE_URL: outbox, broadcast and table mode with catchUp read PostgreSQL. */
+export function subscriptionsNeedingDatabase(subscriptions: readonly SubscriptionConfig[]): string[] {
+  return subscriptions.filter((s) => (s.mode ?? 'table') !== 'table' || s.catchUp !== undefined).map((s) => s.name);
 }
 
 /** People, tenant endpoints and chats live in Postgres: rules that reach them need it. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { notificationKinds } from '../decide/notification';
+import { notificationKinds } from '../vocabulary';
 import { channelKind, priorityLevel } from './rules.schema';
 
 const DEFAULT_KIND_LEVELS = {

@@ -1,14 +1,11 @@
 import { z } from 'zod';
-import { notificationKinds } from '../decide/notification';
-import { channelKinds } from '../channels/messages';
+import { changeOperations, channelKinds, notificationKinds, priorityLevels } from '../vocabulary';
 
 export const identifier = z
   .string()
   .regex(/^[a-z][a-z0-9_-]{0,62}$/, 'must be lower-case letters, digits, "-" or "_", starting with a letter');
 export const sqlName = z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a plain lower-case SQL identifier');
-export const changeOperations = ['INSERT', 'UPDATE', 'DELETE'] as const;
 export const operation = z.enum(changeOperations);
-export const priorityLevels = ['critical', 'high', 'normal', 'low'] as const;
 export const priorityLevel = z.enum(priorityLevels);
 export const channelKind = z.enum(channelKinds);
 

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { channelsByLevelSchema, failoverSchema, preferencesSchema, prioritySchema } from './policy.schema';
 import { httpUrl, isAddressOrCidr } from './url-checks';
-import { changeOperations, identifier, operation, priorityLevels, ruleSchema, sqlName } from './rules.schema';
+import { changeOperations } from '../vocabulary';
+import { identifier, operation, ruleSchema, sqlName } from './rules.schema';
 
-export { changeOperations, priorityLevels } from './rules.schema';
 export type { AudienceConfig, RuleConfig } from './rules.schema';
 
 // Realtime accepts only these operators reliably on the hosted fleet (realtime-protocol.md §2.3).
@@ -290,6 +290,4 @@ export type QueueConfig = WorkerConfig['queue'];
 export type EndpointHealthConfig = WorkerConfig['endpointHealth'];
 export type IntakeConfig = WorkerConfig['intake'];
 export type LimitsConfig = WorkerConfig['limits'];
-export type ChangeOperation = (typeof changeOperations)[number];
-export type PriorityLevel = (typeof priorityLevels)[number];
 export type IntakeMode = (typeof intakeModes)[number];

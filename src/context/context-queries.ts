@@ -9,7 +9,7 @@ import {
   type PersonRow,
   type WeddingRow,
 } from './context-rows';
-import type { Queryable } from './queryable';
+import type { Queryable } from '../lib/queryable';
 
 // One statement reads the whole context: one round trip, one snapshot (the people cannot come
 // from a later state than the wedding), one pooled connection per miss even when a burst of

@@ -1,4 +1,4 @@
-import { channelKinds, type ChannelKind } from '../channels/messages';
+import { type ChannelKind, channelKinds } from '../vocabulary';
 import type { Organization, Person, PersonKind, Preferences, TenantWebhookEndpoint, Wedding } from './event-context';
 
 // Rows as the query in context-queries.ts returns them (snake_case JSON, dates and times already

@@ -1,4 +1,4 @@
-import type { ChannelKind } from '../channels/messages';
+import type { ChannelKind } from '../vocabulary';
 
 /** The tenant: every person, endpoint and chat destination belongs to exactly one. */
 export interface Organization {

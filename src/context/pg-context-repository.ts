@@ -1,6 +1,6 @@
 import { loadContext } from './context-queries';
 import type { ContextRepository, ContextResult } from './event-context';
-import type { Queryable } from './queryable';
+import type { Queryable } from '../lib/queryable';
 import { createTenantCache, type TenantCacheOptions } from './tenant-cache';
 
 export interface PgContextRepositoryOptions {

@@ -1,7 +1,7 @@
 import type { AudienceConfig } from '../config/rules.schema';
+import type { NotificationKind } from '../vocabulary';
 import type { EventContext, Person, TenantWebhookEndpoint } from '../context/event-context';
 import type { ChangeEvent } from '../intake/change-event';
-import type { NotificationKind } from './notification';
 
 export interface Audience {
   readonly people: Person[];

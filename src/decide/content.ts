@@ -1,8 +1,8 @@
 import type { EventContext } from '../context/event-context';
 import type { ChangeEvent, Row } from '../intake/change-event';
 import { changedColumns } from './match-rules';
-import type { Fact, NotificationContent, NotificationKind } from './notification';
-import type { Priority } from './priority';
+import type { Fact, NotificationContent } from '../channels/messages';
+import type { NotificationKind, Priority } from '../vocabulary';
 
 interface Wording {
   readonly title: string;

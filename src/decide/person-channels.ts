@@ -1,6 +1,6 @@
-import type { ChannelKind, DeliveryMessage } from '../channels/messages';
+import type { DeliveryMessage, NotificationContent } from '../channels/messages';
+import type { ChannelKind } from '../vocabulary';
 import type { Person } from '../context/event-context';
-import type { NotificationContent } from './notification';
 
 export const PERSON_CHANNELS: ReadonlySet<ChannelKind> = new Set(['email', 'sms', 'in_app']);
 

@@ -1,19 +1,19 @@
-import type { ChannelKind, DeliveryMessage } from '../channels/messages';
+import type { DeliveryMessage, NotificationContent } from '../channels/messages';
+import type { ChannelKind, NotificationKind, Priority } from '../vocabulary';
+import type { Delivery, Fallback, Recipient } from './delivery';
 import type { Config, ResolvedWebhookEndpoint } from '../config/load-config';
 import type { ChannelsByLevel, FailoverPolicy, PriorityPolicy } from '../config/policy.schema';
 import type { RuleConfig } from '../config/rules.schema';
 import type { EventContext, Person } from '../context/event-context';
-import type { Delivery, Fallback, Recipient } from '../deliver/delivery';
 import type { ChangeEvent } from '../intake/change-event';
 import { deliveryId } from '../intake/event-identity';
 import { quietWindowEnd } from '../lib/zoned-time';
 import { resolveAudience } from './audience';
 import { buildContent } from './content';
 import { matchingRules } from './match-rules';
-import type { NotificationContent, NotificationKind } from './notification';
 import { channelsFor, personMessage, reachable } from './person-channels';
 import { HourlyCapTracker } from './hourly-cap';
-import { assessPriority, levelRank, type Priority } from './priority';
+import { assessPriority, levelRank } from './priority';
 import { webhookBody } from './webhook-body';
 
 export interface PlanSettings {

@@ -1,17 +1,8 @@
 import type { PriorityPolicy } from '../config/policy.schema';
-import type { PriorityLevel } from '../config/worker-config.schema';
 import type { Wedding } from '../context/event-context';
 import type { ChangeEvent } from '../intake/change-event';
 import { dayBounds, daysUntil } from '../lib/zoned-time';
-import type { NotificationKind } from './notification';
-
-export interface Priority {
-  readonly level: PriorityLevel;
-  /** 0–100, higher is more urgent; orders work within a level. */
-  readonly score: number;
-  /** Human-readable grounds for the level, shown in logs and webhook bodies. */
-  readonly reasons: readonly string[];
-}
+import type { NotificationKind, Priority, PriorityLevel } from '../vocabulary';
 
 const ORDER: readonly PriorityLevel[] = ['low', 'normal', 'high', 'critical'];
 const BASE_SCORE: Readonly<Record<PriorityLevel, number>> = { low: 20, normal: 40, high: 60, critical: 80 };

@@ -1,6 +1,5 @@
 import type { ChangeEvent } from '../intake/change-event';
-import type { NotificationKind } from './notification';
-import type { Priority } from './priority';
+import type { NotificationKind, Priority } from '../vocabulary';
 
 /** The Standard Webhooks event type: the notification kind, or table.operation for plain changes. */
 export function webhookType(kind: NotificationKind, event: ChangeEvent): string {

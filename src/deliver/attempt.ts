@@ -1,15 +1,14 @@
-import type { Channel, DeliveryReceipt, SendContext } from '../channels/channel';
+import type { Channel, ChannelRegistry, DeliveryReceipt, SendContext } from '../channels/channel';
+import type { ChannelKind } from '../vocabulary';
+import type { Delivery } from '../decide/delivery';
 import { DeliveryError, RetryableDeliveryError, ShutdownAbortError } from '../channels/errors';
 import { DestinationGoneError } from '../channels/errors-destination';
 import { ParkedDeliveryError } from '../channels/errors-parked';
-import type { ChannelKind, DeliveryMessage } from '../channels/messages';
+import type { DeliveryMessage } from '../channels/messages';
 import { raceAbort } from '../channels/race-abort';
 import type { Logger } from '../lib/logger';
-import type { Delivery } from './delivery';
 import type { RateLimiter } from './rate-limiter';
 import { withRetry, type QuickRetryPolicy } from './retry';
-
-export type ChannelRegistry = Partial<{ [K in ChannelKind]: Channel<Extract<DeliveryMessage, { channel: K }>> }>;
 
 export interface AttemptOptions {
   readonly channels: ChannelRegistry;

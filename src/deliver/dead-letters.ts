@@ -1,5 +1,5 @@
 import type { ChangeEvent } from '../intake/change-event';
-import type { Delivery } from './delivery';
+import type { Delivery } from '../decide/delivery';
 
 export interface DeadLetter {
   readonly deliveryId: string;

@@ -1,6 +1,6 @@
 import type { Logger } from '../lib/logger';
-import { maskedAddress } from '../lib/mask';
-import type { Delivery } from './delivery';
+import { maskedAddress } from '../channels/masked-address';
+import type { Delivery } from '../decide/delivery';
 
 /** The fields every log line about one delivery carries, bound once. */
 export function deliveryLogger(logger: Logger, delivery: Delivery): Logger {

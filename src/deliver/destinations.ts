@@ -1,5 +1,5 @@
-import type { ChannelKind } from '../channels/messages';
-import type { Recipient } from './delivery';
+import type { ChannelKind } from '../vocabulary';
+import type { Recipient } from '../decide/delivery';
 
 /**
  * The rate-limit and health key of where a delivery goes: per partner endpoint, per organization

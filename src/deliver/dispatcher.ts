@@ -2,16 +2,16 @@ import { setMaxListeners } from 'node:events';
 import { ShutdownAbortError } from '../channels/errors';
 import { abortableSleep } from '../lib/abortable-sleep';
 import type { Logger } from '../lib/logger';
-import { attemptDelivery, describeFailure, DestinationUnavailableError, type AttemptOptions, type ChannelRegistry } from './attempt';
+import { attemptDelivery, describeFailure, DestinationUnavailableError, type AttemptOptions } from './attempt';
+import type { ChannelRegistry } from '../channels/channel';
+import type { Delivery } from '../decide/delivery';
+import type { DeliveryOutcome } from './delivery-outcome';
 import type { DeadLetterSink } from './dead-letters';
-import type { Delivery, DeliveryOutcome } from './delivery';
 import { deliveryLogger } from './delivery-log';
 import { destinationKey, type DestinationHealth } from './destinations';
 import { describeChain, nextInChain } from './failover';
 import type { RateLimiter } from './rate-limiter';
 import type { QuickRetryPolicy } from './retry';
-
-export type { ChannelRegistry } from './attempt';
 
 export interface DispatcherOptions {
   readonly channels: ChannelRegistry;

@@ -1,4 +1,4 @@
-import type { Delivery } from './delivery';
+import type { Delivery } from '../decide/delivery';
 import { deliveryId } from '../intake/event-identity';
 
 /**

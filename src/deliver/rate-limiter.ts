@@ -1,14 +1,7 @@
 import Bottleneck from 'bottleneck';
 import type { Redis } from 'ioredis';
 import PQueue from 'p-queue';
-import type { PriorityLevel } from '../config/worker-config.schema';
-
-export interface RateLimitSettings {
-  /** Jobs started per window; null: no rate, only the concurrency cap. */
-  readonly max: number | null;
-  readonly perMs: number;
-  readonly maxConcurrent: number;
-}
+import type { PriorityLevel, RateLimitSettings } from '../vocabulary';
 
 /** What the dispatcher needs from a limiter; Bottleneck stays behind this seam. */
 export interface RateLimiter {

@@ -1,4 +1,4 @@
-import type { Queryable } from '../context/queryable';
+import type { Queryable } from '../lib/queryable';
 import { routeBroadcastMessage, routeBroadcastPayload, type BroadcastContext } from './broadcast-change';
 import { createBroadcastReader, type BroadcastPageStart } from './broadcast-reader';
 import type { BroadcastSettings } from './intake-settings';

@@ -1,4 +1,5 @@
-import { changeOperations, type ChangeOperation, type SubscriptionConfig } from '../config/worker-config.schema';
+import { type SubscriptionConfig } from '../config/worker-config.schema';
+import { type ChangeOperation, changeOperations } from '../vocabulary';
 import type { ChangeEvent, Row } from './change-event';
 import { primaryKeyOf } from './primary-keys';
 import { EventValidationError, type ValidationResult } from './validate-change';

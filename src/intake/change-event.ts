@@ -1,4 +1,4 @@
-import type { ChangeOperation } from '../config/worker-config.schema';
+import type { ChangeOperation } from '../vocabulary';
 
 export type Row = Readonly<Record<string, unknown>>;
 

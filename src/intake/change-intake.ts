@@ -1,7 +1,7 @@
 import type { IntakeConfig, SubscriptionConfig } from '../config/worker-config.schema';
-import type { Queryable } from '../context/queryable';
+import type { Queryable } from '../lib/queryable';
 import type { Logger } from '../lib/logger';
-import type { Metrics } from '../outcome/metrics';
+import type { IntakeCounters } from './intake-counters';
 import type { CatchUpReport } from './catch-up';
 import type { ChangeEvent } from './change-event';
 import { createPgCursorStore, type CursorStore } from './cursor-store';
@@ -19,10 +19,10 @@ export interface ChangeIntakeOptions {
   readonly logger: Logger;
   readonly connect: (hooks: RealtimeHooks) => RealtimeClientLike;
   readonly onUndecodableFrame: (error: unknown) => void;
-  /** Catch-up reads and cursor writes; needed when a subscription has catch-up (see subscriptionsNeedingDatabase). */
+  /** Catch-up reads and cursor writes; needed when a subscription has catch-up (see subscriptionsNeedingDatabase in config). */
   readonly db: Queryable | null;
   readonly dedupe: DedupeWindow;
-  readonly metrics: Metrics;
+  readonly metrics: IntakeCounters;
   /**
    * Each valid change, once per dedupe window, live or caught up. Return a promise (a durable
    * queue's insert) to hold the cursor until it resolves; a rejection lets the change through

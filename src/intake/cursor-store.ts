@@ -1,4 +1,4 @@
-import type { Queryable } from '../context/queryable';
+import type { Queryable } from '../lib/queryable';
 
 /** Where each intake stream's catch-up cursor survives restarts. */
 export interface CursorStore {

@@ -1,12 +1,12 @@
 import type { Logger } from '../lib/logger';
-import type { Metrics } from '../outcome/metrics';
+import type { IntakeCounters } from './intake-counters';
 import type { ChangeEvent } from './change-event';
 import type { DedupeWindow } from './dedupe-window';
 import type { EventValidationError } from './validate-change';
 
 export interface HandOffOptions {
   readonly dedupe: DedupeWindow;
-  readonly metrics: Metrics;
+  readonly metrics: IntakeCounters;
   readonly logger: Logger;
   /**
    * Receives each valid change once. It may return a promise (a durable queue's insert): the

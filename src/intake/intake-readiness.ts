@@ -1,4 +1,4 @@
-import type { ComponentHealth } from '../outcome/health-report';
+import type { ComponentHealth } from '../lib/health-report';
 import type { StreamLag } from './stream-runner';
 import type { SubscriptionStatus } from './subscription-tracker';
 

@@ -60,8 +60,3 @@ export function broadcastOf(subscription: SubscriptionConfig): BroadcastSettings
     pageSize: b?.pageSize ?? 500,
   };
 }
-
-/** Subscriptions that cannot work without DATABASE_URL (their catch-up reads PostgreSQL). */
-export function subscriptionsNeedingDatabase(subscriptions: readonly SubscriptionConfig[]): string[] {
-  return subscriptions.filter((s) => modeOf(s) !== 'table' || tableCatchUpOf(s) !== null).map((s) => s.name);
-}

@@ -1,5 +1,5 @@
 import type { IntakeMode, SubscriptionConfig } from '../config/worker-config.schema';
-import type { Queryable } from '../context/queryable';
+import type { Queryable } from '../lib/queryable';
 import { createBroadcastDriver } from './broadcast-driver';
 import { tableChannel, type ChannelSpec } from './channel-spec';
 import { broadcastOf, modeOf, outboxOf, tableCatchUpOf } from './intake-settings';

@@ -1,6 +1,6 @@
 import type { SubscriptionConfig } from '../config/worker-config.schema';
 import type { Logger } from '../lib/logger';
-import type { Metrics } from '../outcome/metrics';
+import type { IntakeCounters } from './intake-counters';
 import type { ChangeEvent } from './change-event';
 import type { DedupeWindow } from './dedupe-window';
 import { createHandOff } from './hand-off';
@@ -8,7 +8,7 @@ import { validateChange } from './validate-change';
 
 export interface IntakeOptions {
   readonly dedupe: DedupeWindow;
-  readonly metrics: Metrics;
+  readonly metrics: IntakeCounters;
   readonly logger: Logger;
   /** Receives each valid change once. */
   readonly onEvent: (event: ChangeEvent) => void;

@@ -1,4 +1,4 @@
-import type { Queryable } from '../context/queryable';
+import type { Queryable } from '../lib/queryable';
 import { GapCursor } from './gap-cursor';
 import type { OutboxSettings } from './intake-settings';
 import { routeOutboxPayload, routeOutboxRow, type OutboxContext } from './outbox-change';

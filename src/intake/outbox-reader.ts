@@ -1,4 +1,4 @@
-import type { Queryable } from '../context/queryable';
+import type { Queryable } from '../lib/queryable';
 import type { Row } from './change-event';
 import type { GapPosition } from './gap-cursor';
 import { quoteName } from './sql-name';

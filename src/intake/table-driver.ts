@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { SubscriptionConfig } from '../config/worker-config.schema';
-import type { Queryable } from '../context/queryable';
+import type { Queryable } from '../lib/queryable';
 import type { Row } from './change-event';
 import type { TableCatchUpSettings } from './intake-settings';
 import { primaryKeyOf } from './primary-keys';

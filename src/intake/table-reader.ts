@@ -1,4 +1,4 @@
-import type { Queryable } from '../context/queryable';
+import type { Queryable } from '../lib/queryable';
 import type { Row } from './change-event';
 import { quoteName } from './sql-name';
 import type { TimePosition } from './time-cursor';

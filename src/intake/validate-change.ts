@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { changeOperations, type ChangeOperation, type SubscriptionConfig } from '../config/worker-config.schema';
+import { type SubscriptionConfig } from '../config/worker-config.schema';
+import { type ChangeOperation, changeOperations } from '../vocabulary';
 import type { ChangeEvent, Row } from './change-event';
 import { eventId, versionedEventId, type EventIdentityParts } from './event-identity';
 import { versionColumnOf } from './intake-settings';

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
-import type { HealthReport } from './health-report';
+import type { HealthReport } from '../lib/health-report';
 import { renderStatusPage, STATUS_PAGE_HEADERS } from './status-page';
 import type { StatusSnapshot } from './status-snapshot';
 

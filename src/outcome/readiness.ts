@@ -1,7 +1,7 @@
 import type { DestinationHealth } from '../deliver/destinations';
 import type { RunnerState } from '../deliver/durable/supervised-runner';
 import type { DatabaseState } from '../lib/database-health';
-import { aggregate, type ComponentHealth, type HealthReport } from './health-report';
+import { aggregate, type ComponentHealth, type HealthReport } from '../lib/health-report';
 
 export interface ReadinessSources {
   /** One component per intake stream (subscription:<name>), judged by the intake itself. */

@@ -2,7 +2,7 @@ import type { DeliveryLedger } from '../deliver/durable/delivery-ledger';
 import type { BreakerRow } from '../deliver/durable/destination-breaker';
 import type { EventDeadLetters } from '../deliver/dead-letters';
 import type { DisabledDestination } from '../deliver/destinations';
-import type { HealthReport } from './health-report';
+import type { HealthReport } from '../lib/health-report';
 import type { DestinationStatus, FailureView, StatusSnapshot, SubscriptionView } from './status-snapshot';
 
 export interface StatusSources {

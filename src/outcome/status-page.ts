@@ -1,4 +1,4 @@
-import type { ComponentHealth } from './health-report';
+import type { ComponentHealth } from '../lib/health-report';
 import { STATUS_PAGE_CSS, STATUS_PAGE_SCRIPT } from './status-page-assets';
 import { ageBetween, esc, formatAge, plural, timeTag } from './status-page-format';
 import type { DestinationCondition, DestinationStatus, StatusSnapshot, SubscriptionView } from './status-snapshot';

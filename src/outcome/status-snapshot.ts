@@ -1,4 +1,4 @@
-import type { HealthReport } from './health-report';
+import type { HealthReport } from '../lib/health-report';
 
 export type DestinationCondition = 'healthy' | 'limited' | 'failing' | 'open' | 'disabled' | 'held';
 

@@ -1,7 +1,6 @@
-import type { DeliveryMessage } from '../../src/channels/messages';
-import type { NotificationContent } from '../../src/decide/notification';
-import type { PriorityLevel } from '../../src/config/worker-config.schema';
-import type { Delivery } from '../../src/deliver/delivery';
+import type { DeliveryMessage, NotificationContent } from '../../src/channels/messages';
+import type { PriorityLevel } from '../../src/vocabulary';
+import type { Delivery } from '../../src/decide/delivery';
 
 let n = 0;
 

@@ -1,4 +1,4 @@
-import type { Queryable } from '../../src/context/queryable';
+import type { Queryable } from '../../src/lib/queryable';
 
 // Builders for tenant rows in a test schema (a pool from createTestSchema, or a client inside a
 // transaction). Each fills in what the test does not care about and returns the new row's id.

@@ -1,4 +1,4 @@
-import type { NotificationContent } from '../../src/decide/notification';
+import type { NotificationContent } from '../../src/channels/messages';
 
 /** A plausible notification; override any part. */
 export function sampleContent(overrides: Partial<NotificationContent> = {}): NotificationContent {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { channelKinds, type ChannelKind } from '../../src/channels/messages';
+import { type ChannelKind, channelKinds } from '../../src/vocabulary';
 import { workerConfigSchema, type WorkerConfig } from '../../src/config/worker-config.schema';
 import type { PlanSettings } from '../../src/decide/plan';
 

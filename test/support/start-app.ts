@@ -1,7 +1,7 @@
 import { createApp, type App, type AppDependencies } from '../../src/app';
 import type { Config } from '../../src/config/load-config';
 import { createRealtimeClient, type RealtimeClientLike, type RealtimeHooks } from '../../src/intake/realtime-client';
-import type { HealthReport } from '../../src/outcome/health-report';
+import type { HealthReport } from '../../src/lib/health-report';
 import { memoryLogger, type LogLine } from './memory-log';
 import { startFakeRealtime, type FakeRealtime } from './realtime-server';
 import { testConfig, type TestConfigOptions } from './test-config';

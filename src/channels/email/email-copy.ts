@@ -1,4 +1,5 @@
-import type { NotificationContent, NotificationKind } from '../../decide/notification';
+import type { NotificationContent } from '../messages';
+import type { NotificationKind } from '../../vocabulary';
 import { urgencyMarker, subjectName } from '../render/labels';
 import { clip, oneLine } from '../render/text';
 

@@ -1,5 +1,5 @@
 import escapeHtml from 'escape-html';
-import type { NotificationContent } from '../../decide/notification';
+import type { NotificationContent } from '../messages';
 import { extraFacts } from '../render/facts';
 import { formatWeddingDate, PRIORITY_LABEL, type PriorityLevel } from '../render/labels';
 import { safeLink } from '../render/safe-link';

@@ -1,4 +1,4 @@
-import type { Fact, NotificationContent } from '../../decide/notification';
+import type { Fact, NotificationContent } from '../messages';
 
 /**
  * The facts to list after the wedding's couple and date, which every channel shows first.

@@ -1,4 +1,4 @@
-import type { NotificationContent } from '../../decide/notification';
+import type { NotificationContent } from '../messages';
 import { oneLine } from './text';
 
 export type PriorityLevel = NotificationContent['priority']['level'];

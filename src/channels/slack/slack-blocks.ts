@@ -1,4 +1,4 @@
-import type { NotificationContent } from '../../decide/notification';
+import type { NotificationContent } from '../messages';
 import { extraFacts } from '../render/facts';
 import { formatWeddingDate, PRIORITY_LABEL, urgencyMarker } from '../render/labels';
 import { safeLink } from '../render/safe-link';

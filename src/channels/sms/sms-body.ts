@@ -1,4 +1,4 @@
-import type { NotificationContent } from '../../decide/notification';
+import type { NotificationContent } from '../messages';
 import { formatWeddingDate, urgencyMarker } from '../render/labels';
 import { safeLink } from '../render/safe-link';
 import { graphemes, oneLine } from '../render/text';

@@ -1,5 +1,5 @@
 import type { PoolClient } from 'pg';
-import type { Delivery } from '../delivery';
+import type { Delivery } from '../../decide/delivery';
 import { BatchedStatement } from '../../lib/batched-statement';
 import { destinationKey } from '../destinations';
 

@@ -1,4 +1,5 @@
-import type { PriorityLevel, RetryConfig } from '../../config/worker-config.schema';
+import type { RetryConfig } from '../../config/worker-config.schema';
+import type { PriorityLevel } from '../../vocabulary';
 
 export type NextRun = { readonly kind: 'retry'; readonly atMs: number } | { readonly kind: 'give_up'; readonly reason: 'expired' | 'exhausted' };
 

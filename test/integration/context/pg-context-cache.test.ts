@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { ContextResult } from '../../../src/context/event-context';
 import { createPgContextRepository } from '../../../src/context/pg-context-repository';
-import type { QueryConfigLike, Queryable } from '../../../src/context/queryable';
+import type { QueryConfigLike, Queryable } from '../../../src/lib/queryable';
 import { seedDemo } from '../../../src/db/seed';
 import { DEMO_ORG_A, DEMO_ORG_B } from '../../support/demo-ids';
 import { deferred } from '../../support/wait-for';

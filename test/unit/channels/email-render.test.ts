@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { emailSubject } from '../../../src/channels/email/email-copy';
 import { renderEmailHtml } from '../../../src/channels/email/email-html';
 import { renderEmailText } from '../../../src/channels/email/email-text';
-import { notificationKinds } from '../../../src/decide/notification';
+import { notificationKinds } from '../../../src/vocabulary';
 import { sampleContent } from '../../support/notification-content';
 
 describe('email rendering', () => {

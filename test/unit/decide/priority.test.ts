@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { prioritySchema } from '../../../src/config/policy.schema';
 import type { Wedding } from '../../../src/context/event-context';
 import { assessPriority } from '../../../src/decide/priority';
-import type { NotificationKind } from '../../../src/decide/notification';
+import type { NotificationKind } from '../../../src/vocabulary';
 import type { ChangeEvent } from '../../../src/intake/change-event';
 
 const policy = prioritySchema.parse({});

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { workerConfigSchema } from '../../../src/config/worker-config.schema';
-import { subscriptionsNeedingDatabase } from '../../../src/intake/intake-settings';
+import { subscriptionsNeedingDatabase } from '../../../src/config/load-config';
 import { planStreams } from '../../../src/intake/intake-streams';
 
 const parse = (subscriptions: Record<string, unknown>[]) => workerConfigSchema.parse({ subscriptions }).subscriptions;

@@ -1,7 +1,5 @@
-import type { ChannelKind, DeliveryMessage, RecipientKind } from '../channels/messages';
-import type { NotificationKind } from '../decide/notification';
-import type { Priority } from '../decide/priority';
-import type { RateLimitSettings } from './rate-limiter';
+import type { DeliveryMessage } from '../channels/messages';
+import type { ChannelKind, NotificationKind, Priority, RateLimitSettings, RecipientKind } from '../vocabulary';
 
 export interface Recipient {
   readonly kind: RecipientKind;
@@ -13,7 +11,7 @@ export interface Fallback {
   readonly message: DeliveryMessage;
 }
 
-/** One message to one recipient on one channel; its id is the idempotency key everywhere. */
+/** The planner's output: one message to one recipient on one channel; its id is the idempotency key everywhere. */
 export interface Delivery {
   readonly id: string;
   readonly eventId: string;
@@ -37,9 +35,3 @@ export interface Delivery {
   /** Context carried into every log line about this delivery. */
   readonly log: { readonly table: string; readonly operation: string; readonly rule: string };
 }
-
-export type DeliveryOutcome =
-  | { readonly kind: 'delivered'; readonly attempts: number; readonly status?: number }
-  | { readonly kind: 'dead_letter'; readonly attempts: number; readonly reason: string; readonly status?: number }
-  | { readonly kind: 'failed_over'; readonly attempts: number; readonly reason: string; readonly to: ChannelKind }
-  | { readonly kind: 'aborted'; readonly attempts: number };
