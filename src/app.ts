@@ -11,14 +11,15 @@ import { destinationKey, DestinationHealth } from './deliver/destinations';
 import { Dispatcher, type DeliveryRunner } from './deliver/dispatcher';
 import type { ChannelRegistry } from './channels/channel';
 import type { Delivery } from './decide/delivery';
-import type { DeliveryOutcome } from './deliver/delivery-outcome';
 import { DurableQueue } from './deliver/durable/durable-queue';
 import { createPgEventDeadLetters } from './deliver/durable/pg-event-dead-letters';
 import { createPgSentLedger } from './deliver/durable/pg-sent-ledger';
 import { RateLimiterRegistry } from './deliver/rate-limiter';
 import { Redis } from 'ioredis';
 import { DatabaseHealth } from './lib/database-health';
+import { createDecideRunner } from './decide-runner';
 import { createEventHandler } from './event-handler';
+import { createLifecycle, type StopResult } from './lifecycle';
 import { DedupeWindow } from './intake/dedupe-window';
 import { intakeHealth } from './intake/intake-readiness';
 import { ChangeIntake } from './intake/change-intake';
@@ -27,6 +28,7 @@ import type { Logger } from './lib/logger';
 import { Releasers } from './lib/releasers';
 import type { HealthReport } from './lib/health-report';
 import { createHealthServer } from './outcome/health-server';
+import { deliveryObservers, gaugeSources } from './outcome/metric-sources';
 import { createMetrics, type Metrics } from './outcome/metrics';
 import { readinessReport } from './outcome/readiness';
 import { buildStatus } from './outcome/status-builder';
@@ -45,12 +47,6 @@ export interface AppDependencies {
   readonly channels?: ChannelRegistry;
   readonly metrics?: Metrics;
   readonly now?: () => number;
-}
-
-export interface StopResult {
-  /** True when nothing was abandoned and every resource was released. */
-  readonly clean: boolean;
-  readonly undelivered: readonly string[];
 }
 
 export interface App {
@@ -97,9 +93,8 @@ export function createApp(deps: AppDependencies): App {
   const destinations = new DestinationHealth(now);
   const database = new DatabaseHealth(now);
   const deadEvents = pool ? createPgEventDeadLetters(pool) : createMemoryEventDeadLetters(100, now);
-  const onOutcome = (delivery: Delivery, outcome: DeliveryOutcome) => metrics.deliveries.inc({ channel: delivery.channel, outcome: outcome.kind });
+  const { onOutcome, observe } = deliveryObservers(metrics);
   const dispatcherLogger = logger.child({ component: 'dispatcher' });
-  const observe = (channel: string, outcome: string, seconds: number) => metrics.attemptSeconds.observe({ channel, outcome }, seconds);
   const queue = pool
     ? new DurableQueue({
         pool,
@@ -142,21 +137,7 @@ export function createApp(deps: AppDependencies): App {
     logger: logger.child({ component: 'decide' }),
     now,
   });
-  // Decisions wait on the database; shutdown lets the ones under way finish before draining. A
-  // database outage is waited out (the change is held in memory, /readyz says why), not dropped.
-  const deciding = new Set<Promise<void>>();
-  const stopDeciding = new AbortController();
-  // The returned promise holds the intake cursor until the change's deliveries are persisted.
-  const onEvent = (event: Parameters<typeof decide>[0]): Promise<void> => {
-    const running = (pool ? database.retry(() => decide(event), { signal: stopDeciding.signal }) : decide(event)).finally(() =>
-      deciding.delete(running),
-    );
-    deciding.add(running);
-    return running.catch((error: unknown) => {
-      logger.error({ err: error, eventId: event.id, table: event.table }, 'change not decided; catch-up will bring it back');
-      throw error;
-    });
-  };
+  const deciding = createDecideRunner({ decide, database: pool ? database : null, logger });
 
   const intakeLogger = logger.child({ component: 'intake' });
   const source = new ChangeIntake({
@@ -180,7 +161,7 @@ export function createApp(deps: AppDependencies): App {
     db: pool,
     dedupe: new DedupeWindow(worker.intake.dedupeWindowMs, worker.intake.dedupeMaxEntries),
     metrics,
-    onEvent,
+    onEvent: (event) => deciding.decide(event),
     onCatchUp: (report) => metrics.changesRecovered.inc(report.recovered),
     now,
   });
@@ -210,73 +191,41 @@ export function createApp(deps: AppDependencies): App {
       deadEvents,
       now,
     });
-  metrics.attach({
-    backlog: queue ? () => queue.ledger.backlog() : null,
-    intake: () => source.lag(),
-    destinations: async () => {
-      const counts: Record<string, number> = { closed: 0, failing: 0, open: 0, disabled: 0, held: 0 };
-      for (const row of queue ? await queue.destinationRows() : []) counts[row.state] = (counts[row.state] ?? 0) + 1;
-      for (const entry of destinations.list()) if (entry.state === 'held') counts.held = (counts.held ?? 0) + 1;
-      return counts;
-    },
-    now,
-  });
+  metrics.attach(gaugeSources({ queue, intake: () => source.lag(), destinations, now }));
 
   const health = createHealthServer({ host: env.HEALTH_HOST, port: env.HEALTH_PORT, alive: () => !forcing, readiness, metrics: metrics.registry, status });
 
-  let starting: Promise<{ healthPort: number }> | undefined;
-  let stopping: Promise<StopResult> | undefined;
-
-  const start = () => {
-    starting ??= (async () => {
-      if (ownedPool) releasers.add('database pool', () => ownedPool.end());
-      if (redis) releasers.add('redis', () => void redis.disconnect());
-      if (contexts) releasers.add('context repository', () => contexts.close());
-      releasers.add('channels', () => built.close());
-      const healthPort = await health.listen();
-      releasers.add('health server', () => health.close());
-      releasers.add('rate limiters', () => limiters.stopAll());
-      if (queue) await database.retry(() => queue.start(), { maxWaitMs: 60_000 });
-      await source.start();
-      logger.info({ healthPort, subscriptions: worker.subscriptions.map((s) => s.name), channels: [...settings.availableChannels] }, 'worker started');
-      return { healthPort };
-    })();
-    return starting;
-  };
-
-  const stop = () => {
-    stopping ??= (async () => {
-      await starting?.catch(() => undefined);
-      draining = true;
-      logger.info({ deliveriesInFlight: dispatcher.pending() }, 'draining');
-      await source.stop();
-      // A decision still waiting for the database at the deadline is given up, and said so.
-      const giveUp = setTimeout(() => stopDeciding.abort(), env.SHUTDOWN_TIMEOUT_MS);
-      await Promise.all(deciding);
-      clearTimeout(giveUp);
-      const { undelivered } = await dispatcher.drain(env.SHUTDOWN_TIMEOUT_MS);
-      const failures = await releasers.releaseAll((name, error) => logger.error({ err: error, resource: name }, 'release failed'));
-      const clean = undelivered.length === 0 && failures === 0;
-      logger.info({ undelivered: undelivered.length, clean }, 'stopped');
-      return { clean, undelivered };
-    })();
-    return stopping;
-  };
+  if (ownedPool) releasers.add('database pool', () => ownedPool.end());
+  if (redis) releasers.add('redis', () => void redis.disconnect());
+  if (contexts) releasers.add('context repository', () => contexts.close());
+  releasers.add('channels', () => built.close());
+  releasers.add('rate limiters', () => limiters.stopAll());
+  const lifecycle = createLifecycle({
+    health,
+    startQueue: queue ? (signal) => database.retry(() => queue.start(), { maxWaitMs: 60_000, signal }) : null,
+    intake: source,
+    deciding,
+    deliveries: dispatcher,
+    releasers,
+    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    onDraining: () => (draining = true),
+    describe: () => ({ subscriptions: worker.subscriptions.map((s) => s.name), channels: [...settings.availableChannels] }),
+    logger,
+  });
 
   return {
-    start,
-    stop,
+    start: lifecycle.start,
+    stop: lifecycle.stop,
     forceStop() {
       forcing = true;
-      dispatcher.forceAbort();
-      void stop();
+      lifecycle.forceStop();
     },
     readiness,
     status,
     busy: async () => {
-      if (!queue) return deciding.size + dispatcher.pending();
+      if (!queue) return deciding.inFlight() + dispatcher.pending();
       const { byLevel } = await queue.ledger.backlog();
-      return deciding.size + Object.values(byLevel).reduce((a, b) => a + b, 0);
+      return deciding.inFlight() + Object.values(byLevel).reduce((a, b) => a + b, 0);
     },
     metrics,
     destinations,

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createApp } from './app';
 import { ConfigError } from './config/config-error';
 import { loadConfig } from './config/load-config';
+import { STOP_MARGIN_MS } from './lifecycle';
 import { createLogger } from './lib/logger';
 
 // The only file that touches `process`: environment, signals, exit codes.
@@ -32,13 +33,19 @@ async function main(): Promise<void> {
     process.exit(1);
   });
 
-  await app.start();
-
+  // Installed before the start, which can wait a minute for the database: a signal then stops
+  // the start and drains like any other.
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals) => {
     signals += 1;
     if (signals === 1) {
-      logger.info({ signal, deadlineMs: config.env.SHUTDOWN_TIMEOUT_MS }, 'shutdown requested; draining');
+      const deadlineMs = config.env.SHUTDOWN_TIMEOUT_MS;
+      logger.info({ signal, deadlineMs }, 'shutdown requested; draining');
+      // The stop keeps to its deadline; this only catches a release that hangs past the margin.
+      setTimeout(() => {
+        logger.error({ limitMs: deadlineMs + STOP_MARGIN_MS }, 'stop overran its deadline; exiting');
+        process.exit(1);
+      }, deadlineMs + STOP_MARGIN_MS).unref();
       void app.stop().then(({ clean }) => process.exit(clean ? 0 : 1));
       return;
     }
@@ -48,6 +55,14 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+
+  try {
+    await app.start();
+  } catch (error) {
+    if (signals > 0) return; // a stop was asked for: it ends the start and exits
+    logger.fatal({ err: error }, 'start failed; exiting');
+    process.exit(1);
+  }
 }
 
 main().catch((error: unknown) => {
