@@ -46,7 +46,7 @@ export const envSchema = z.object({
   TWILIO_BASE_URL: z.url().optional().describe('Only for sandboxes and tests: where the Twilio SDK sends'),
   SHUTDOWN_TIMEOUT_MS: positiveMs
     .default(20_000)
-    .describe('Drain deadline after the first SIGTERM; keep it below the orchestrator grace period'),
+    .describe('Deadline of the whole stop after the first SIGTERM; the orchestrator grace period must be at least this plus 5 s'),
 });
 
 export type Env = z.infer<typeof envSchema>;
