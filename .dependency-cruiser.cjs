@@ -16,9 +16,10 @@ const LAYERS = [
 ];
 
 // Anything that reaches a network, a disk or another process. The planner must stay pure.
+// (pg-connection-string is not here: it only parses a URL.)
 const IO_MODULES =
   '^(node:)?(fs|fs/promises|net|http|https|http2|dgram|dns|tls|child_process|cluster|worker_threads)$' +
-  '|^node_modules/(pg|pg-[^/]+|undici|ioredis|ws|resend|twilio|graphile-worker|bottleneck|node-pg-migrate|prom-client|@supabase/[^/]+)/';
+  '|^node_modules/(pg|pg-pool|pg-cursor|pg-native|undici|ioredis|ws|resend|twilio|graphile-worker|bottleneck|node-pg-migrate|prom-client|@supabase/[^/]+)/';
 
 const upward = LAYERS.flatMap((layer, i) =>
   i === 0
