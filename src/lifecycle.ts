@@ -71,6 +71,7 @@ export function createLifecycle(parts: LifecycleParts): Lifecycle {
       const healthPort = await parts.health.listen();
       parts.releasers.add('health server', () => parts.health.close());
       logger.info({ healthPort }, 'health server listening');
+      abandonIfStopping();
       if (parts.startQueue) await parts.startQueue(stopRequested.signal);
       abandonIfStopping();
       await parts.intake.start();
