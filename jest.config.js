@@ -1,11 +1,13 @@
-// @swc/jest compiles TypeScript to CommonJS; packages that ship only ESM must be compiled too,
-// because Jest's module loader cannot require() ES modules on Node 20 (measured-here.md §1).
-const esmOnly = ['p-retry', 'is-network-error', 'node-pg-migrate', 'p-queue', 'p-timeout'];
+// @swc/jest compiles TypeScript to CommonJS; packages that ship only ESM must be compiled too.
+// Jest 30 can require() ES modules itself only through node:vm's SourceTextModule, which Node 24
+// still hides behind --experimental-vm-modules; compiling these few is the flag-free way.
+const esmOnly = ['p-retry', 'is-network-error', 'node-pg-migrate', 'p-queue', 'p-timeout', 'graphile-worker'];
 
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
+  globalSetup: '<rootDir>/test/support/runtime-banner.ts',
   testMatch: ['**/*.test.ts'],
   transform: {
     '^.+\\.(t|j)sx?$': [

@@ -36,7 +36,8 @@ export function createRealtimeClient(options: RealtimeClientOptions): SupabaseCl
   return createClient(options.url, options.apiKey, {
     auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
     realtime: {
-      // Node 20 has no global WebSocket, and supabase-js 2.109 throws in createClient without one.
+      // `ws`, not Node's global WebSocket: the WHATWG one hides the HTTP status of a refused upgrade
+      // (a bare TypeError), so a rejected key would show on /readyz as "channel error", not "401".
       transport: guardedWebSocket(options.onFrameError) as unknown as WebSocketLikeConstructor,
       heartbeatIntervalMs: options.heartbeatIntervalMs,
       timeout: options.joinTimeoutMs,

@@ -17,11 +17,22 @@ const seconds = (value: string) => Number(/^(\d+)s$/.exec(value)?.[1] ?? Number.
 describe('Dockerfile', () => {
   it('builds in one stage and runs production dependencies only, on a current LTS, as a non-root user', () => {
     const stages = [...dockerfile.matchAll(/^FROM (\S+)(?: AS (\w+))?/gm)];
-    expect(stages.map((m) => m[1])).toEqual(['node:22-bookworm-slim', 'node:22-bookworm-slim']);
+    expect(stages.map((m) => m[1])).toEqual(['node:24-bookworm-slim', 'node:24-bookworm-slim']);
     const runtime = dockerfile.slice(dockerfile.lastIndexOf('FROM '));
     expect(runtime).toMatch(/npm ci --omit=dev/);
     expect(runtime).toMatch(/^USER node$/m);
     expect(runtime).toMatch(/COPY db \.\/db/);
+  });
+
+  it('runs the same Node major as the tests, the demo and the benchmarks (the `node` dev dependency)', () => {
+    const pkg = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8')) as {
+      engines: { node: string };
+      devDependencies: Record<string, string>;
+    };
+    const testedMajor = /^\^?(\d+)\./.exec(pkg.devDependencies.node ?? '')?.[1];
+    const imageMajors = [...dockerfile.matchAll(/^FROM node:(\d+)-/gm)].map((m) => m[1]);
+    expect(imageMajors).toEqual([testedMajor, testedMajor]);
+    expect(pkg.engines.node).toBe(`>=${testedMajor}`);
   });
 
   it('starts the worker in exec form, so SIGTERM reaches it, and checks /livez', () => {
