@@ -4,6 +4,7 @@ import { listDeadEvents, listDeliveries, replay, UsageError, type Io } from './c
 import { ConfigError, formatProblems } from './config/config-error';
 import { loadConfig } from './config/load-config';
 import { migrate } from './db/migrate';
+import { createLogger } from './lib/logger';
 
 // Operator commands. An entry point like main.ts: it alone reads argv, env and sets the exit code.
 
@@ -36,9 +37,17 @@ const commands: Record<string, Command> = {
     const { values } = parseArgs({ args, options: { schema: { type: 'string', default: 'public' } } });
     const databaseUrl = io.env.DATABASE_URL;
     if (!databaseUrl) throw new UsageError('DATABASE_URL is not set');
-    const applied = await migrate({ databaseUrl, schema: values.schema });
-    io.out(applied.length ? `applied: ${applied.join(', ')}\n` : 'up to date\n');
-    return 0;
+    // It runs as a job beside the worker (compose, Kubernetes), so it logs as the worker does:
+    // JSON lines on stdout, not human text in the middle of a JSON stream.
+    const log = createLogger({ level: io.env.LOG_LEVEL ?? 'info', destination: { write: (line) => io.out(line) } }).child({ command: 'migrate', schema: values.schema });
+    try {
+      const applied = await migrate({ databaseUrl, schema: values.schema, log: (message) => log.debug(message) });
+      log.info({ applied }, applied.length ? 'migrations applied' : 'migrations up to date');
+      return 0;
+    } catch (error) {
+      log.error({ err: error }, 'migrations failed');
+      return 1;
+    }
   },
   async 'validate-config'(args, io) {
     const { values } = parseArgs({ args, options: { file: { type: 'string' } } });
