@@ -1,6 +1,6 @@
 /**
  * The REAL supabase-js client, configured for fast tests against the fake Realtime server,
- * plus a channel recorder. Pinned to @supabase/supabase-js 2.109.0: two internals are touched
+ * plus a channel recorder. Pinned to @supabase/supabase-js 2.119.0: two internals are touched
  * (see comments) and must be re-checked on upgrade.
  */
 import WebSocket from 'ws';

@@ -75,7 +75,7 @@ const KIND_USER_BROADCAST = 4;
 const ENCODING_JSON = 1;
 
 /**
- * Builds a vsn 2.0.0 kind-4 (USER_BROADCAST) binary frame. realtime-js 2.109.0 decodes ONLY
+ * Builds a vsn 2.0.0 kind-4 (USER_BROADCAST) binary frame. realtime-js 2.119.0 decodes ONLY
  * kind 4; any other kind makes its decoder return undefined and the socket's onmessage throw,
  * which is why this is the only binary frame the fake can produce.
  *

@@ -1,5 +1,5 @@
 /**
- * Drives the REAL @supabase/supabase-js 2.109.0 client against the fake Realtime server.
+ * Drives the REAL @supabase/supabase-js 2.119.0 client against the fake Realtime server.
  * Every wait is on a condition (server state or recorded client callbacks), never a fixed sleep.
  */
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';

@@ -1,5 +1,5 @@
 /**
- * A loopback Supabase Realtime server that the REAL `@supabase/supabase-js` client (2.109.0) talks
+ * A loopback Supabase Realtime server that the REAL `@supabase/supabase-js` client (2.119.0) talks
  * to unchanged. Faithful by default; every failure mode is a knob in `server.knobs`.
  *
  *   const rt = await startFakeRealtime();

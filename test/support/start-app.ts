@@ -9,7 +9,7 @@ import { WebhookReceiver } from './webhook-receiver';
 
 /**
  * The real supabase-js client with test timings: fast reconnects and rejoins. `rejoinAfterMs`
- * is internal to the pinned realtime-js 2.109.0 and must be set before channels are created.
+ * is internal to the pinned realtime-js 2.119.0 and must be set before channels are created.
  */
 export function fastRealtimeClient(config: Config) {
   return (hooks: RealtimeHooks): RealtimeClientLike => {
@@ -27,7 +27,7 @@ export function fastRealtimeClient(config: Config) {
     return {
       channel: (name, options) => client.channel(name, options),
       removeChannel: (channel) => client.removeChannel(channel),
-      // realtime-js 2.109 disconnect() arms a 10 s timer it never clears, and removing the last
+      // realtime-js 2.119 disconnect() arms a 10 s timer it never clears, and removing the last
       // channel schedules a second disconnect; either keeps Jest alive after the last test. Same
       // steps as removeAllChannels(), minus both timers. main.ts exits explicitly, so production
       // is not held up by them.
