@@ -9,6 +9,7 @@ import { createLogger } from '../../src/lib/logger';
 import { startFakeRealtime } from '../../test/support/realtime-server';
 import { waitFor } from '../../test/support/wait-for';
 import { demoDatabase } from './database';
+import { DemoSetupError } from './postgres-binaries';
 import { narrator } from './narrator';
 import { startSandboxes } from './sandboxes';
 import { WEDDING_DAY, wireSeedToSandboxes } from './scenario';
@@ -131,7 +132,8 @@ async function dueDeliveries(pool: Pool): Promise<number> {
 
 main().catch((error: unknown) => {
   if (stopping) return; // Ctrl-C during the start: what failed was cut off on purpose.
-  process.stderr.write(`demo failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  const detail = error instanceof DemoSetupError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
+  process.stderr.write(`demo failed: ${detail}\n`);
   failed = true;
   void stop();
 });

@@ -9,6 +9,11 @@ export interface PostgresUser {
   readonly gid?: number;
 }
 
+/** A set-up problem the person running the demo can fix; its message says how (no stack). */
+export class DemoSetupError extends Error {
+  override readonly name = 'DemoSetupError';
+}
+
 export interface PostgresBinaries {
   readonly initdb: string;
   readonly postgres: string;
@@ -38,7 +43,7 @@ export async function postgresBinaries(): Promise<PostgresBinaries> {
     renameSync(building, cached);
   }
   if (!runsAs(join(cached, 'bin', 'initdb'), user)) {
-    throw new Error(
+    throw new DemoSetupError(
       `the embedded PostgreSQL runs as the postgres user, who can reach neither ${nativeDir} nor ${cached}: ` +
         'set DATABASE_URL to a PostgreSQL of yours, or run the demo from a folder other users can enter.',
     );

@@ -46,7 +46,9 @@ describe('npm run demo', () => {
     child.stderr.on('data', (c: Buffer) => (output += c.toString()));
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) => child.on('exit', (code, signal) => done({ code, signal })));
 
-    await waitFor(() => output.includes('scenario done'), { timeoutMs: 90_000, what: () => `the scenario (output so far:\n${output.slice(-2000)})` });
+    // A demo that dies early fails here at once, with its output, not after the whole timeout.
+    await waitFor(() => output.includes('scenario done') || child.exitCode !== null, { timeoutMs: 90_000, what: () => `the scenario (output so far:\n${output.slice(-2000)})` });
+    expect({ exitedEarly: child.exitCode !== null, output: output.slice(-2000) }).toEqual({ exitedEarly: false, output: expect.stringContaining('scenario done') });
     expect(output).toContain('database embedded PostgreSQL');
     expect(output).toContain(`runtime  node ${process.version}`);
     const sandbox = /sandbox {2}(.*)/.exec(output)?.[1] ?? '';
