@@ -5,6 +5,7 @@
  * Protocol reference: /work/shared/reference/realtime-protocol.md §2.3, §2.5, §3.1.
  */
 import { createHash } from 'node:crypto';
+import { filterMatches, parseFilter } from './realtime-server-filters';
 
 /** One `config.postgres_changes[i]` entry as the client sent it (unknown keys are kept). */
 export type BindingParams = Record<string, unknown>;
@@ -83,20 +84,28 @@ function bindingCoversEvent(params: BindingParams, type: ChangeType): boolean {
 }
 
 /**
- * Only `col=eq.value` is evaluated; every other operator (and anything unparsable) matches all
- * rows, which is enough for a test double. DELETE is evaluated against the old row, as the
- * current server does (§2.3 "DELETE filtering").
+ * Every documented operator is evaluated in the column's type; an unparsable filter matches
+ * nothing (its channel never goes live: see unparsableFilterError). DELETE is evaluated against
+ * the old row, as the current server does (§2.3 "DELETE filtering").
  */
 function bindingCoversRow(params: BindingParams, change: ChangeSpec): boolean {
   const filter = stringParam(params, 'filter');
   if (!filter) return true;
-  const m = /^([^=]+)=eq\.(.*)$/.exec(filter);
-  if (!m) return true;
-  const [, column = '', expected = ''] = m;
+  const parsed = parseFilter(filter);
+  if ('error' in parsed) return false;
   const row = change.type === 'DELETE' ? change.oldRecord : change.record;
-  const actual = row?.[column];
-  if (actual === undefined || actual === null) return false;
-  return (typeof actual === 'object' ? JSON.stringify(actual) : String(actual)) === expected;
+  return filterMatches(parsed.filter, row, change.columns ?? inferColumns(change.record, change.oldRecord));
+}
+
+/** The system error the server sends instead of "Subscribed to PostgreSQL", if any filter is bad. */
+export function unparsableFilterError(bindings: Binding[]): string | null {
+  for (const { params } of bindings) {
+    const filter = stringParam(params, 'filter');
+    if (!filter) continue;
+    const parsed = parseFilter(filter);
+    if ('error' in parsed) return parsed.error;
+  }
+  return null;
 }
 
 export function bindingMatchesChange(params: BindingParams, change: ChangeSpec): boolean {
@@ -136,20 +145,36 @@ export function formatCommitTimestamp(ts: Date | string | null | undefined): str
   return (ts ?? new Date()).toISOString();
 }
 
+export const TOO_LARGE_ERROR = 'Error 413: Payload Too Large';
+/** Over max_record_bytes, `apply_rls` keeps only the fields whose value is at most this long. */
+const TOO_LARGE_FIELD_BYTES = 64;
+
+const valueBytes = (v: unknown): number => Buffer.byteLength(typeof v === 'string' ? v : JSON.stringify(v) ?? '');
+const smallFields = (row: Row | undefined): Row | undefined =>
+  row && Object.fromEntries(Object.entries(row).filter(([, v]) => valueBytes(v) <= TOO_LARGE_FIELD_BYTES));
+
 /**
  * The `data` object of a `postgres_changes` push, with the field set of the server's
  * NewRecord / UpdatedRecord / DeletedRecord structs: INSERT has no `old_record`, DELETE no `record`.
+ * A change whose rows exceed `maxRecordBytes` goes out in the 413 shape (§3.1).
  */
-export function buildChangeData(change: ChangeSpec): Record<string, unknown> {
-  const record = change.type === 'DELETE' ? undefined : (change.record ?? {});
-  const oldRecord = change.type === 'INSERT' ? undefined : (change.oldRecord ?? {});
+export function buildChangeData(change: ChangeSpec, maxRecordBytes = Infinity): Record<string, unknown> {
+  let record = change.type === 'DELETE' ? undefined : (change.record ?? {});
+  let oldRecord = change.type === 'INSERT' ? undefined : (change.oldRecord ?? {});
+  const columns = change.columns ?? inferColumns(record, oldRecord);
+  let errors = change.errors ?? null;
+  if (Buffer.byteLength(JSON.stringify({ record, oldRecord })) > maxRecordBytes) {
+    record = smallFields(record);
+    oldRecord = smallFields(oldRecord);
+    errors = [TOO_LARGE_ERROR];
+  }
   const data: Record<string, unknown> = {
     schema: change.schema ?? 'public',
     table: change.table,
     commit_timestamp: formatCommitTimestamp(change.commitTimestamp),
     type: change.type,
-    columns: change.columns ?? inferColumns(record, oldRecord),
-    errors: change.errors ?? null,
+    columns,
+    errors,
   };
   if (record !== undefined) data.record = record;
   if (oldRecord !== undefined) data.old_record = oldRecord;

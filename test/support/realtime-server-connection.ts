@@ -4,9 +4,9 @@
  * Protocol reference: /work/shared/reference/realtime-protocol.md §1.3–1.4, §2, §3.4, §7.
  */
 import type { WebSocket } from 'ws';
-import { bindingId, type Binding, type BindingParams } from './realtime-server-changes';
+import { bindingId, unparsableFilterError, type Binding, type BindingParams } from './realtime-server-changes';
 import { decodeTextFrame, describeBinary, encodeTextFrame, subTopic, type PhxMessage, type Vsn } from './realtime-server-codec';
-import { consumeKnob, TOKEN_EXPIRED_MESSAGE, type FakeRealtimeKnobs, type FakeRealtimeStats, type SeenToken } from './realtime-server-knobs';
+import { consumeKnob, drawDelay, JOIN_RATE_REFUSAL, TOKEN_EXPIRED_MESSAGE, type FakeRealtimeKnobs, type FakeRealtimeStats, type SeenToken } from './realtime-server-knobs';
 
 export interface LoggedFrame {
   /** ms since the server started. */
@@ -59,6 +59,8 @@ export class FakeConnection {
   closedAt: number | null = null;
   closeCode: number | null = null;
   private readonly timers = new Set<NodeJS.Timeout>();
+  /** When this socket's recent joins arrived (ms since server start), for `joinsPerSecond`. */
+  private joinTimes: number[] = [];
   private idleTimer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -235,10 +237,16 @@ export class FakeConnection {
       if (knobs.closeSupersededJoin) this.sendChannelExit(previous, 'phx_close');
     }
 
+    if (this.overJoinRate()) {
+      // The limiter answers at once and then drops the whole socket.
+      this.reply(msg, 'error', { reason: JOIN_RATE_REFUSAL });
+      this.ws.close(1000, 'join rate limit');
+      return;
+    }
     if (consumeKnob(knobs, 'swallowJoins')) return;
     if (consumeKnob(knobs, 'refuseJoins')) {
       const reason = knobs.refuseJoinReason;
-      return this.later(knobs.joinReplyDelayMs, () => this.reply(msg, 'error', { reason }));
+      return this.later(knobs.refuseJoinDelayMs, () => this.reply(msg, 'error', { reason }));
     }
 
     const config = asRecord(payload.config);
@@ -262,6 +270,14 @@ export class FakeConnection {
     });
   }
 
+  private overJoinRate(): boolean {
+    const limit = this.ctx.knobs.joinsPerSecond;
+    const now = this.ctx.elapsedMs();
+    this.joinTimes = this.joinTimes.filter((t) => now - t < 1_000);
+    this.joinTimes.push(now);
+    return limit !== null && this.joinTimes.length > limit;
+  }
+
   /**
    * The `system` message a replication_ready join gets once the tenant's replication connection
    * is up (§2.4, §3.4). The same knobs as "Subscribed to PostgreSQL": `never` withholds it;
@@ -270,7 +286,7 @@ export class FakeConnection {
   private scheduleReplicationReady(state: ChannelState): void {
     const { systemMessage, systemDelayMs } = this.ctx.knobs;
     if (systemMessage === 'never') return;
-    this.later(systemDelayMs, () => {
+    this.later(drawDelay(systemDelayMs), () => {
       if (this.channels.get(state.topic) !== state) return;
       if (systemMessage === 'error') {
         this.closeChannel(state, 'Replication connection was not established in time');
@@ -282,14 +298,18 @@ export class FakeConnection {
     });
   }
 
-  /** The join reply precedes the DB subscription; the feed is live only after this message. */
+  /**
+   * The join reply precedes the DB subscription; the feed is live only after this message. A bad
+   * filter fails the whole subscription, asynchronously: the error comes where "Subscribed" would.
+   */
   private scheduleSystemMessage(state: ChannelState): void {
     const { systemMessage, systemDelayMs, systemErrorMessage } = this.ctx.knobs;
     if (systemMessage === 'never') return;
-    this.later(systemDelayMs, () => {
+    const filterError = unparsableFilterError(state.bindings);
+    this.later(drawDelay(systemDelayMs), () => {
       if (this.channels.get(state.topic) !== state) return; // superseded or left meanwhile
-      if (systemMessage === 'error') {
-        this.sendSystem(state, 'postgres_changes', 'error', systemErrorMessage);
+      if (systemMessage === 'error' || filterError !== null) {
+        this.sendSystem(state, 'postgres_changes', 'error', filterError ?? systemErrorMessage);
         return;
       }
       if (this.sendSystem(state, 'postgres_changes', 'ok', 'Subscribed to PostgreSQL')) state.live = true;

@@ -21,7 +21,7 @@ beforeAll(async () => {
 });
 afterAll(() => db.drop());
 beforeEach(async () => {
-  server = await startFakeRealtime();
+  server = await startFakeRealtime({ timing: 'fast' });
   follower = await server.followDatabase(db.pool, { schema: db.schema });
 });
 afterEach(async () => {
@@ -89,6 +89,65 @@ describe('followDatabase: rows written for real become postgres_changes', () => 
     expect(server.joinedChannels('not-live')[0]?.[1].live).toBe(false);
     expect(wire()).toEqual([]);
     expect(w.changes).toEqual([]);
+  });
+});
+
+describe('followDatabase: like the real poller', () => {
+  it('pushes at most 100 rows a poll by default, a poll every 100 ms', async () => {
+    await follower.stop();
+    await server.close();
+    server = await startFakeRealtime(); // production timing
+    follower = await server.followDatabase(db.pool, { schema: db.schema });
+    const w = watchChannel(client(), 'batched', [{ event: 'INSERT', schema: db.schema, table: 'change_outbox' }]);
+    await server.waitForLive('batched', { timeoutMs: 5_000 });
+    await db.pool.query(`insert into vendors (organization_id, name) select $1, 'V' || g from generate_series(1, 250) g`, [org]);
+    await follower.settled();
+    await waitFor(() => w.changes.length === 250, { description: '250 outbox rows', timeoutMs: 5_000 });
+    expect(follower.batches).toEqual([100, 100, 50]);
+    const at = server.frames({ dir: 'out', event: 'postgres_changes' }).map((f) => f.at);
+    const pollStarts = [at[0]!, at[100]!, at[200]!];
+    expect(pollStarts[1]! - pollStarts[0]!).toBeGreaterThanOrEqual(100);
+    expect(pollStarts[2]! - pollStarts[1]!).toBeGreaterThanOrEqual(100);
+  }, 20_000);
+
+  it('stamps the commit time, not the time the transaction wrote the row', async () => {
+    const w = watchChannel(client(), 'commit', [{ event: 'INSERT', schema: db.schema, table: 'vendors' }]);
+    await server.waitForLive('commit');
+    const tx = await db.pool.connect();
+    try {
+      await tx.query('begin');
+      await tx.query(`insert into vendors (organization_id, name) values ($1, 'Late committer')`, [org]);
+      await tx.query('select pg_sleep(0.3)');
+      await tx.query('commit');
+    } finally {
+      tx.release();
+    }
+    const { rows } = await db.pool.query<{ written: Date; committed_by: Date }>(
+      `select changed_at as written, clock_timestamp() as committed_by from change_outbox where source_table = 'vendors' order by id desc limit 1`,
+    );
+    await follower.settled();
+    await waitFor(() => w.changes.length === 1, { description: 'the vendor INSERT' });
+    const stamped = Date.parse(String(w.changes[0]!.commit_timestamp));
+    expect(stamped - rows[0]!.written.getTime()).toBeGreaterThanOrEqual(300);
+    expect(stamped).toBeGreaterThanOrEqual(rows[0]!.committed_by.getTime() - 1_000); // not a stale time either
+  });
+
+  it('pushes rows in commit order, a lower id committed later going out later', async () => {
+    const w = watchChannel(client(), 'order', [{ event: 'INSERT', schema: db.schema, table: 'vendors' }]);
+    await server.waitForLive('order');
+    const early = await db.pool.connect();
+    try {
+      await early.query('begin');
+      await early.query(`insert into vendors (organization_id, name) values ($1, 'First id, committed last')`, [org]);
+      await db.pool.query(`insert into vendors (organization_id, name) values ($1, 'Second id, committed first')`, [org]);
+      await waitFor(() => w.changes.length === 1, { description: 'the first commit' });
+      await early.query('commit');
+    } finally {
+      early.release();
+    }
+    await follower.settled();
+    await waitFor(() => w.changes.length === 2, { description: 'both commits' });
+    expect(w.changes.map((c) => (c.new as { name: string }).name)).toEqual(['Second id, committed first', 'First id, committed last']);
   });
 });
 

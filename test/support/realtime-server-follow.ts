@@ -6,17 +6,31 @@
  * Why a poll loop and not LISTEN/NOTIFY or logical replication: the test database runs with
  * wal_level=replica (no logical decoding), NOTIFY would need a trigger of its own in the schema
  * under test, and Realtime itself polls its replication slot (every 100 ms), so a poll models
- * its loss window faithfully. The "WAL" read is the change_outbox that migration 0003's trigger
- * fills: it holds every write of the tenant tables with old and new rows, in id order.
+ * its loss window faithfully: up to `maxRows` rows a poll, every `intervalMs` (100 ms in
+ * production), `idleIntervalMs` after a poll that found nothing. The "WAL" read is the
+ * change_outbox that migration 0003's trigger fills: every write of the tenant tables with old
+ * and new rows.
+ *
+ * Like the WAL, rows go out in commit order (a row is pushed at the first poll that sees it,
+ * whatever its id), stamped with the commit time: no later than the poll that first saw the row
+ * and after its transaction wrote it, never the transaction's start.
  */
 import type { Pool } from 'pg';
-import { GapCursor } from '../../src/intake/gap-cursor';
 import type { ChangeSpec, ColumnSpec, Row } from './realtime-server-changes';
+
+/** Read at every poll (getters), so the server's knobs can change under a running follower. */
+export interface PollSettings {
+  readonly intervalMs: number;
+  readonly idleIntervalMs: number;
+  readonly maxRows: number;
+}
 
 export interface Follower {
   /** Resolves once every row committed before the call has been pushed (or found no live channel). */
   settled(): Promise<void>;
   stop(): Promise<void>;
+  /** How many rows each poll that found some read, in order: the poller's batches. */
+  readonly batches: readonly number[];
 }
 
 interface TableShape {
@@ -32,10 +46,11 @@ abstract class Poller implements Follower {
   private stopped = false;
   private waiters: Array<{ upTo: number; resolve: () => void; reject: (e: unknown) => void }> = [];
   private lastError: unknown = null;
+  readonly batches: number[] = [];
 
   constructor(
     protected readonly pool: Pool,
-    private readonly intervalMs: number,
+    protected readonly settings: PollSettings,
   ) {}
 
   start(): this {
@@ -58,18 +73,24 @@ abstract class Poller implements Follower {
   /** A number every processed row reaches: waiters resolve when progress() passes it. */
   protected abstract newestCommitted(): Promise<number>;
   protected abstract progress(): number;
-  protected abstract poll(): Promise<void>;
+  /** Pushes one batch; returns how many rows it read. */
+  protected abstract poll(): Promise<number>;
 
-  private schedule(): void {
+  private schedule(idle = false): void {
     if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.running = this.tick();
-    }, this.intervalMs);
+    this.timer = setTimeout(
+      () => {
+        this.running = this.tick();
+      },
+      idle ? this.settings.idleIntervalMs : this.settings.intervalMs,
+    );
   }
 
   private async tick(): Promise<void> {
+    let read = 0;
     try {
-      await this.poll();
+      read = await this.poll();
+      if (read > 0) this.batches.push(read);
       this.lastError = null;
     } catch (error) {
       // The schema may be dropped under a follower a test forgot to stop; keep the last error.
@@ -82,23 +103,57 @@ abstract class Poller implements Follower {
       return false;
     });
     if (this.lastError && this.stopped) return;
-    this.schedule();
+    this.schedule(read === 0);
+  }
+}
+
+/**
+ * Which outbox ids were pushed. `floor`: every id up to it is pushed or was never committed; ids
+ * above it that were pushed are in `seen`. A missing id (a transaction still open, or rolled
+ * back) holds the floor for at most `gapMs`, like a slot that never sees a rolled-back write.
+ */
+class PushedIds {
+  private readonly seen = new Set<number>();
+  private gapSince: number | null = null;
+
+  constructor(
+    public floor: number,
+    private readonly gapMs = 2_000,
+  ) {}
+
+  above(): number[] {
+    return [...this.seen];
+  }
+
+  add(id: number): void {
+    if (id > this.floor) this.seen.add(id);
+  }
+
+  advance(now = Date.now()): void {
+    while (this.seen.delete(this.floor + 1)) this.floor += 1;
+    if (this.seen.size === 0) return void (this.gapSince = null);
+    this.gapSince ??= now;
+    if (now - this.gapSince < this.gapMs) return;
+    this.floor = Math.min(...this.seen) - 1;
+    this.gapSince = null;
+    this.advance(now);
   }
 }
 
 /** change_outbox → INSERTs on change_outbox, and the change itself on its source table. */
 export class OutboxFollower extends Poller {
-  private readonly cursor: GapCursor;
+  private readonly pushed: PushedIds;
   private readonly shapes = new Map<string, TableShape>();
 
   constructor(
     pool: Pool,
     private readonly schema: string,
     private readonly emit: (change: ChangeSpec) => number,
-    opts: { intervalMs?: number; startAfter?: number } = {},
+    settings: PollSettings,
+    startAfter: number,
   ) {
-    super(pool, opts.intervalMs ?? 10);
-    this.cursor = new GapCursor({ after: opts.startAfter ?? 0, seen: [] }, 2_000);
+    super(pool, settings);
+    this.pushed = new PushedIds(startAfter);
   }
 
   protected async newestCommitted(): Promise<number> {
@@ -107,24 +162,26 @@ export class OutboxFollower extends Poller {
   }
 
   protected progress(): number {
-    return this.cursor.readAfter;
+    return this.pushed.floor;
   }
 
-  protected async poll(): Promise<void> {
-    const { rows } = await this.pool.query<{ row: Row }>(
-      `select to_jsonb(o.*) as row from "${this.schema}".change_outbox o where o.id > $1 order by o.id limit 1000`,
-      [String(this.cursor.readAfter)],
+  protected async poll(): Promise<number> {
+    // clock_timestamp() in an init-plan runs after the statement's snapshot: every row it sees
+    // committed before that instant.
+    const { rows } = await this.pool.query<{ row: Row; seen_at: Date }>(
+      `select to_jsonb(o.*) as row, (select clock_timestamp()) as seen_at from "${this.schema}".change_outbox o
+       where o.id > $1 and o.id <> all($2::bigint[]) order by o.id limit $3`,
+      [String(this.pushed.floor), this.pushed.above().map(String), this.settings.maxRows],
     );
-    for (const { row } of rows) {
-      const id = Number(row.id);
-      if (this.cursor.handled(id)) continue;
-      await this.push(row);
-      this.cursor.note(id);
+    for (const { row, seen_at } of rows) {
+      await this.push(row, seen_at);
+      this.pushed.add(Number(row.id));
     }
+    this.pushed.advance();
+    return rows.length;
   }
 
-  private async push(o: Row): Promise<void> {
-    const commitTimestamp = new Date(String(o.changed_at));
+  private async push(o: Row, commitTimestamp: Date): Promise<void> {
     const outbox = await this.shape(this.schema, 'change_outbox');
     this.emit({ schema: this.schema, table: 'change_outbox', type: 'INSERT', record: o, columns: outbox.columns, commitTimestamp });
     const schema = String(o.source_schema);
@@ -175,9 +232,9 @@ export class BroadcastFollower extends Poller {
     pool: Pool,
     private readonly table: string,
     private readonly emit: (topic: string, event: string, payload: unknown, id: string) => number,
-    opts: { intervalMs?: number } = {},
+    settings: PollSettings,
   ) {
-    super(pool, opts.intervalMs ?? 10);
+    super(pool, settings);
   }
 
   protected async newestCommitted(): Promise<number> {
@@ -189,12 +246,13 @@ export class BroadcastFollower extends Poller {
     return this.count;
   }
 
-  protected async poll(): Promise<void> {
+  protected async poll(): Promise<number> {
     // inserted_at is the writing transaction's start: re-read a margin so a late commit is seen.
     const { rows } = await this.pool.query<{ id: string; topic: string; event: string; payload: unknown; at: string }>(
       `select id::text as id, topic, event, payload, inserted_at::text as at from ${this.table}
-       where extension = 'broadcast' and inserted_at > $1::timestamp - interval '2 seconds' order by inserted_at, id`,
-      [this.watermark],
+       where extension = 'broadcast' and inserted_at > $1::timestamp - interval '2 seconds' and id::text <> all($2::text[])
+       order by inserted_at, id limit $3`,
+      [this.watermark, [...this.pushed], this.settings.maxRows],
     );
     for (const m of rows) {
       if (this.pushed.has(m.id)) continue;
@@ -203,5 +261,6 @@ export class BroadcastFollower extends Poller {
       this.emit(m.topic, m.event, m.payload, m.id);
       if (m.at > this.watermark || this.watermark === '-infinity') this.watermark = m.at;
     }
+    return rows.length;
   }
 }

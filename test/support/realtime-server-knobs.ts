@@ -1,6 +1,10 @@
 /**
  * Runtime-mutable failure knobs and counters of the fake Realtime server.
  *
+ * The defaults are production's timings (realtime-protocol.md §2.7, §3.4, §5.2): refusals late,
+ * the feed live 1–3 s after the join, the poller's 100 rows per 100 ms. `timing: 'fast'` swaps in
+ * test timings for tests that are not about time; every other behaviour stays the same.
+ *
  * Counting knobs (`refuseUpgrades`, `refuseJoins`, `swallowJoins`, `mismatchBindings`) mean
  * "apply to the next N occurrences". Set them to `Infinity` to apply until set back to 0.
  */
@@ -35,21 +39,46 @@ export interface FakeRealtimeKnobs {
   refuseJoins: number;
   /** `<Code>: <message>`; the client surfaces it verbatim as the CHANNEL_ERROR message. */
   refuseJoinReason: string;
-  /** Delay before any join reply (production delays refusals by 5 s). */
+  /** Delay before an ok join reply. */
   joinReplyDelayMs: number;
+  /** Delay before a refused join's reply: production backs off 5 s first (§2.7). */
+  refuseJoinDelayMs: number;
   /** Never answer the next N joins: the client reports TIMED_OUT after its `timeout`. */
   swallowJoins: number;
   /** Alter the first echoed binding's table on the next N joins that have bindings. */
   mismatchBindings: number;
-  /** Send `phx_close` for the old join_ref when a join supersedes it (real Phoenix does not). */
+  /**
+   * Send `phx_close` for the old join_ref when a join on the same topic supersedes it, as
+   * Phoenix.Socket does when it closes the duplicate channel process.
+   */
   closeSupersededJoin: boolean;
 
   // ---- "Subscribed to PostgreSQL" (§3.4) ----
   /** `never`: the feed never goes live; `error`: a postgres_changes system error, channel stays open. */
   systemMessage: 'ok' | 'error' | 'never';
-  /** Delay after the ok join reply (production: ~0–3 s). */
-  systemDelayMs: number;
+  /** Delay after the ok join reply: a fixed number, or `[min, max]` drawn at random per join. */
+  systemDelayMs: number | readonly [number, number];
   systemErrorMessage: string;
+
+  // ---- postgres_changes pushes (§3.1, §5.1, §5.2) ----
+  /** Records above this many JSON bytes go out in the 413 shape (fields ≤ 64 bytes only). */
+  maxRecordBytes: number;
+  /**
+   * The tenant's database-events limit: channel deliveries per second averaged over `windowMs`.
+   * Over it a change is skipped for that channel (stats.rateLimited), as the poller does (§5.1).
+   * `null` = unlimited.
+   */
+  dbEventsRateLimit: { perSecond: number; windowMs: number } | null;
+  /**
+   * Joins per second on one socket; the one over it is refused with ClientJoinRateLimitReached
+   * and the socket is closed (§2.7). `null` = unlimited.
+   */
+  joinsPerSecond: number | null;
+  /** The poller of followDatabase / followBroadcasts: a poll every intervalMs, idleIntervalMs after an empty one. */
+  pollIntervalMs: number;
+  pollIdleIntervalMs: number;
+  /** At most this many rows per poll. */
+  pollMaxRows: number;
 
   // ---- access_token (§1.7) ----
   /** Answer every `access_token` event with a system "Token has expired" error and phx_close. */
@@ -58,13 +87,27 @@ export interface FakeRealtimeKnobs {
 
 export const DEFAULT_JOIN_REFUSAL = 'RealtimeRestarting: Realtime is restarting, please standby';
 export const TOKEN_EXPIRED_MESSAGE = 'Token has expired 0 seconds ago';
+export const JOIN_RATE_REFUSAL = 'ClientJoinRateLimitReached: Too many joins per second';
 
-export function defaultKnobs(): FakeRealtimeKnobs {
-  return {
+export type Timing = 'production' | 'fast';
+
+/** What `timing: 'fast'` changes: delays only, never a behaviour. */
+const FAST_TIMINGS: Partial<FakeRealtimeKnobs> = {
+  refuseUpgradeDelayMs: 0,
+  refuseJoinDelayMs: 0,
+  systemDelayMs: 20,
+  pollIntervalMs: 10,
+  pollIdleIntervalMs: 10,
+  pollMaxRows: 1_000,
+};
+
+export function defaultKnobs(timing: Timing = 'production'): FakeRealtimeKnobs {
+  const production: FakeRealtimeKnobs = {
     refuseUpgrades: 0,
     refuseUpgradeStatus: 401,
     refuseUpgradeError: null,
-    refuseUpgradeDelayMs: 0,
+    // CONNECT_ERROR_BACKOFF_MS: a failed handshake is answered after 2 s (§7.1).
+    refuseUpgradeDelayMs: 2_000,
     expectedApiKey: null,
     heartbeat: 'reply',
     heartbeatDelayMs: 0,
@@ -73,15 +116,31 @@ export function defaultKnobs(): FakeRealtimeKnobs {
     refuseJoins: 0,
     refuseJoinReason: DEFAULT_JOIN_REFUSAL,
     joinReplyDelayMs: 0,
+    refuseJoinDelayMs: 5_000,
     swallowJoins: 0,
     mismatchBindings: 0,
-    closeSupersededJoin: false,
+    closeSupersededJoin: true,
     systemMessage: 'ok',
-    systemDelayMs: 20,
+    systemDelayMs: [1_000, 3_000],
     systemErrorMessage:
       'Unable to subscribe to changes with given parameters. Please check Realtime is enabled for the given connect parameters: [schema: public]',
+    maxRecordBytes: 1_048_576,
+    // The Free plan's 100 per second; events averaged over a minute as Tenants.db_events_per_second_rate does.
+    dbEventsRateLimit: { perSecond: 100, windowMs: 60_000 },
+    joinsPerSecond: 100,
+    pollIntervalMs: 100,
+    pollIdleIntervalMs: 500,
+    pollMaxRows: 100,
     expireOnAccessToken: false,
   };
+  return timing === 'fast' ? { ...production, ...FAST_TIMINGS } : production;
+}
+
+/** A delay knob's value for one use: `[min, max]` is drawn uniformly. */
+export function drawDelay(delay: number | readonly [number, number]): number {
+  if (typeof delay === 'number') return delay;
+  const [min, max] = delay;
+  return min + Math.random() * (max - min);
 }
 
 type CountingKnob = 'refuseUpgrades' | 'refuseJoins' | 'swallowJoins' | 'mismatchBindings';
@@ -129,10 +188,14 @@ export interface FakeRealtimeStats {
   accessTokens: number;
   /** Channel deliveries made by emitChange / pushRawChange / emitBroadcast. */
   deliveries: number;
+  /** Channel deliveries skipped by `rateLimit` (production only counts them in telemetry). */
+  rateLimited: number;
+  /** Changes sent in the 413 shape. */
+  tooLarge: number;
 }
 
 export function emptyStats(): FakeRealtimeStats {
-  return { connections: 0, upgradesRefused: 0, joins: {}, heartbeats: 0, leaves: 0, accessTokens: 0, deliveries: 0 };
+  return { connections: 0, upgradesRefused: 0, joins: {}, heartbeats: 0, leaves: 0, accessTokens: 0, deliveries: 0, rateLimited: 0, tooLarge: 0 };
 }
 
 /** A token the client presented, in a join payload or an `access_token` event. */

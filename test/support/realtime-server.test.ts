@@ -26,7 +26,7 @@ const until = (what: string, predicate: () => unknown, timeoutMs = 4000): Promis
   waitFor(predicate, { timeoutMs, description: what });
 
 beforeEach(async () => {
-  server = await startFakeRealtime();
+  server = await startFakeRealtime({ timing: 'fast' });
 });
 
 afterEach(async () => {

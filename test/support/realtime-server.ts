@@ -1,8 +1,10 @@
 /**
  * A loopback Supabase Realtime server that the REAL `@supabase/supabase-js` client (2.119.0) talks
- * to unchanged. Faithful by default; every failure mode is a knob in `server.knobs`.
+ * to unchanged. Production-like by default, timings included (refusals after 2 s / 5 s, the feed
+ * live 1–3 s after the join, 100 rows per 100 ms poll); `timing: 'fast'` only shortens the
+ * delays, for tests that are not about time. Every failure mode is a knob in `server.knobs`.
  *
- *   const rt = await startFakeRealtime();
+ *   const rt = await startFakeRealtime({ timing: 'fast' });
  *   const supabase = createClient(rt.url, 'anon', { realtime: { transport: WebSocket as any } });
  *   rt.knobs.refuseJoins = 2;                      // mutate at runtime
  *   rt.emitChange({ table: 'jobs', type: 'INSERT', record: { id: 1 } });
@@ -17,14 +19,15 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { bindingCoversTable, bindingMatchesChange, buildChangeData, type ChangeSpec } from './realtime-server-changes';
 import { encodeUserBroadcast, fullTopic, parseVsn, subTopic, type PhxMessage } from './realtime-server-codec';
 import { FakeConnection, type ChannelState, type LoggedFrame } from './realtime-server-connection';
-import { consumeKnob, defaultKnobs, emptyStats, httpErrorResponse, upgradeErrorMessage, type FakeRealtimeKnobs, type FakeRealtimeStats, type RefusalStatus, type SeenToken } from './realtime-server-knobs';
+import { consumeKnob, defaultKnobs, emptyStats, httpErrorResponse, upgradeErrorMessage, type FakeRealtimeKnobs, type FakeRealtimeStats, type RefusalStatus, type SeenToken, type Timing } from './realtime-server-knobs';
 import { waitFor, type WaitOptions } from './realtime-server-wait';
-import { BroadcastFollower, OutboxFollower, type Follower } from './realtime-server-follow';
+import { BroadcastFollower, OutboxFollower, type Follower, type PollSettings } from './realtime-server-follow';
 import type { Pool } from 'pg';
 
 export { waitFor, type WaitOptions } from './realtime-server-wait';
 export { buildChangeData, inferColumns, type ChangeSpec, type ChangeType, type ColumnSpec, type Row } from './realtime-server-changes';
-export { DEFAULT_JOIN_REFUSAL, TOKEN_EXPIRED_MESSAGE, type FakeRealtimeKnobs, type FakeRealtimeStats, type RefusalStatus, type SeenToken } from './realtime-server-knobs';
+export { TOO_LARGE_ERROR } from './realtime-server-changes';
+export { DEFAULT_JOIN_REFUSAL, JOIN_RATE_REFUSAL, TOKEN_EXPIRED_MESSAGE, type Timing, type FakeRealtimeKnobs, type FakeRealtimeStats, type RefusalStatus, type SeenToken } from './realtime-server-knobs';
 export type { ChannelState, FakeConnection, LoggedFrame } from './realtime-server-connection';
 export type { PhxMessage, Vsn } from './realtime-server-codec';
 export type { Follower } from './realtime-server-follow';
@@ -32,7 +35,9 @@ export type { Follower } from './realtime-server-follow';
 export interface FakeRealtimeOptions {
   /** 0 (default) picks a free port. */
   port?: number;
-  /** Initial knob values; everything else starts faithful. */
+  /** `production` (default) or `fast`: which delays the knobs start with. */
+  timing?: Timing;
+  /** Initial knob values, over the timing's; everything else starts faithful. */
   knobs?: Partial<FakeRealtimeKnobs>;
 }
 
@@ -44,7 +49,7 @@ export interface ConnectionLoggedFrame extends LoggedFrame {
 const WEBSOCKET_PATHS = new Set(['/realtime/v1/websocket', '/socket/websocket']);
 
 export async function startFakeRealtime(options: FakeRealtimeOptions = {}): Promise<FakeRealtime> {
-  const server = new FakeRealtime(options.knobs ?? {});
+  const server = new FakeRealtime(options.knobs ?? {}, options.timing);
   await server.listen(options.port ?? 0);
   return server;
 }
@@ -54,6 +59,8 @@ export class FakeRealtime {
   readonly stats: FakeRealtimeStats = emptyStats();
   /** Every token the client presented, in order. */
   readonly tokens: SeenToken[] = [];
+  /** Every refused upgrade: when it came and when it was answered (ms since start; null = not yet). */
+  readonly refusedUpgrades: Array<{ status: RefusalStatus; receivedAt: number; answeredAt: number | null }> = [];
   /** Every accepted connection, open or closed, in order (ids start at 1). */
   readonly connections: FakeConnection[] = [];
   private readonly http: Server;
@@ -64,9 +71,11 @@ export class FakeRealtime {
   private boundPort = 0;
   private closing: Promise<void> | null = null;
   private readonly followers = new Set<Follower>();
+  /** When recent database events were delivered (ms since start), for `dbEventsRateLimit`. */
+  private eventTimes: number[] = [];
 
-  constructor(knobs: Partial<FakeRealtimeKnobs> = {}) {
-    this.knobs = { ...defaultKnobs(), ...knobs };
+  constructor(knobs: Partial<FakeRealtimeKnobs> = {}, timing: Timing = 'production') {
+    this.knobs = { ...defaultKnobs(timing), ...knobs };
     this.http = createServer((_req, res) => {
       res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'not found' }));
     });
@@ -124,7 +133,12 @@ export class FakeRealtime {
   /** The client only sees "Unexpected server response: <status>"; the JSON body is for realism. */
   private refuseUpgrade(socket: Duplex, status: RefusalStatus, error: string, delayMs: number): void {
     this.stats.upgradesRefused += 1;
-    const respond = (): void => void socket.end(httpErrorResponse(status, error));
+    const refusal = { status, receivedAt: Date.now() - this.startedAt, answeredAt: null as number | null };
+    this.refusedUpgrades.push(refusal);
+    const respond = (): void => {
+      refusal.answeredAt = Date.now() - this.startedAt;
+      socket.end(httpErrorResponse(status, error));
+    };
     if (delayMs <= 0) return respond();
     const t = setTimeout(() => {
       this.pendingRefusals.delete(t);
@@ -141,8 +155,24 @@ export class FakeRealtime {
    * production (at-most-once delivery, no server-side queue).
    */
   emitChange(change: ChangeSpec): number {
-    const data = buildChangeData(change);
-    return this.deliverToLiveChannels((ch) => ch.bindings.filter((b) => bindingMatchesChange(b.params, change)), data);
+    const data = buildChangeData(change, this.knobs.maxRecordBytes);
+    if (data.errors !== (change.errors ?? null)) this.stats.tooLarge += 1;
+    const matching = (ch: ChannelState) => ch.bindings.filter((b) => bindingMatchesChange(b.params, change));
+    return this.deliverToLiveChannels((ch) => (matching(ch).length > 0 && this.takeEventBudget() ? matching(ch) : []), data);
+  }
+
+  /** False when this delivery would push the averaged event rate over the tenant's limit. */
+  private takeEventBudget(): boolean {
+    const limit = this.knobs.dbEventsRateLimit;
+    if (limit === null) return true;
+    const now = Date.now() - this.startedAt;
+    this.eventTimes = this.eventTimes.filter((t) => now - t < limit.windowMs);
+    if (this.eventTimes.length + 1 > (limit.perSecond * limit.windowMs) / 1_000) {
+      this.stats.rateLimited += 1;
+      return false;
+    }
+    this.eventTimes.push(now);
+    return true;
   }
 
   /** Sends an arbitrary `data` object (e.g. malformed) to every live channel bound to `table`. */
@@ -212,20 +242,37 @@ export class FakeRealtime {
    */
   async followDatabase(pool: Pool, opts: { schema: string; intervalMs?: number }): Promise<Follower> {
     const { rows } = await pool.query<{ max: string }>(`select coalesce(max(id), 0)::text as max from "${opts.schema}".change_outbox`);
-    const follower = new OutboxFollower(pool, opts.schema, (change) => this.emitChange(change), { ...opts, startAfter: Number(rows[0]?.max ?? 0) });
+    const follower = new OutboxFollower(pool, opts.schema, (change) => this.emitChange(change), this.pollSettings(opts), Number(rows[0]?.max ?? 0));
     return this.track(follower.start());
   }
 
   /** Streams a stand-in realtime.messages table (`schema.table`) as Broadcast-from-Database frames. */
   followBroadcasts(pool: Pool, opts: { table: string; intervalMs?: number }): Follower {
-    const follower = new BroadcastFollower(pool, opts.table, (topic, event, payload, id) => this.emitBroadcast(topic, event, payload, { id, fromDatabase: true }).delivered, opts);
+    const follower = new BroadcastFollower(pool, opts.table, (topic, event, payload, id) => this.emitBroadcast(topic, event, payload, { id, fromDatabase: true }).delivered, this.pollSettings(opts));
     return this.track(follower.start());
+  }
+
+  /** Read at every poll, so a test may change the poll knobs while a follower runs. */
+  private pollSettings(opts: { intervalMs?: number }): PollSettings {
+    const knobs = this.knobs;
+    return {
+      get intervalMs() {
+        return opts.intervalMs ?? knobs.pollIntervalMs;
+      },
+      get idleIntervalMs() {
+        return opts.intervalMs ?? knobs.pollIdleIntervalMs;
+      },
+      get maxRows() {
+        return knobs.pollMaxRows;
+      },
+    };
   }
 
   private track(follower: Follower): Follower {
     const stop = follower.stop.bind(follower);
     this.followers.add(follower);
     return {
+      batches: follower.batches,
       settled: () => follower.settled(),
       stop: async () => {
         this.followers.delete(follower);
