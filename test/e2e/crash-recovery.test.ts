@@ -12,7 +12,7 @@ let receiver: WebhookReceiver;
 const workers: WorkerProcess[] = [];
 
 beforeAll(async () => {
-  [db, realtime, receiver] = await Promise.all([createTestSchema('crash'), startFakeRealtime(), new WebhookReceiver({ status: 200, delayMs: 15 }).start()]);
+  [db, realtime, receiver] = await Promise.all([createTestSchema('crash'), startFakeRealtime({ timing: 'fast' }), new WebhookReceiver({ status: 200, delayMs: 15 }).start()]);
 });
 afterAll(async () => {
   for (const w of workers) if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGKILL');

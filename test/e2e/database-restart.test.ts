@@ -18,7 +18,7 @@ let pool: Pool;
 let app: App;
 
 beforeAll(async () => {
-  [cluster, realtime, receiver] = await Promise.all([PrivatePostgres.create(), startFakeRealtime(), new WebhookReceiver().start()]);
+  [cluster, realtime, receiver] = await Promise.all([PrivatePostgres.create(), startFakeRealtime({ timing: 'fast' }), new WebhookReceiver().start()]);
   await migrate({ databaseUrl: cluster.url });
   const config = loadConfig({
     env: {

@@ -24,7 +24,7 @@ beforeAll(async () => {
 });
 afterAll(() => db.drop());
 beforeEach(async () => {
-  realtime = await startFakeRealtime();
+  realtime = await startFakeRealtime({ timing: 'fast' });
   followers = [await realtime.followDatabase(db.pool, { schema: db.schema }), realtime.followBroadcasts(db.pool, { table: messagesTable })];
   await db.pool.query('delete from intake_cursors');
 });

@@ -17,7 +17,7 @@ beforeAll(async () => {
 });
 afterAll(() => db.drop());
 beforeEach(async () => {
-  realtime = await startFakeRealtime();
+  realtime = await startFakeRealtime({ timing: 'fast' });
   follower = await realtime.followDatabase(db.pool, { schema: db.schema });
   await db.pool.query('delete from intake_cursors');
 });

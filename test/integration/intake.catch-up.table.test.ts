@@ -1,11 +1,10 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { workerConfigSchema } from '../../src/config/worker-config.schema';
-import { versionedEventId } from '../../src/intake/event-identity';
 import { tableCatchUpOf } from '../../src/intake/intake-settings';
 import type { DriverItem } from '../../src/intake/stream-driver';
 import { createTableDriver } from '../../src/intake/table-driver';
-import { versionStamp } from '../../src/intake/version-stamp';
 import { startIntake, type RunningIntake } from '../support/intake-harness';
+import { epochMicrosSql, expectedVersionedEventId } from '../support/expected-ids';
 import { startFakeRealtime, type FakeRealtime, type Follower } from '../support/realtime-server';
 import { newOrganization, newWedding, renameWedding, weddingBurst } from '../support/tenant-writes';
 import { createTestSchema, type TestSchema } from '../support/test-db';
@@ -23,7 +22,7 @@ beforeAll(async () => {
 });
 afterAll(() => db.drop());
 beforeEach(async () => {
-  realtime = await startFakeRealtime();
+  realtime = await startFakeRealtime({ timing: 'fast' });
   follower = await realtime.followDatabase(db.pool, { schema: db.schema });
   await db.pool.query('delete from intake_cursors');
 });
@@ -44,16 +43,11 @@ async function start(): Promise<RunningIntake> {
 
 /** The id each wedding's newest version must have been handed on with. */
 async function newestVersionIds(since: string): Promise<Map<string, string>> {
-  const { rows } = await db.pool.query<{ id: string; updated: string; inserted: boolean }>(
-    `select id, to_jsonb(updated_at) #>> '{}' as updated, created_at = updated_at as inserted from weddings where updated_at > $1::timestamptz`,
+  const { rows } = await db.pool.query<{ id: string; micros: string; inserted: boolean }>(
+    `select id, ${epochMicrosSql('updated_at')} as micros, created_at = updated_at as inserted from weddings where updated_at > $1::timestamptz`,
     [since],
   );
-  return new Map(
-    rows.map((r) => [
-      r.id,
-      versionedEventId({ schema: db.schema, table: 'weddings', operation: r.inserted ? 'INSERT' : 'UPDATE', primaryKey: { id: r.id }, stamp: versionStamp(r.updated)! }),
-    ]),
-  );
+  return new Map(rows.map((r) => [r.id, expectedVersionedEventId(db.schema, 'weddings', r.inserted ? 'INSERT' : 'UPDATE', { id: r.id }, r.micros)]));
 }
 
 async function dbNow(): Promise<string> {

@@ -11,7 +11,7 @@ let intake: RunningIntake;
 
 beforeAll(async () => {
   db = await createTestSchema('ready');
-  realtime = await startFakeRealtime();
+  realtime = await startFakeRealtime({ timing: 'fast' });
 });
 afterAll(async () => {
   await intake?.stop();

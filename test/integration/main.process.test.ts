@@ -19,7 +19,7 @@ afterEach(async () => {
 });
 
 async function startWorker(shutdownTimeoutMs: number): Promise<{ port: number }> {
-  realtime = await startFakeRealtime();
+  realtime = await startFakeRealtime({ timing: 'fast' });
   receiver = await new WebhookReceiver().start();
   worker = spawnWorker({
     env: {

@@ -3,7 +3,7 @@ import type { Config } from '../../src/config/load-config';
 import { createRealtimeClient, type RealtimeClientLike, type RealtimeHooks } from '../../src/intake/realtime-client';
 import type { HealthReport } from '../../src/lib/health-report';
 import { memoryLogger, type LogLine } from './memory-log';
-import { startFakeRealtime, type FakeRealtime } from './realtime-server';
+import { startFakeRealtime, type FakeRealtime, type Timing } from './realtime-server';
 import { testConfig, type TestConfigOptions } from './test-config';
 import { WebhookReceiver } from './webhook-receiver';
 
@@ -68,9 +68,10 @@ export interface TestApp {
 }
 
 export async function startTestApp(
-  options: Omit<TestConfigOptions, 'realtimeUrl' | 'receiverUrl'> & { deps?: Partial<AppDependencies> } = {},
+  options: Omit<TestConfigOptions, 'realtimeUrl' | 'receiverUrl'> & { deps?: Partial<AppDependencies>; realtimeTiming?: Timing } = {},
 ): Promise<TestApp> {
-  const realtime = await startFakeRealtime();
+  // Fast unless the test is about production's delays.
+  const realtime = await startFakeRealtime({ timing: options.realtimeTiming ?? 'fast' });
   const receiver = await new WebhookReceiver().start();
   const config = testConfig({ ...options, realtimeUrl: realtime.url, receiverUrl: receiver.url });
   const { logger, lines, text } = memoryLogger();

@@ -8,7 +8,7 @@ import { SlackFake } from './fakes/slack-fake';
 import { TeamsFake } from './fakes/teams-fake';
 import { TwilioFake } from './fakes/twilio-fake';
 import { memoryLogger, type LogLine } from './memory-log';
-import { startFakeRealtime, type FakeRealtime } from './realtime-server';
+import { startFakeRealtime, type FakeRealtime, type Timing } from './realtime-server';
 import { fastRealtimeClient } from './start-app';
 import { TEST_SECRET, TEST_SERVICE_KEY } from './test-config';
 import { createTestSchema, type TestSchema } from './test-db';
@@ -44,6 +44,8 @@ export interface StackOptions {
   readonly worker?: Record<string, unknown>;
   readonly env?: Record<string, string>;
   readonly now?: () => number;
+  /** The loopback Realtime's timings: `fast` unless a test is about production's delays. */
+  readonly realtimeTiming?: Timing;
   /** The rate limit of the ops-archive file endpoint (default: effectively none). */
   readonly archiveRateLimit?: { max: number; perMs: number; maxConcurrent: number };
 }
@@ -51,7 +53,7 @@ export interface StackOptions {
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const [db, realtime, receiver, resend, twilio, slack, teams] = await Promise.all([
     createTestSchema('stack'),
-    startFakeRealtime(),
+    startFakeRealtime({ timing: options.realtimeTiming ?? 'fast' }),
     new WebhookReceiver().start(),
     new ResendFake().start(),
     new TwilioFake().start(),

@@ -1,6 +1,5 @@
 import type { Pool } from 'pg';
-import { outboxEventId } from '../../src/intake/event-identity';
-import { versionStamp } from '../../src/intake/version-stamp';
+import { epochMicrosSql, expectedOutboxEventId } from './expected-ids';
 
 /** Rows the catch-up tests change: an organization and its weddings, written for real. */
 export async function newOrganization(pool: Pool, name = 'Catch-up Weddings Ltd'): Promise<string> {
@@ -47,11 +46,11 @@ export async function weddingBurst(
 
 /** The event ids outbox mode must hand on for the outbox rows of `table` above `afterId`. */
 export async function expectedOutboxIds(pool: Pool, schema: string, table: string, afterId: number): Promise<string[]> {
-  const { rows } = await pool.query<{ id: string; changed_at: string }>(
-    `select id::text as id, to_jsonb(changed_at) #>> '{}' as changed_at from change_outbox where source_table = $1 and id > $2 order by id`,
+  const { rows } = await pool.query<{ id: string; micros: string }>(
+    `select id::text as id, ${epochMicrosSql('changed_at')} as micros from change_outbox where source_table = $1 and id > $2 order by id`,
     [table, afterId],
   );
-  return rows.map((r) => outboxEventId(schema, 'change_outbox', Number(r.id), versionStamp(r.changed_at)!));
+  return rows.map((r) => expectedOutboxEventId(schema, r.id, r.micros));
 }
 
 export async function outboxMaxId(pool: Pool): Promise<number> {
