@@ -1,4 +1,4 @@
-import { Agent } from 'undici';
+import { createSsrfGuardedAgent } from '../../src/channels/webhook/ssrf-guard';
 import type { SlackMessage } from '../../src/channels/messages';
 import { createSlackChannel } from '../../src/channels/slack/slack-channel';
 import { closedPort } from '../support/closed-port';
@@ -8,7 +8,8 @@ import { describeChannelContract } from './channel-contract';
 
 describeChannelContract<SlackMessage>('slack', async () => {
   const fake = await new SlackFake().start();
-  const agent = new Agent();
+  // Production's SSRF-guarded agent, the loopback allowed as partnerWebhooks.allowAddresses does.
+  const agent = createSsrfGuardedAgent({ allow: ['127.0.0.1'] });
   const hook = fake.hookUrl();
   const message = (webhookUrl = hook): SlackMessage => ({ channel: 'slack', webhookUrl, content: sampleContent() });
   return {

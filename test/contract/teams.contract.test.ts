@@ -1,4 +1,4 @@
-import { Agent } from 'undici';
+import { createSsrfGuardedAgent } from '../../src/channels/webhook/ssrf-guard';
 import type { TeamsMessage } from '../../src/channels/messages';
 import { createTeamsChannel } from '../../src/channels/teams/teams-channel';
 import { closedPort } from '../support/closed-port';
@@ -8,7 +8,8 @@ import { describeChannelContract } from './channel-contract';
 
 describeChannelContract<TeamsMessage>('teams', async () => {
   const fake = await new TeamsFake().start();
-  const agent = new Agent();
+  // Production's SSRF-guarded agent, the loopback allowed as partnerWebhooks.allowAddresses does.
+  const agent = createSsrfGuardedAgent({ allow: ['127.0.0.1'] });
   const hook = fake.hookUrl();
   const message = (webhookUrl = hook): TeamsMessage => ({ channel: 'teams', webhookUrl, content: sampleContent() });
   return {

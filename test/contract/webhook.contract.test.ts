@@ -1,4 +1,4 @@
-import { Agent } from 'undici';
+import { createSsrfGuardedAgent } from '../../src/channels/webhook/ssrf-guard';
 import type { WebhookMessage } from '../../src/channels/messages';
 import { createWebhookChannel } from '../../src/channels/webhook/webhook-channel';
 import { closedPort } from '../support/closed-port';
@@ -9,7 +9,8 @@ const SECRET = `whsec_${Buffer.alloc(32, 9).toString('base64')}`;
 
 describeChannelContract<WebhookMessage>('webhook', async () => {
   const receiver = await new WebhookReceiver().start();
-  const agent = new Agent();
+  // Production's SSRF-guarded agent, the loopback allowed as partnerWebhooks.allowAddresses does.
+  const agent = createSsrfGuardedAgent({ allow: ['127.0.0.1'] });
   const message = (url = `${receiver.url}/hook`): WebhookMessage => ({ channel: 'webhook', url, secrets: [SECRET], timeoutMs: 60_000, body: '{"type":"weddings.update"}' });
   return {
     channel: createWebhookChannel({ http: agent, userAgent: 'contract-test' }),

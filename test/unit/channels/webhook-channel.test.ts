@@ -1,13 +1,14 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Webhook } from 'standardwebhooks';
-import { Agent } from 'undici';
 import { PermanentDeliveryError, RetryableDeliveryError, ShutdownAbortError } from '../../../src/channels/errors';
+import { createSsrfGuardedAgent } from '../../../src/channels/webhook/ssrf-guard';
 import { createWebhookChannel } from '../../../src/channels/webhook/webhook-channel';
 import { attemptDelivery, describeFailure } from '../../../src/deliver/attempt';
 import { createRateLimiter } from '../../../src/deliver/rate-limiter';
 import { deliveryOf } from '../../support/delivery-factory';
 import { memoryLogger } from '../../support/memory-log';
+import { waitFor } from '../../support/wait-for';
 import { WebhookReceiver } from '../../support/webhook-receiver';
 
 const SECRET = `whsec_${Buffer.alloc(32, 3).toString('base64')}`;
@@ -15,7 +16,8 @@ const NEXT_SECRET = `whsec_${Buffer.alloc(32, 4).toString('base64')}`;
 
 describe('webhook channel', () => {
   const receiver = new WebhookReceiver();
-  const agent = new Agent();
+  // Production's SSRF-guarded agent, with the loopback allowed.
+  const agent = createSsrfGuardedAgent({ allow: ['127.0.0.1'] });
   // A fixed clock near the real one: the reference verifier rejects timestamps over 5 minutes off.
   const fixedNow = new Date(Math.floor(Date.now() / 1000) * 1000);
   const channel = createWebhookChannel({ http: agent, userAgent: 'test-agent', now: () => fixedNow });
@@ -91,8 +93,11 @@ describe('webhook channel', () => {
   it('stops promptly when the shutdown signal aborts', async () => {
     receiver.respondWith({ hang: true });
     const controller = new AbortController();
+    const before = receiver.requests.length;
     const sending = channel.send(message(), context(controller.signal));
-    setTimeout(() => controller.abort(new ShutdownAbortError()), 20);
+    // Abort once the request is in flight at the receiver, not after a guessed delay.
+    await waitFor(() => receiver.requests.length > before, { what: 'the hanging request' });
+    controller.abort(new ShutdownAbortError());
     await expect(sending).rejects.toBeInstanceOf(ShutdownAbortError);
   });
 

@@ -1,4 +1,4 @@
-import { describe, expect, it } from '@jest/globals';
+import { describe, expect, it, jest } from '@jest/globals';
 import { PermanentDeliveryError, RetryableDeliveryError, ShutdownAbortError } from '../../../src/channels/errors';
 import { withRetry } from '../../../src/deliver/retry';
 
@@ -51,21 +51,37 @@ describe('withRetry', () => {
     expect(calls).toBe(4);
   });
 
-  it('waits at least the Retry-After before the next attempt, capped by policy', async () => {
-    const times: number[] = [];
-    const waits: number[] = [];
-    await withRetry(
-      async () => {
-        times.push(Date.now());
-        if (times.length === 1) throw new RetryableDeliveryError('HTTP 429', 429, 300);
-        if (times.length === 2) throw new RetryableDeliveryError('HTTP 429', 429, 60_000);
-        return 'ok';
-      },
-      { ...policy, maxRetryAfterMs: 50 },
-      { signal: new AbortController().signal, onRetry: (_e, _a, wait) => waits.push(wait) },
-    );
-    expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(50);
-    expect(waits).toEqual([50, 50]);
+  // The clock is Jest's fake one: the waits are read off it, never measured on a real timer.
+  it('waits the whole Retry-After when it is under the cap, and the cap when it is over', async () => {
+    jest.useFakeTimers();
+    try {
+      const at: number[] = [];
+      const waits: number[] = [];
+      const running = withRetry(
+        async () => {
+          at.push(Date.now());
+          if (at.length === 1) throw new RetryableDeliveryError('HTTP 429', 429, 300);
+          if (at.length === 2) throw new RetryableDeliveryError('HTTP 429', 429, 60_000);
+          return 'ok';
+        },
+        { ...policy, maxRetryAfterMs: 1_000 },
+        { signal: new AbortController().signal, onRetry: (_e, _a, wait) => waits.push(wait) },
+      );
+      await jest.advanceTimersByTimeAsync(299);
+      expect(at).toHaveLength(1); // 1 ms short of the Retry-After: no second attempt yet
+      await jest.runAllTimersAsync();
+      await expect(running).resolves.toBe('ok');
+      expect(waits).toEqual([300, 1_000]);
+      const [first, second, third] = at as [number, number, number];
+      // The Retry-After, plus at most the policy's own backoff.
+      expect(second - first).toBeGreaterThanOrEqual(300);
+      expect(second - first).toBeLessThanOrEqual(300 + policy.maxDelayMs);
+      // 60 s asked, capped to 1 s.
+      expect(third - second).toBeGreaterThanOrEqual(1_000);
+      expect(third - second).toBeLessThanOrEqual(1_000 + policy.maxDelayMs);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('ends a backoff wait at once when the signal aborts', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { SerialTask } from '../../../src/intake/serial-task';
-import { deferred, type Deferred } from '../../support/wait-for';
+import { deferred, waitFor, type Deferred } from '../../support/wait-for';
 
 describe('SerialTask', () => {
   it('runs one at a time, and any number of requests during a run queue exactly one more', async () => {
@@ -21,8 +21,7 @@ describe('SerialTask', () => {
     task.request();
     expect(runs).toHaveLength(1);
     runs[0]!.resolve();
-    await new Promise((r) => setImmediate(r));
-    expect(runs).toHaveLength(2);
+    await waitFor(() => runs.length === 2, { what: 'the one queued run' });
     runs[1]!.resolve();
     await task.idle();
     expect(runs).toHaveLength(2);
