@@ -39,7 +39,8 @@ export interface RunningIntake {
   ids(): string[];
   catchUps(stream?: string): CatchUpReport[];
   lag(stream: string): StreamLag;
-  verdict(stream: string): IntakeVerdict;
+  /** The readiness verdict at `nowMs` (default: the wall clock). */
+  verdict(stream: string, nowMs?: number): IntakeVerdict;
   untilLive(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -81,7 +82,7 @@ export async function startIntake(options: HarnessOptions): Promise<RunningIntak
     ids: () => events.map((e) => e.id),
     catchUps: (stream) => reports.filter((r) => stream === undefined || r.subscription === stream),
     lag,
-    verdict: (stream) => judgeIntake(lag(stream), intake.statuses().find((s) => s.name === stream), Date.now()),
+    verdict: (stream, nowMs = Date.now()) => judgeIntake(lag(stream), intake.statuses().find((s) => s.name === stream), nowMs),
     untilLive: () => waitFor(() => intake.statuses().every((s) => s.state === 'live'), { what: 'every stream live' }).then(() => undefined),
     stop: () => intake.stop(),
   };
