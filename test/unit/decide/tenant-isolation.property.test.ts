@@ -28,6 +28,9 @@ const changeArb = fc.oneof(
 
 describe('tenant isolation (property)', () => {
   it('plans deliveries only to people, endpoints and chat of the event organization, whatever the context holds', () => {
+    // Without these the property would hold for a planner that plans nothing at all.
+    let runsWithDeliveries = 0;
+    let runsWithOtherTenantOffered = 0;
     fc.assert(
       fc.property(
         fc.array(personArb, { maxLength: 8 }),
@@ -42,6 +45,9 @@ describe('tenant isolation (property)', () => {
           const plan = planDeliveries(changeOf(change.table, change.op, change.record), context, settings, Date.parse('2026-11-25T12:00:00Z'));
           const allowedPeople = new Set(people.filter((p) => p.organizationId === 'org-a').map((p) => `${p.kind}:${p.id}`));
           const allowedEndpoints = new Set(endpoints.filter((e) => e.organizationId === 'org-a').map((e) => e.id));
+          if (plan.deliveries.length > 0) runsWithDeliveries += 1;
+          const offered = people.some((p) => p.organizationId === 'org-b') || endpoints.some((e) => e.organizationId === 'org-b');
+          if (plan.deliveries.length > 0 && offered) runsWithOtherTenantOffered += 1;
           for (const d of plan.deliveries) {
             expect(d.organizationId).toBe('org-a');
             const key = `${d.recipient.kind}:${d.recipient.id}`;
@@ -54,5 +60,7 @@ describe('tenant isolation (property)', () => {
       ),
       { numRuns: 600 },
     );
+    expect(runsWithDeliveries).toBeGreaterThan(600 / 4);
+    expect(runsWithOtherTenantOffered).toBeGreaterThan(600 / 10);
   });
 });
