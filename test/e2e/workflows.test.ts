@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { DateTime } from 'luxon';
+import { Webhook } from 'standardwebhooks';
 import { assignVendor, insertClient, insertOrganization, insertStaff, insertVendor, insertWebhookEndpoint, insertWedding } from '../support/fixtures';
 import { startStack, type Stack } from '../support/start-stack';
 import { TEST_SECRET } from '../support/test-config';
@@ -8,9 +9,18 @@ import { waitFor } from '../support/wait-for';
 // Each seed workflow, end to end: a change pushed by the loopback Realtime server, tenant rows in
 // the real PostgreSQL, every provider a loopback fake. Each test asserts the exact deliveries
 // (channel, recipient, priority) the change caused, and that nothing else went anywhere.
+// Each test gets two organizations of its own and counts only what happened since it began, so
+// the tests pass in any order and alone.
 
 let s: Stack;
-const nyDate = (days: number) => DateTime.now().setZone('America/New_York').plus({ days }).toISODate()!;
+/**
+ * The worker's clock, injected: real time shifted so that it reads noon in New York when the file
+ * starts. "Today" is then the same day for the fixtures and for every decision, even when the
+ * suite runs across midnight; the clock still runs, so the worker's own timers behave.
+ */
+const clockOffsetMs = DateTime.now().setZone('America/New_York').set({ hour: 12, minute: 0, second: 0, millisecond: 0 }).toMillis() - Date.now();
+const now = () => Date.now() + clockOffsetMs;
+const nyDate = (days: number) => DateTime.fromMillis(now()).setZone('America/New_York').plus({ days }).toISODate()!;
 
 interface Tenant {
   org: string;
@@ -22,6 +32,7 @@ interface Tenant {
   couple: [string, string];
   finance: string;
   ownerStaff: string;
+  slack: string;
 }
 
 /** One organization; `tag` makes its addresses unique, while names stay look-alike across tenants. */
@@ -44,60 +55,62 @@ async function tenant(tag: string, slack: string): Promise<Tenant> {
   const finance = await insertStaff(db, { organizationId: org, name: 'Fin', role: 'finance', email: `finance@${tag}.test`, phone: null });
   const ownerStaff = await insertStaff(db, { organizationId: org, name: 'Owner', role: 'owner', email: `owner@${tag}.test`, phone: tag === 'a' ? '+14155550141' : '+16175550241' });
   await insertWebhookEndpoint(db, { organizationId: org, name: 'crm', url: `${s.receiver.url}/tenant-${tag}`, secret: TEST_SECRET });
-  return { org, far, today, photographer, planner, florist, couple: [c1, c2], finance, ownerStaff };
+  return { org, far, today, photographer, planner, florist, couple: [c1, c2], finance, ownerStaff, slack };
 }
 
 let a: Tenant;
 let b: Tenant;
+/** This test's baselines: decisions and log lines before it began. */
+let decidedBefore = 0;
+let linesBefore = 0;
+let decided = 0;
 
 beforeAll(async () => {
-  s = await startStack();
-  a = await tenant('a', s.slack.hookUrl());
-  b = await tenant('b', s.slack.hookUrl());
+  s = await startStack({ now });
 });
 afterAll(() => s.close());
+beforeEach(async () => {
+  a = await tenant('a', s.slack.hookUrl());
+  b = await tenant('b', s.slack.hookUrl());
+  decidedBefore = s.decidedCount();
+  linesBefore = s.lines.length;
+  decided = 0;
+});
+const testLines = () => s.lines.slice(linesBefore);
 
-/** Everything sent since `mark()`: "channel:address" strings, sorted. */
+/** Everything sent to this test's two organizations since `mark()`: "channel:address" strings, sorted. */
 function mark() {
   const start = { email: s.resend.accepted.length, sms: s.twilio.accepted.length, slack: s.slack.accepted.length, hooks: s.receiver.requests.length };
-  const inAppBefore = s.db.pool.query<{ n: string }>('select count(*) as n from notifications');
+  const since = s.db.pool.query<{ at: Date }>('select clock_timestamp() as at');
   return async () => {
-    const inApp = await s.db.pool.query<{ recipient_id: string; priority: string }>(
-      'select recipient_id, priority from notifications order by created_at desc limit (select count(*) from notifications) - $1',
-      [Number((await inAppBefore).rows[0]!.n)],
-    );
+    const inApp = await s.db.pool.query<{ recipient_id: string }>('select recipient_id from notifications where organization_id = any($1) and created_at >= $2', [
+      [a.org, b.org],
+      (await since).rows[0]!.at,
+    ]);
+    const slackOf = (hook: string) => (hook.includes(new URL(a.slack).pathname) ? 'a' : hook.includes(new URL(b.slack).pathname) ? 'b' : `other ${hook}`);
     return [
       ...s.resend.accepted.slice(start.email).flatMap((m) => m.to.map((to) => `email:${/<([^>]+)>/.exec(to)?.[1] ?? to}`)),
       ...s.twilio.accepted.slice(start.sms).map((m) => `sms:${m.to}`),
-      ...s.slack.accepted.slice(start.slack).map((m) => `slack:${m.hook.includes(new URL(slackOf(a)).pathname) ? 'a' : 'b'}`),
+      ...s.slack.accepted.slice(start.slack).map((m) => `slack:${slackOf(m.hook)}`),
       ...s.receiver.requests.slice(start.hooks).map((r) => `webhook:${r.path}`),
       ...inApp.rows.map((r) => `in_app:${r.recipient_id}`),
     ].sort();
   };
 }
 
-let slackUrls: Record<string, string> = {};
-function slackOf(t: Tenant): string {
-  return slackUrls[t.org] ?? '';
-}
-
-let decided = 0;
 async function push(table: string, type: 'INSERT' | 'UPDATE' | 'DELETE', record: Record<string, unknown>, oldRecord?: Record<string, unknown>) {
   expect(s.realtime.emitChange({ table, type, record, ...(oldRecord ? { oldRecord } : {}) })).toBeGreaterThan(0);
   decided += 1;
-  await s.settled(decided);
+  await s.settled(decided, decidedBefore);
 }
 
 function lastDecision() {
-  return s.lines.filter((l) => l.msg === 'change decided').at(-1) as { decisions: { kind: string; priority: string; reasons: string[] }[] } | undefined;
+  return testLines()
+    .filter((l) => l.msg === 'change decided')
+    .at(-1) as { decisions: { kind: string; priority: string; reasons: string[] }[] } | undefined;
 }
 
 describe('seed workflows, end to end', () => {
-  beforeAll(async () => {
-    const { rows } = await s.db.pool.query<{ id: string; slack_webhook_url: string }>('select id, slack_webhook_url from organizations');
-    slackUrls = Object.fromEntries(rows.map((r) => [r.id, r.slack_webhook_url]));
-  });
-
   it('wedding date change (high) → every vendor and the couple by email and in-app, Slack, the tenant webhook', async () => {
     const sent = mark();
     await push('weddings', 'UPDATE', { id: a.far, organization_id: a.org, wedding_date: nyDate(45) }, { id: a.far, organization_id: a.org, wedding_date: nyDate(40) });
@@ -179,7 +192,7 @@ describe('seed workflows, end to end', () => {
     await push('form_responses', 'INSERT', { id: 'f2', organization_id: a.org, wedding_id: '99999999-9999-4999-8999-999999999999', vendor_id: a.florist });
     expect(await sent()).toEqual([]);
     expect((await s.app.deadEvents.recent()).at(-1)).toMatchObject({ table: 'form_responses', reason: expect.stringContaining('wedding_not_found') });
-    expect(s.lines.filter((l) => l.msg === 'change not decidable: context missing').at(-1)).toMatchObject({ level: 'error', deadLetter: true });
+    expect(testLines().filter((l) => l.msg === 'change not decidable: context missing')).toEqual([expect.objectContaining({ level: 'error', deadLetter: true })]);
   });
 
   it('keeps the other look-alike organization entirely apart', async () => {
@@ -196,20 +209,28 @@ describe('seed workflows, end to end', () => {
   });
 
   it('signs tenant webhooks with the endpoint secret and names the kind and priority in the body', async () => {
-    const request = await waitFor(() => s.receiver.requests.find((r) => r.path === '/tenant-a'));
-    const body = JSON.parse(request.body) as { type: string; data: { priority: { level: string; reasons: string[] }; organization_id: string } };
+    const before = s.receiver.requests.length;
+    await push('weddings', 'UPDATE', { id: a.far, organization_id: a.org, wedding_date: nyDate(44) }, { id: a.far, organization_id: a.org, wedding_date: nyDate(40) });
+    const request = s.receiver.requests.slice(before).find((r) => r.path === '/tenant-a');
+    expect(request).toBeDefined();
+    const headers = request!.headers as Record<string, string>;
+    // The reference verifier accepts it with the endpoint's secret, and only with that one.
+    const body = new Webhook(TEST_SECRET).verify(request!.body, headers) as { type: string; data: { priority: { level: string; reasons: string[] }; organization_id: string } };
+    expect(() => new Webhook(`whsec_${Buffer.alloc(32, 8).toString('base64')}`).verify(request!.body, headers)).toThrow();
     expect(body.type).toBe('wedding.date_changed');
     expect(body.data.organization_id).toBe(a.org);
+    expect(body.data.priority.level).toBe('high');
     expect(body.data.priority.reasons.length).toBeGreaterThan(0);
   });
 
   it('logs deliveries to people with masked addresses, and no secret anywhere', async () => {
-    const sms = s.lines.find((l) => l.msg === 'delivered' && l.channel === 'sms');
-    const email = s.lines.find((l) => l.msg === 'delivered' && l.channel === 'email');
+    await push('wedding_alerts', 'INSERT', { id: 'al-log', organization_id: a.org, wedding_id: a.today, severity: 'emergency', message: 'Generator failed' });
+    const sms = testLines().find((l) => l.msg === 'delivered' && l.channel === 'sms');
+    const email = testLines().find((l) => l.msg === 'delivered' && l.channel === 'email');
     expect(sms?.to).toMatch(/^\+1415\*+\d\d$/);
     expect(email?.to).toMatch(/^[a-z]\*\*\*@a\.test$/);
     const text = JSON.stringify(s.lines);
-    for (const secret of ['+14155550111', 'photo@a.test', TEST_SECRET.slice(6), s.resend.apiKey, s.twilio.authToken, new URL(slackOf(a)).pathname]) {
+    for (const secret of ['+14155550111', 'photo@a.test', 'bloom@a.test', TEST_SECRET.slice(6), s.resend.apiKey, s.twilio.authToken, new URL(a.slack).pathname]) {
       expect(text).not.toContain(secret);
     }
   });

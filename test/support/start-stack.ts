@@ -31,11 +31,13 @@ export interface Stack {
   readonly healthUrl: string;
   /** Another worker process's worth: its own app and pool, the same database, queue and peers. */
   addReplica(): Promise<{ app: App; lines: LogLine[]; healthUrl: string }>;
+  /** Changes decided (or dead-lettered) by the first replica so far: a per-test baseline for settled(). */
+  decidedCount(): number;
   /**
-   * Waits until `decisions` changes have been decided (or dead-lettered) in all, then until the
-   * worker has nothing left to decide or deliver.
+   * Waits until `decisions` changes have been decided (or dead-lettered) since the baseline
+   * `since` (a decidedCount(); default: the start), then until the worker is idle.
    */
-  settled(decisions: number): Promise<void>;
+  settled(decisions: number, since?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -49,6 +51,8 @@ export interface StackOptions {
   /** The rate limit of the ops-archive file endpoint (default: effectively none). */
   readonly archiveRateLimit?: { max: number; perMs: number; maxConcurrent: number };
 }
+
+const DECIDED = new Set(['change decided', 'no rule matched', 'change not decidable: context missing']);
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const [db, realtime, receiver, resend, twilio, slack, teams] = await Promise.all([
@@ -133,9 +137,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     lines,
     healthUrl,
     addReplica: startApp,
-    async settled(decisions) {
-      const outcomes = new Set(['change decided', 'no rule matched', 'change not decidable: context missing']);
-      const done = () => lines.filter((l) => outcomes.has(l.msg)).length;
+    decidedCount: () => lines.filter((l) => DECIDED.has(l.msg)).length,
+    async settled(decisions, since = 0) {
+      const done = () => lines.filter((l) => DECIDED.has(l.msg)).length - since;
       await waitFor(() => done() >= decisions, { what: `${decisions} decided changes` });
       await waitFor(async () => (await app.busy()) === 0, { what: 'the worker to be idle' });
     },
