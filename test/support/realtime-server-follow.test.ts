@@ -52,7 +52,7 @@ describe('followDatabase: rows written for real become postgres_changes', () => 
     await db.pool.query(`update vendors set name = 'Bakery' where id = $1`, [vendor]);
     await db.pool.query(`delete from vendors where id = $1`, [vendor]);
     await follower.settled();
-    await waitFor(() => w.changes.length === 5, { description: 'five changes' });
+    await waitFor(() => w.changes.length === 5, { what: 'five changes' });
 
     const data = wire();
     expect(data.map((d) => `${String(d.table)} ${String(d.type)}`)).toEqual(['weddings INSERT', 'weddings UPDATE', 'vendors INSERT', 'vendors UPDATE', 'vendors DELETE']);
@@ -72,7 +72,7 @@ describe('followDatabase: rows written for real become postgres_changes', () => 
     await server.waitForLive('outbox');
     const wedding = await newWedding(db.pool, org, 'Outbox couple');
     await follower.settled();
-    await waitFor(() => w.changes.length === 1, { description: 'the outbox INSERT' });
+    await waitFor(() => w.changes.length === 1, { what: 'the outbox INSERT' });
     expect(w.changes[0]).toMatchObject({
       table: 'change_outbox',
       eventType: 'INSERT',
@@ -83,7 +83,7 @@ describe('followDatabase: rows written for real become postgres_changes', () => 
   it('sends nothing to a client that is away or not yet live: a change then is lost to it', async () => {
     server.knobs.systemDelayMs = 60_000; // joined, never live in this test
     const w = watchChannel(client(), 'not-live', [{ event: '*', schema: db.schema, table: 'weddings' }]);
-    await waitFor(() => w.count('SUBSCRIBED') === 1, { description: 'joined' });
+    await waitFor(() => w.count('SUBSCRIBED') === 1, { what: 'joined' });
     await newWedding(db.pool, org, 'Unseen couple');
     await follower.settled();
     expect(server.joinedChannels('not-live')[0]?.[1].live).toBe(false);
@@ -102,7 +102,7 @@ describe('followDatabase: like the real poller', () => {
     await server.waitForLive('batched', { timeoutMs: 5_000 });
     await db.pool.query(`insert into vendors (organization_id, name) select $1, 'V' || g from generate_series(1, 250) g`, [org]);
     await follower.settled();
-    await waitFor(() => w.changes.length === 250, { description: '250 outbox rows', timeoutMs: 5_000 });
+    await waitFor(() => w.changes.length === 250, { what: '250 outbox rows', timeoutMs: 5_000 });
     expect(follower.batches).toEqual([100, 100, 50]);
     const at = server.frames({ dir: 'out', event: 'postgres_changes' }).map((f) => f.at);
     const pollStarts = [at[0]!, at[100]!, at[200]!];
@@ -126,7 +126,7 @@ describe('followDatabase: like the real poller', () => {
       `select changed_at as written, clock_timestamp() as committed_by from change_outbox where source_table = 'vendors' order by id desc limit 1`,
     );
     await follower.settled();
-    await waitFor(() => w.changes.length === 1, { description: 'the vendor INSERT' });
+    await waitFor(() => w.changes.length === 1, { what: 'the vendor INSERT' });
     const stamped = Date.parse(String(w.changes[0]!.commit_timestamp));
     expect(stamped - rows[0]!.written.getTime()).toBeGreaterThanOrEqual(300);
     expect(stamped).toBeGreaterThanOrEqual(rows[0]!.committed_by.getTime() - 1_000); // not a stale time either
@@ -140,13 +140,13 @@ describe('followDatabase: like the real poller', () => {
       await early.query('begin');
       await early.query(`insert into vendors (organization_id, name) values ($1, 'First id, committed last')`, [org]);
       await db.pool.query(`insert into vendors (organization_id, name) values ($1, 'Second id, committed first')`, [org]);
-      await waitFor(() => w.changes.length === 1, { description: 'the first commit' });
+      await waitFor(() => w.changes.length === 1, { what: 'the first commit' });
       await early.query('commit');
     } finally {
       early.release();
     }
     await follower.settled();
-    await waitFor(() => w.changes.length === 2, { description: 'both commits' });
+    await waitFor(() => w.changes.length === 2, { what: 'both commits' });
     expect(w.changes.map((c) => (c.new as { name: string }).name)).toEqual(['Second id, committed first', 'First id, committed last']);
   });
 });
@@ -164,12 +164,12 @@ describe('followBroadcasts: a stand-in realtime.messages becomes Broadcast from 
       channel.on('system', {}, (p: Record<string, unknown>) => system.push(p));
       channel.subscribe();
       await server.waitForLive('follow-topic');
-      await waitFor(() => system.length > 0, { description: 'the system message' });
+      await waitFor(() => system.length > 0, { what: 'the system message' });
       expect(system).toEqual([{ extension: 'system', status: 'ok', message: 'Replication connection established', channel: 'follow-topic' }]);
 
       await db.pool.query(`insert into wedding_alerts (organization_id, wedding_id, severity, message) values ($1, $2, 'emergency', 'Venue flooded')`, [org, wedding]);
       await broadcasts.settled();
-      await waitFor(() => received.length === 1, { description: 'one broadcast' });
+      await waitFor(() => received.length === 1, { what: 'one broadcast' });
       const { rows } = await db.pool.query(`select id::text as id from ${table}`);
       expect(received[0]).toMatchObject({
         type: 'broadcast',

@@ -24,7 +24,7 @@ function client(): SupabaseClient {
   return c;
 }
 
-const until = (what: string, predicate: () => unknown, timeoutMs = 8_000): Promise<void> => waitFor(predicate, { timeoutMs, description: what });
+const until = (what: string, predicate: () => unknown, timeoutMs = 8_000): Promise<unknown> => waitFor(predicate, { timeoutMs, what });
 
 /** ms between the first inbound frame matching `from` and the first outbound frame after it matching `to`. */
 function gap(from: (event: string | undefined) => boolean, to: (payload: Record<string, unknown>, event: string | undefined) => boolean, topic: string): number {

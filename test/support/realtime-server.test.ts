@@ -22,8 +22,8 @@ function makeClient(opts: TestClientOptions = {}): SupabaseClient {
 const watch = (supabase: SupabaseClient, name: string, bindings: PgFilter[] = [JOBS]): WatchedChannel =>
   watchChannel(supabase, name, bindings);
 
-const until = (what: string, predicate: () => unknown, timeoutMs = 4000): Promise<void> =>
-  waitFor(predicate, { timeoutMs, description: what });
+const until = (what: string, predicate: () => unknown, timeoutMs = 4000): Promise<unknown> =>
+  waitFor(predicate, { timeoutMs, what });
 
 beforeEach(async () => {
   server = await startFakeRealtime({ timing: 'fast' });

@@ -20,11 +20,11 @@ import { bindingCoversTable, bindingMatchesChange, buildChangeData, type ChangeS
 import { encodeUserBroadcast, fullTopic, parseVsn, subTopic, type PhxMessage } from './realtime-server-codec';
 import { FakeConnection, type ChannelState, type LoggedFrame } from './realtime-server-connection';
 import { consumeKnob, defaultKnobs, emptyStats, httpErrorResponse, upgradeErrorMessage, type FakeRealtimeKnobs, type FakeRealtimeStats, type RefusalStatus, type SeenToken, type Timing } from './realtime-server-knobs';
-import { waitFor, type WaitOptions } from './realtime-server-wait';
+import { waitFor, type WaitOptions } from './wait-for';
 import { BroadcastFollower, OutboxFollower, type Follower, type PollSettings } from './realtime-server-follow';
 import type { Pool } from 'pg';
 
-export { waitFor, type WaitOptions } from './realtime-server-wait';
+export { waitFor, type WaitOptions } from './wait-for';
 export { buildChangeData, inferColumns, type ChangeSpec, type ChangeType, type ColumnSpec, type Row } from './realtime-server-changes';
 export { TOO_LARGE_ERROR } from './realtime-server-changes';
 export { DEFAULT_JOIN_REFUSAL, JOIN_RATE_REFUSAL, TOKEN_EXPIRED_MESSAGE, type Timing, type FakeRealtimeKnobs, type FakeRealtimeStats, type RefusalStatus, type SeenToken } from './realtime-server-knobs';
@@ -396,22 +396,22 @@ export class FakeRealtime {
   }
 
   waitFor(predicate: () => unknown, options?: WaitOptions): Promise<void> {
-    return waitFor(predicate, options);
+    return waitFor(predicate, options).then(() => undefined);
   }
 
   /** Waits until at least `n` joins were received (on `topic`, or in total). */
   waitForJoins(n: number, topic?: string, options: WaitOptions = {}): Promise<void> {
-    return waitFor(() => this.joinCount(topic) >= n, { description: `${n} joins on ${topic ?? 'any topic'}`, ...options });
+    return this.waitFor(() => this.joinCount(topic) >= n, { what: `${n} joins on ${topic ?? 'any topic'}`, ...options });
   }
 
   /** Waits until at least `n` connections were accepted since start (cumulative). */
   waitForConnections(n: number, options: WaitOptions = {}): Promise<void> {
-    return waitFor(() => this.stats.connections >= n, { description: `${n} connections`, ...options });
+    return this.waitFor(() => this.stats.connections >= n, { what: `${n} connections`, ...options });
   }
 
   /** Waits until `topic` (or any topic) has a live postgres_changes feed. */
   waitForLive(topic?: string, options: WaitOptions = {}): Promise<void> {
     const wanted = topic === undefined ? undefined : fullTopic(topic);
-    return waitFor(() => this.liveTopics().some((t) => wanted === undefined || t === wanted), { description: `live feed on ${wanted ?? 'any topic'}`, ...options });
+    return this.waitFor(() => this.liveTopics().some((t) => wanted === undefined || t === wanted), { what: `live feed on ${wanted ?? 'any topic'}`, ...options });
   }
 }

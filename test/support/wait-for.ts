@@ -1,8 +1,17 @@
-/** Polls a condition until it holds; the failure message says what was awaited. */
-export async function waitFor<T>(
-  condition: () => T | Promise<T>,
-  { timeoutMs = 10_000, intervalMs = 10, what = 'condition' }: { timeoutMs?: number; intervalMs?: number; what?: string | (() => string) } = {},
-): Promise<NonNullable<T>> {
+export interface WaitOptions {
+  /** Default 10 000 ms. */
+  timeoutMs?: number;
+  /** Polling interval, default 10 ms. */
+  intervalMs?: number;
+  /** What is awaited, for the timeout's message. */
+  what?: string | (() => string);
+}
+
+/**
+ * The one condition wait of the suite: polls until `condition()` is truthy and returns its value;
+ * the failure message says what was awaited. Tests wait for a state, never for an amount of time.
+ */
+export async function waitFor<T>(condition: () => T | Promise<T>, { timeoutMs = 10_000, intervalMs = 10, what = 'condition' }: WaitOptions = {}): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
