@@ -4,7 +4,6 @@ import { Webhook } from 'standardwebhooks';
 import { assignVendor, insertClient, insertOrganization, insertStaff, insertVendor, insertWebhookEndpoint, insertWedding } from '../support/fixtures';
 import { startStack, type Stack } from '../support/start-stack';
 import { TEST_SECRET } from '../support/test-config';
-import { waitFor } from '../support/wait-for';
 
 // Each seed workflow, end to end: a change pushed by the loopback Realtime server, tenant rows in
 // the real PostgreSQL, every provider a loopback fake. Each test asserts the exact deliveries
