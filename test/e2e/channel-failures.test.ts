@@ -12,6 +12,8 @@ let farOrg: string;
 let farWedding: string;
 let farVendor: string;
 let farHook: string;
+// Wall-clock "today" is safe across a midnight here: an emergency is critical whatever the date,
+// and the protected window (checked by PostgreSQL's clock) spans the day before to the day after.
 const today = () => DateTime.now().setZone('America/New_York').toISODate()!;
 
 beforeAll(async () => {
