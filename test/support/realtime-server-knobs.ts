@@ -125,9 +125,10 @@ export function defaultKnobs(timing: Timing = 'production'): FakeRealtimeKnobs {
     systemErrorMessage:
       'Unable to subscribe to changes with given parameters. Please check Realtime is enabled for the given connect parameters: [schema: public]',
     maxRecordBytes: 1_048_576,
-    // The Free plan's 100 per second; events averaged over a minute as Tenants.db_events_per_second_rate does.
-    dbEventsRateLimit: { perSecond: 100, windowMs: 60_000 },
-    joinsPerSecond: 100,
+    // The Pro plan's 500 a second (limits.mdx); events averaged over a minute, as
+    // Tenants.db_events_per_second_rate does.
+    dbEventsRateLimit: { perSecond: 500, windowMs: 60_000 },
+    joinsPerSecond: 500,
     pollIntervalMs: 100,
     pollIdleIntervalMs: 500,
     pollMaxRows: 100,
