@@ -17,12 +17,30 @@
  */
 import type { Pool } from 'pg';
 import type { ChangeSpec, ColumnSpec, Row } from './realtime-server-changes';
+import type { FakeRealtimeKnobs } from './realtime-server-knobs';
 
 /** Read at every poll (getters), so the server's knobs can change under a running follower. */
 export interface PollSettings {
   readonly intervalMs: number;
   readonly idleIntervalMs: number;
   readonly maxRows: number;
+}
+
+type PollKnobs = Pick<FakeRealtimeKnobs, 'pollIntervalMs' | 'pollIdleIntervalMs' | 'pollMaxRows'>;
+
+/** The poll knobs, live; a follower's own `intervalMs` overrides both intervals. */
+export function pollSettings(knobs: PollKnobs, opts: { intervalMs?: number }): PollSettings {
+  return {
+    get intervalMs() {
+      return opts.intervalMs ?? knobs.pollIntervalMs;
+    },
+    get idleIntervalMs() {
+      return opts.intervalMs ?? knobs.pollIdleIntervalMs;
+    },
+    get maxRows() {
+      return knobs.pollMaxRows;
+    },
+  };
 }
 
 export interface Follower {

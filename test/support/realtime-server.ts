@@ -21,7 +21,8 @@ import { encodeUserBroadcast, fullTopic, parseVsn, subTopic, type PhxMessage } f
 import { FakeConnection, type ChannelState, type LoggedFrame } from './realtime-server-connection';
 import { consumeKnob, defaultKnobs, emptyStats, httpErrorResponse, upgradeErrorMessage, type FakeRealtimeKnobs, type FakeRealtimeStats, type RefusalStatus, type SeenToken, type Timing } from './realtime-server-knobs';
 import { waitFor, type WaitOptions } from './wait-for';
-import { BroadcastFollower, OutboxFollower, type Follower, type PollSettings } from './realtime-server-follow';
+import { BroadcastFollower, OutboxFollower, pollSettings, type Follower } from './realtime-server-follow';
+import { AveragedRate } from './realtime-server-rate';
 import type { Pool } from 'pg';
 
 export { waitFor, type WaitOptions } from './wait-for';
@@ -71,8 +72,7 @@ export class FakeRealtime {
   private boundPort = 0;
   private closing: Promise<void> | null = null;
   private readonly followers = new Set<Follower>();
-  /** When recent database events were delivered (ms since start), for `dbEventsRateLimit`. */
-  private eventTimes: number[] = [];
+  private readonly eventRate = new AveragedRate();
 
   constructor(knobs: Partial<FakeRealtimeKnobs> = {}, timing: Timing = 'production') {
     this.knobs = { ...defaultKnobs(timing), ...knobs };
@@ -152,27 +152,19 @@ export class FakeRealtime {
   /**
    * Delivers a database change to every LIVE channel with a matching binding and returns how many
    * channels got it. Changes made while a client is disconnected or not yet live are lost, as in
-   * production (at-most-once delivery, no server-side queue).
+   * production (at-most-once delivery, no server-side queue). Over the events rate a channel's
+   * copy is skipped; a row over `maxRecordBytes` goes out in the 413 shape.
    */
   emitChange(change: ChangeSpec): number {
     const data = buildChangeData(change, this.knobs.maxRecordBytes);
     if (data.errors !== (change.errors ?? null)) this.stats.tooLarge += 1;
     const matching = (ch: ChannelState) => ch.bindings.filter((b) => bindingMatchesChange(b.params, change));
-    return this.deliverToLiveChannels((ch) => (matching(ch).length > 0 && this.takeEventBudget() ? matching(ch) : []), data);
-  }
-
-  /** False when this delivery would push the averaged event rate over the tenant's limit. */
-  private takeEventBudget(): boolean {
-    const limit = this.knobs.dbEventsRateLimit;
-    if (limit === null) return true;
-    const now = Date.now() - this.startedAt;
-    this.eventTimes = this.eventTimes.filter((t) => now - t < limit.windowMs);
-    if (this.eventTimes.length + 1 > (limit.perSecond * limit.windowMs) / 1_000) {
+    const withinRate = (): boolean => {
+      if (this.eventRate.take(this.knobs.dbEventsRateLimit, Date.now() - this.startedAt)) return true;
       this.stats.rateLimited += 1;
       return false;
-    }
-    this.eventTimes.push(now);
-    return true;
+    };
+    return this.deliverToLiveChannels((ch) => (matching(ch).length > 0 && withinRate() ? matching(ch) : []), data);
   }
 
   /** Sends an arbitrary `data` object (e.g. malformed) to every live channel bound to `table`. */
@@ -242,30 +234,14 @@ export class FakeRealtime {
    */
   async followDatabase(pool: Pool, opts: { schema: string; intervalMs?: number }): Promise<Follower> {
     const { rows } = await pool.query<{ max: string }>(`select coalesce(max(id), 0)::text as max from "${opts.schema}".change_outbox`);
-    const follower = new OutboxFollower(pool, opts.schema, (change) => this.emitChange(change), this.pollSettings(opts), Number(rows[0]?.max ?? 0));
+    const follower = new OutboxFollower(pool, opts.schema, (change) => this.emitChange(change), pollSettings(this.knobs, opts), Number(rows[0]?.max ?? 0));
     return this.track(follower.start());
   }
 
   /** Streams a stand-in realtime.messages table (`schema.table`) as Broadcast-from-Database frames. */
   followBroadcasts(pool: Pool, opts: { table: string; intervalMs?: number }): Follower {
-    const follower = new BroadcastFollower(pool, opts.table, (topic, event, payload, id) => this.emitBroadcast(topic, event, payload, { id, fromDatabase: true }).delivered, this.pollSettings(opts));
+    const follower = new BroadcastFollower(pool, opts.table, (topic, event, payload, id) => this.emitBroadcast(topic, event, payload, { id, fromDatabase: true }).delivered, pollSettings(this.knobs, opts));
     return this.track(follower.start());
-  }
-
-  /** Read at every poll, so a test may change the poll knobs while a follower runs. */
-  private pollSettings(opts: { intervalMs?: number }): PollSettings {
-    const knobs = this.knobs;
-    return {
-      get intervalMs() {
-        return opts.intervalMs ?? knobs.pollIntervalMs;
-      },
-      get idleIntervalMs() {
-        return opts.intervalMs ?? knobs.pollIdleIntervalMs;
-      },
-      get maxRows() {
-        return knobs.pollMaxRows;
-      },
-    };
   }
 
   private track(follower: Follower): Follower {
