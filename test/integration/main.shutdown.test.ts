@@ -63,7 +63,7 @@ describe('stopping the worker process', () => {
         const body = response && ((await response.json()) as { components: Record<string, { state?: string }> });
         return body?.components.database?.state === 'unreachable';
       },
-      { what: 'the start to be waiting for the database', timeoutMs: 20_000 },
+      { what: 'the start to be waiting for the database', timeoutMs: 60_000 },
     );
 
     const { exit, ms } = await stopWith('SIGTERM');
@@ -73,7 +73,7 @@ describe('stopping the worker process', () => {
     expect(messages()).toEqual(expect.arrayContaining(['shutdown requested; draining', 'draining', 'stopped']));
     expect(messages()).not.toContain('worker started');
     expect(messages()).not.toContain('stop overran its deadline; exiting');
-  });
+  }, 90_000);
 
   it('spends one deadline on the whole stop: a decision waiting out the database and a drain that needs all of it', async () => {
     // Longer than the margin, so spending the deadline twice could not hide inside it.
@@ -122,5 +122,5 @@ describe('stopping the worker process', () => {
     expect(lines.find((l) => l.msg === 'change not decided; catch-up will bring it back')).toBeDefined();
     expect(lines.find((l) => l.msg === 'stopped')).toMatchObject({ undelivered: 1, clean: false });
     expect(messages()).not.toContain('stop overran its deadline; exiting');
-  }, 60_000);
+  }, 120_000);
 });

@@ -47,7 +47,7 @@ export function spawnWorker({ env, configFile }: { env: Record<string, string>; 
     healthPort: () =>
       waitFor(() => lines().find((l) => l.msg === 'worker started')?.healthPort as number | undefined, {
         what: 'the worker to start',
-        timeoutMs: 20_000,
+        timeoutMs: 60_000,
       }),
   };
 }
