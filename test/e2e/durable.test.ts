@@ -89,7 +89,7 @@ describe('durable delivery', () => {
     // Both replicas really worked: each decided every change, each sent some.
     expect(replica.lines.filter((l) => l.msg === 'change decided').length).toBeGreaterThanOrEqual(300);
     expect(replica.lines.filter((l) => l.msg === 'delivered').length).toBeGreaterThan(0);
-  });
+  }, 60_000); // its own wait is 30 s: the test's limit must outlast it
 
   it('attempts a critical delivery before a backlog of 5,000 normal ones drains', async () => {
     const slow = await receiver({ status: 200, delayMs: 2 });
