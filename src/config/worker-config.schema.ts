@@ -143,6 +143,12 @@ const retry = z
     maxDelayMs: z.number().int().positive().default(5_000),
     factor: z.number().min(1).default(2),
     maxRetryAfterMs: z.number().int().positive().default(120_000).describe('Cap on an honoured Retry-After between quick attempts'),
+    maxInPlaceRetryAfterMs: z
+      .number()
+      .int()
+      .min(0)
+      .default(1_000)
+      .describe('With a database, a longer Retry-After ends the run and reschedules the delivery, so no queue slot sleeps through it'),
     schedule: z
       .object({
         critical: ladder.default([2 * SECOND, 5 * SECOND, 10 * SECOND, 15 * SECOND, 30 * SECOND]),

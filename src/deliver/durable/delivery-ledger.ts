@@ -3,11 +3,18 @@ import type { Delivery } from '../../decide/delivery';
 import { BatchedStatement } from '../../lib/batched-statement';
 import { destinationKey } from '../destinations';
 
-interface DeliveredMark {
+interface DeliveredRow {
   readonly id: string;
   readonly attempts: number;
   readonly status: number | null;
   readonly provider_message_id: string | null;
+}
+
+/** What a successful send leaves to write. */
+export interface DeliveredMark {
+  readonly attempts: number;
+  readonly status?: number;
+  readonly providerMessageId?: string;
 }
 
 /** pg's Pool, or a client inside a transaction. */
@@ -236,11 +243,11 @@ export class DeliveryLedger {
    * Group-committed: the runs that finish while one "delivered" write is in flight share the next
    * statement. The promise settles when the statement carrying this mark has.
    */
-  markDelivered(id: string, result: { attempts: number; status?: number; providerMessageId?: string }): Promise<void> {
+  markDelivered(id: string, result: DeliveredMark): Promise<void> {
     return this.deliveredMarks.add({ id, attempts: result.attempts, status: result.status ?? null, provider_message_id: result.providerMessageId ?? null });
   }
 
-  private readonly deliveredMarks = new BatchedStatement<DeliveredMark>(async (marks) => {
+  private readonly deliveredMarks = new BatchedStatement<DeliveredRow>(async (marks) => {
     await this.pool.query(
       `update deliveries d set status = 'delivered', attempts = d.attempts + x.attempts, runs = d.runs + 1, last_status = x.status,
          provider_message_id = coalesce(x.provider_message_id, d.provider_message_id), finished_at = now(), updated_at = now()
