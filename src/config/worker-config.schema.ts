@@ -123,6 +123,8 @@ const limits = z
     teams: rateLimit.default({ max: 4, perMs: 1_000, maxConcurrent: 2 }).describe('Teams: per Workflows webhook'),
     in_app: rateLimit.default({ max: 500, perMs: 1_000, maxConcurrent: 16 }).describe('Writes to the notifications table'),
     tenantWebhookTimeoutMs: z.number().int().positive().default(10_000),
+    emailTimeoutMs: z.number().int().positive().default(10_000).describe('A Resend request without an answer by then is retried'),
+    smsTimeoutMs: z.number().int().positive().default(10_000).describe('A Twilio request without an answer by then is retried'),
     redisNamespace: z
       .string()
       .regex(/^[a-z0-9_-]{1,40}$/)
@@ -182,6 +184,17 @@ const queue = z
       .positive()
       .default(30_000)
       .describe('A process silent this long is presumed dead and its jobs are unlocked for the others'),
+  })
+  .strict();
+
+const database = z
+  .object({
+    statementTimeoutMs: z
+      .number()
+      .int()
+      .positive()
+      .default(15_000)
+      .describe("Every query of the worker's pool is cancelled after this (statement_timeout): a locked table fails a delivery, retryably, instead of holding a connection"),
   })
   .strict();
 
@@ -249,6 +262,7 @@ export const workerConfigSchema = z
     retry: retry.prefault({}),
     queue: queue.prefault({}),
     endpointHealth: endpointHealth.prefault({}),
+    database: database.prefault({}),
     intake: intake.prefault({}),
     context: context.prefault({}),
     partnerWebhooks: partnerWebhooks.prefault({}),
@@ -294,6 +308,7 @@ export type WebhookEndpointConfig = WorkerConfig['webhookEndpoints'][number];
 export type RetryConfig = WorkerConfig['retry'];
 export type QueueConfig = WorkerConfig['queue'];
 export type EndpointHealthConfig = WorkerConfig['endpointHealth'];
+export type DatabaseConfig = WorkerConfig['database'];
 export type IntakeConfig = WorkerConfig['intake'];
 export type LimitsConfig = WorkerConfig['limits'];
 export type IntakeMode = (typeof intakeModes)[number];

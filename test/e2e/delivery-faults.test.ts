@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DateTime } from 'luxon';
-import { deliveryOf } from '../support/delivery-factory';
+import { contentOf, deliveryOf } from '../support/delivery-factory';
 import { insertOrganization, insertWebhookEndpoint, insertWedding } from '../support/fixtures';
 import { startStack, type Stack } from '../support/start-stack';
+import { lockTable } from '../support/table-lock';
 import { TEST_SECRET } from '../support/test-config';
 import { waitFor } from '../support/wait-for';
 import { WebhookReceiver } from '../support/webhook-receiver';
@@ -96,5 +97,39 @@ describe('a destination answering 429 with a long Retry-After', () => {
     for (const r of rows) expect(r).toEqual({ status: 'pending', wait_s: expect.any(Number) });
     for (const r of rows) expect(r.wait_s).toBeGreaterThanOrEqual(59);
     expect(limited.requests).toHaveLength(4);
+  });
+});
+
+describe('a locked notifications table', () => {
+  let s: Stack;
+  beforeAll(async () => {
+    s = await startStack({ worker: { rules: [], database: { statementTimeoutMs: 1_000 }, queue: { concurrency: 16, heartbeatMs: 100, pollIntervalMs: 50 } } });
+  });
+  afterAll(async () => {
+    await s.close();
+  });
+
+  it('fails in-app deliveries with a timeout, retryably, while the heart-beats go on', async () => {
+    const lock = await lockTable(s.db.schema, 'notifications');
+    try {
+      const { rows: locked } = await s.db.pool.query<{ at: Date }>('select now() as at');
+      // More inserts than the pool has connections: without deadlines they would hold all of them.
+      const inApp = Array.from({ length: 14 }, (_, i) =>
+        deliveryOf({ channel: 'in_app', organizationId: '0000000a-0000-4000-8000-000000000001', recipientKind: 'vendor', recipientId: `0000000a-0000-4000-8000-0000000001${String(i).padStart(2, '0')}`, weddingId: null, content: contentOf('normal') }),
+      );
+      await s.app.queue!.submit(inApp);
+      await lock.blockedPid();
+      await waitFor(
+        async () => (await s.db.pool.query<{ fresh: boolean }>(`select bool_and(last_seen > $1::timestamptz + interval '1 second') as fresh from worker_processes`, [locked[0]!.at])).rows[0]?.fresh,
+        { what: 'a heart-beat more than a second after the lock' },
+      );
+      const failed = await waitFor(
+        async () => (await s.db.pool.query<{ status: string; dead_reason: string | null }>(`select status, dead_reason from deliveries where id = any($1) and last_error = 'postgres 57014'`, [inApp.map((d) => d.id)])).rows[0],
+        { what: 'an in-app delivery failed by the statement timeout' },
+      );
+      expect(failed.status === 'pending' || failed.dead_reason === 'retries exhausted: postgres 57014').toBe(true);
+    } finally {
+      await lock.release();
+    }
   });
 });

@@ -28,6 +28,8 @@ const BOOKKEEPING_RETRY = { retries: 5, minTimeout: 100, maxTimeout: 2_000 } as 
 
 export interface DurableQueueOptions {
   readonly pool: Pool;
+  /** Where heart-beats go, apart from the deliveries' pool so they cannot be starved; default: `pool`. */
+  readonly heartbeatPool?: Pool;
   readonly queue: QueueConfig;
   readonly retry: RetryConfig;
   readonly endpointHealth: EndpointHealthConfig;
@@ -65,7 +67,7 @@ export class DurableQueue implements DeliveryRunner {
     this.ledger = new DeliveryLedger(options.pool, options.queue.schema);
     this.breaker = new DestinationBreaker(options.pool, options.endpointHealth);
     this.liveness = new WorkerLiveness({
-      db: options.pool,
+      db: options.heartbeatPool ?? options.pool,
       queueSchema: options.queue.schema,
       heartbeatMs: options.queue.heartbeatMs,
       deadAfterMs: options.queue.deadWorkerAfterMs,
