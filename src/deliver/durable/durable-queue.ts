@@ -120,7 +120,7 @@ export class DurableQueue implements DeliveryRunner {
     return this.running.size;
   }
 
-  /** Destinations by circuit state, for the metrics and the status page. */
+  /** Destinations by circuit state, for the metrics, the status page and the CLI. */
   destinationRows() {
     return this.breaker.rows();
   }
@@ -162,7 +162,12 @@ export class DurableQueue implements DeliveryRunner {
     const key = destinationKey(delivery.channel, delivery.recipient);
     if (hasBreaker(key)) {
       const state = DestinationBreaker.stateOf(row.health);
-      if (state.state === 'disabled') return this.giveUp(row, log, { kind: 'permanent', message: new DestinationUnavailableError(state.reason).message, gone: false }, 0);
+      if (state.state === 'disabled') {
+        // A replayed dead letter, or one planned since the tenant fixed its row, goes out again.
+        if (!(await this.breaker.reEnableIfChanged(key))) return this.giveUp(row, log, { kind: 'permanent', message: new DestinationUnavailableError(state.reason).message, gone: false }, 0);
+        this.options.destinations.enable(key);
+        log.warn({ destination: key }, 'destination changed since it was disabled; enabled again');
+      }
       if (state.state === 'open') return this.waitForCircuit(row, log, state.untilMs);
     }
     const limiter = this.options.limiterFor(delivery);
