@@ -6,6 +6,7 @@ import type { ContextRepository } from './context/event-context';
 import { createPgContextRepository } from './context/pg-context-repository';
 import { HourlyCapTracker } from './decide/hourly-cap';
 import { planSettingsFrom } from './decide/plan';
+import { createAddressBook } from './deliver/address-book';
 import { createMemoryDeadLetterSink, createMemoryEventDeadLetters, type EventDeadLetters } from './deliver/dead-letters';
 import { destinationKey, DestinationHealth } from './deliver/destinations';
 import { Dispatcher, type DeliveryRunner } from './deliver/dispatcher';
@@ -101,13 +102,15 @@ export function createApp(deps: AppDependencies): App {
   const deadEvents = pool ? createPgEventDeadLetters(pool) : createMemoryEventDeadLetters(100, now);
   const { onOutcome, observe } = deliveryObservers(metrics);
   const dispatcherLogger = logger.child({ component: 'dispatcher' });
-  const queue = pool
+  const queue = pool && contexts
     ? new DurableQueue({
         pool,
+        addresses: createAddressBook({ contexts, configEndpoints: new Map(worker.webhookEndpoints.map((e) => [e.name, e])) }),
         ...(heartbeatPool ? { heartbeatPool } : {}),
         queue: worker.queue,
         retry: worker.retry,
         endpointHealth: worker.endpointHealth,
+        retention: worker.retention,
         channels,
         limiterFor,
         destinations,

@@ -198,6 +198,21 @@ const database = z
   })
   .strict();
 
+const DAY = 24 * HOUR;
+const retention = z
+  .object({
+    deliveredMs: z.number().int().positive().default(30 * DAY).describe('Delivered ledger rows are deleted this long after they finished'),
+    deadLetterMs: z
+      .number()
+      .int()
+      .positive()
+      .default(90 * DAY)
+      .describe('Dead letters (and failed-over links of a chain) are deleted this long after they finished; replay them before'),
+    deadEventMs: z.number().int().positive().default(90 * DAY).describe('Changes that could not be decided on are deleted this long after they were recorded'),
+    pruneEveryMs: z.number().int().positive().default(HOUR).describe('How often the worker prunes; one replica at a time'),
+  })
+  .strict();
+
 const endpointHealth = z
   .object({
     failureThreshold: z.number().int().positive().default(5).describe('Consecutive failures that open the circuit'),
@@ -263,6 +278,7 @@ export const workerConfigSchema = z
     queue: queue.prefault({}),
     endpointHealth: endpointHealth.prefault({}),
     database: database.prefault({}),
+    retention: retention.prefault({}),
     intake: intake.prefault({}),
     context: context.prefault({}),
     partnerWebhooks: partnerWebhooks.prefault({}),
@@ -309,6 +325,7 @@ export type RetryConfig = WorkerConfig['retry'];
 export type QueueConfig = WorkerConfig['queue'];
 export type EndpointHealthConfig = WorkerConfig['endpointHealth'];
 export type DatabaseConfig = WorkerConfig['database'];
+export type RetentionConfig = WorkerConfig['retention'];
 export type IntakeConfig = WorkerConfig['intake'];
 export type LimitsConfig = WorkerConfig['limits'];
 export type IntakeMode = (typeof intakeModes)[number];

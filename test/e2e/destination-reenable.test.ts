@@ -58,6 +58,11 @@ describe('a disabled destination', () => {
     form('fr-new-hook', org, day);
     await waitFor(() => s.slack.accepted.some((post) => post.hook === new URL(newHook).pathname), { timeoutMs: 20_000, what: 'a post to the new hook' });
     expect(await health(`slack:${org}`)).toEqual({ disabled: false, failures: 0 });
+
+    // The dead letter of the archived hook, replayed, reads the organization's hook afresh.
+    const replayed = await s.app.queue!.ledger.replay({ destination: `slack:${org}` });
+    expect(replayed).toHaveLength(1);
+    await waitFor(() => s.slack.accepted.filter((post) => post.hook === new URL(newHook).pathname).length === 2, { timeoutMs: 20_000, what: 'the replayed dead letter at the new hook' });
   });
 
   it('is listed by the CLI and enabled again from it, endpoint row included', async () => {

@@ -5,7 +5,7 @@ import pRetry from 'p-retry';
 import type { Pool } from 'pg';
 import type { DeliveryReceipt } from '../../channels/channel';
 import { ShutdownAbortError } from '../../channels/errors';
-import type { EndpointHealthConfig, QueueConfig, RetryConfig } from '../../config/worker-config.schema';
+import type { EndpointHealthConfig, QueueConfig, RetentionConfig, RetryConfig } from '../../config/worker-config.schema';
 import type { ChannelRegistry } from '../../channels/channel';
 import type { Delivery } from '../../decide/delivery';
 import type { DeliveryOutcome } from '../delivery-outcome';
@@ -17,8 +17,11 @@ import type { DeliveryRunner, DrainResult } from '../dispatcher';
 import { describeChain, nextInChain } from '../failover';
 import type { RateLimiter } from '../rate-limiter';
 import { DeliveryLedger, DELIVER_TASK, type DeliveredMark, type LedgerRow } from './delivery-ledger';
+import { AddressUnavailableError, type AddressBook } from '../address-book';
+import type { StoredDelivery } from '../stored-delivery';
 import { DestinationBreaker, hasBreaker } from './destination-breaker';
 import { graphileLogger } from './graphile-logger';
+import { LedgerRetention } from './ledger-retention';
 import { nextRun } from './retry-schedule';
 import { SupervisedRunner, type RunnerState } from './supervised-runner';
 import { WorkerLiveness } from './worker-liveness';
@@ -33,14 +36,17 @@ export interface DurableQueueOptions {
   readonly queue: QueueConfig;
   readonly retry: RetryConfig;
   readonly endpointHealth: EndpointHealthConfig;
+  readonly retention: RetentionConfig;
   readonly channels: ChannelRegistry;
+  /** Where the addresses and secrets the ledger does not keep are read back at send time. */
+  readonly addresses: AddressBook;
   readonly limiterFor: (delivery: Delivery) => RateLimiter;
   /** This replica's view of disabled destinations, for /readyz. */
   readonly destinations: DestinationHealth;
   readonly failoverDeadlineMs: number;
   readonly logger: Logger;
   readonly now?: () => number;
-  readonly onOutcome?: (delivery: Delivery, outcome: DeliveryOutcome) => void;
+  readonly onOutcome?: (delivery: StoredDelivery, outcome: DeliveryOutcome) => void;
   readonly observe?: AttemptOptions['observe'];
 }
 
@@ -55,6 +61,7 @@ export class DurableQueue implements DeliveryRunner {
   readonly ledger: DeliveryLedger;
   private readonly breaker: DestinationBreaker;
   private readonly liveness: WorkerLiveness;
+  private readonly retention: LedgerRetention;
   private readonly runner: SupervisedRunner;
   private readonly abort = new AbortController();
   private readonly running = new Set<string>();
@@ -74,6 +81,7 @@ export class DurableQueue implements DeliveryRunner {
       logger: options.logger,
     });
     this.now = options.now ?? Date.now;
+    this.retention = new LedgerRetention(options.pool, options.retention, options.logger, this.now);
     // Every running delivery listens on the one shutdown signal.
     setMaxListeners(0, this.abort.signal);
     this.runner = new SupervisedRunner(() => this.runnerOptions(), options.logger, this.now);
@@ -83,6 +91,7 @@ export class DurableQueue implements DeliveryRunner {
     if (this.runner.state().running) return;
     await this.runner.start();
     await this.liveness.start();
+    this.retention.start();
   }
 
   /** Whether graphile-worker is running our jobs, for /readyz. */
@@ -129,6 +138,7 @@ export class DurableQueue implements DeliveryRunner {
     const timer = setTimeout(() => this.forceAbort(), deadlineMs);
     await this.runner.stop();
     clearTimeout(timer);
+    await this.retention.stop();
     await this.liveness.stop().catch((error: unknown) => this.options.logger.warn({ err: error }, 'could not sign off; others will unlock after the lease'));
     return { undelivered: [...this.interrupted] };
   }
@@ -157,19 +167,31 @@ export class DurableQueue implements DeliveryRunner {
   }
 
   private async run(row: LedgerRow): Promise<void> {
-    const delivery = row.payload;
-    const log = deliveryLogger(this.options.logger, delivery).child({ run: row.runs + 1 });
-    const key = destinationKey(delivery.channel, delivery.recipient);
+    const stored = row.payload;
+    const storedLog = deliveryLogger(this.options.logger, stored).child({ run: row.runs + 1 });
+    const key = destinationKey(stored.channel, stored.recipient);
     if (hasBreaker(key)) {
       const state = DestinationBreaker.stateOf(row.health);
       if (state.state === 'disabled') {
         // A replayed dead letter, or one planned since the tenant fixed its row, goes out again.
-        if (!(await this.breaker.reEnableIfChanged(key))) return this.giveUp(row, log, { kind: 'permanent', message: new DestinationUnavailableError(state.reason).message, gone: false }, 0);
+        if (!(await this.breaker.reEnableIfChanged(key))) return this.giveUp(row, storedLog, { kind: 'permanent', message: new DestinationUnavailableError(state.reason).message, gone: false }, 0);
         this.options.destinations.enable(key);
-        log.warn({ destination: key }, 'destination changed since it was disabled; enabled again');
+        this.options.addresses.forget(stored.organizationId);
+        storedLog.warn({ destination: key }, 'destination changed since it was disabled; enabled again');
       }
-      if (state.state === 'open') return this.waitForCircuit(row, log, state.untilMs);
+      if (state.state === 'open') return this.waitForCircuit(row, storedLog, state.untilMs);
     }
+    let delivery: Delivery;
+    try {
+      delivery = await this.options.addresses.resolve(stored);
+    } catch (error) {
+      if (error instanceof AddressUnavailableError) return this.giveUp(row, storedLog, { kind: 'permanent', message: error.message, gone: false }, 0, error);
+      // Our own database, not the destination: try again soon, and blame no one.
+      await this.ledger.reschedule(row.id, { atMs: this.now() + 1_000, attempts: 0, countRun: false, error: 'address lookup failed' });
+      storedLog.warn({ err: error }, 'could not read the address; put back');
+      return;
+    }
+    const log = deliveryLogger(this.options.logger, delivery).child({ run: row.runs + 1 });
     const limiter = this.options.limiterFor(delivery);
     if (delivery.priority.level !== 'critical' && limiter.queued() >= this.options.queue.maxWaitingPerDestination) {
       // Give the slot back rather than wait: one slow destination must not hold every worker.
