@@ -1,7 +1,5 @@
 import { EventEmitter, setMaxListeners } from 'node:events';
 import type { JobHelpers, WorkerEvents } from 'graphile-worker';
-import { LRUCache } from 'lru-cache';
-import pRetry from 'p-retry';
 import type { Pool } from 'pg';
 import type { DeliveryReceipt } from '../../channels/channel';
 import { ShutdownAbortError } from '../../channels/errors';
@@ -16,18 +14,16 @@ import { destinationKey, type DestinationHealth } from '../destinations';
 import type { DeliveryRunner, DrainResult } from '../dispatcher';
 import { describeChain, nextInChain } from '../failover';
 import type { RateLimiter } from '../rate-limiter';
-import { DeliveryLedger, DELIVER_TASK, type DeliveredMark, type LedgerRow } from './delivery-ledger';
+import { DeliveryLedger, DELIVER_TASK, type LedgerRow } from './delivery-ledger';
 import { AddressUnavailableError, type AddressBook } from '../address-book';
 import type { StoredDelivery } from '../stored-delivery';
 import { DestinationBreaker, hasBreaker } from './destination-breaker';
 import { graphileLogger } from './graphile-logger';
 import { LedgerRetention } from './ledger-retention';
 import { nextRun } from './retry-schedule';
+import { SentBookkeeping } from './sent-bookkeeping';
 import { SupervisedRunner, type RunnerState } from './supervised-runner';
 import { WorkerLiveness } from './worker-liveness';
-
-/** A ledger write after a send: a few quick tries (a failover, a dropped connection), then the job's own retry. */
-const BOOKKEEPING_RETRY = { retries: 5, minTimeout: 100, maxTimeout: 2_000 } as const;
 
 export interface DurableQueueOptions {
   readonly pool: Pool;
@@ -67,11 +63,11 @@ export class DurableQueue implements DeliveryRunner {
   private readonly running = new Set<string>();
   private readonly interrupted: string[] = [];
   private readonly now: () => number;
-  /** Sent, but "delivered" not written yet: a later run of the job writes it instead of sending again. */
-  private readonly unrecorded = new LRUCache<string, DeliveredMark>({ max: 10_000 });
+  private readonly bookkeeping: SentBookkeeping;
 
   constructor(private readonly options: DurableQueueOptions) {
     this.ledger = new DeliveryLedger(options.pool, options.queue.schema);
+    this.bookkeeping = new SentBookkeeping(this.ledger);
     this.breaker = new DestinationBreaker(options.pool, options.endpointHealth);
     this.liveness = new WorkerLiveness({
       db: options.heartbeatPool ?? options.pool,
@@ -153,11 +149,11 @@ export class DurableQueue implements DeliveryRunner {
     const row = await this.ledger.load(id);
     // Already finished (a replayed job, a duplicate): nothing to do, by design.
     if (!row || row.status !== 'pending') {
-      this.unrecorded.delete(id);
+      this.bookkeeping.settled(id);
       return;
     }
-    const unrecorded = this.unrecorded.get(id);
-    if (unrecorded) return this.recordDelivered(row, deliveryLogger(this.options.logger, row.payload), unrecorded);
+    const unwritten = this.bookkeeping.unwritten(id);
+    if (unwritten) return this.bookkeeping.record(id, unwritten, deliveryLogger(this.options.logger, row.payload));
     this.running.add(id);
     try {
       await this.run(row);
@@ -216,7 +212,7 @@ export class DurableQueue implements DeliveryRunner {
       return this.settle(row, log, describeFailure(error, this.abort.signal), attempts, error);
     }
     // Sent: from here on a failure is our own bookkeeping's, never the destination's.
-    await this.recordDelivered(row, log, { attempts, ...(receipt.status ? { status: receipt.status } : {}), ...(receipt.providerMessageId ? { providerMessageId: receipt.providerMessageId } : {}) });
+    await this.bookkeeping.record(row.id, { attempts, ...(receipt.status ? { status: receipt.status } : {}), ...(receipt.providerMessageId ? { providerMessageId: receipt.providerMessageId } : {}) }, log);
     if (hasBreaker(key)) {
       // Read with the row: another replica's failure since then is reset by the next success.
       if (DestinationBreaker.needsReset(row.health)) await this.breaker.success(key).catch((error: unknown) => log.warn({ err: error }, 'could not reset the circuit; the next success will'));
@@ -224,20 +220,6 @@ export class DurableQueue implements DeliveryRunner {
     }
     log.info({ attempt: attempts, status: receipt.status, providerMessageId: receipt.providerMessageId }, 'delivered');
     this.options.onOutcome?.(delivery, { kind: 'delivered', attempts, ...(receipt.status ? { status: receipt.status } : {}) });
-  }
-
-  /**
-   * Writes "delivered", retrying the write itself. If it still fails the job fails (graphile-worker
-   * runs it again later), and the mark is kept here so that run only writes it: not sent again.
-   */
-  private async recordDelivered(row: LedgerRow, log: Logger, mark: DeliveredMark): Promise<void> {
-    const pending = this.unrecorded.get(row.id) ?? mark;
-    this.unrecorded.set(row.id, pending);
-    await pRetry(() => this.ledger.markDelivered(row.id, pending), {
-      ...BOOKKEEPING_RETRY,
-      onFailedAttempt: ({ error, attemptNumber }) => log.warn({ err: error, attempt: attemptNumber }, 'sent, but the ledger write failed; retrying the write'),
-    });
-    this.unrecorded.delete(row.id);
   }
 
   private async settle(row: LedgerRow, log: Logger, failure: Failure, attempts: number, error: unknown): Promise<void> {
