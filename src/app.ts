@@ -1,4 +1,4 @@
-import { Pool } from 'pg';
+import type { Pool } from 'pg';
 import type { HttpRequester } from './channels/webhook/webhook-channel';
 import { createChannelRegistry } from './channels/registry';
 import type { Config } from './config/load-config';
@@ -6,6 +6,7 @@ import type { ContextRepository } from './context/event-context';
 import { createPgContextRepository } from './context/pg-context-repository';
 import { HourlyCapTracker } from './decide/hourly-cap';
 import { planSettingsFrom } from './decide/plan';
+import { createAddressBook } from './deliver/address-book';
 import { createMemoryDeadLetterSink, createMemoryEventDeadLetters, type EventDeadLetters } from './deliver/dead-letters';
 import { destinationKey, DestinationHealth } from './deliver/destinations';
 import { Dispatcher, type DeliveryRunner } from './deliver/dispatcher';
@@ -17,6 +18,7 @@ import { createPgSentLedger } from './deliver/durable/pg-sent-ledger';
 import { RateLimiterRegistry } from './deliver/rate-limiter';
 import { Redis } from 'ioredis';
 import { DatabaseHealth } from './lib/database-health';
+import { enforceStatementTimeout, openPool } from './lib/pg-pools';
 import { createDecideRunner } from './decide-runner';
 import { createEventHandler } from './event-handler';
 import { createLifecycle, type StopResult } from './lifecycle';
@@ -75,8 +77,13 @@ export function createApp(deps: AppDependencies): App {
   const now = deps.now ?? Date.now;
   const metrics = deps.metrics ?? createMetrics();
   const releasers = new Releasers();
-  const ownedPool = !deps.pool && env.DATABASE_URL ? new Pool({ connectionString: env.DATABASE_URL, max: 10 }) : undefined;
+  const { statementTimeoutMs } = worker.database;
+  const ownedPool = !deps.pool && env.DATABASE_URL ? openPool(env.DATABASE_URL, { max: 10, statementTimeoutMs }) : undefined;
   const pool = deps.pool ?? ownedPool ?? null;
+  if (deps.pool) enforceStatementTimeout(deps.pool, statementTimeoutMs, logger);
+  // Its own connection: heart-beats go on when deliveries hold every connection of the pool.
+  const heartbeatPool = pool && env.DATABASE_URL ? openPool(env.DATABASE_URL, { max: 1, statementTimeoutMs }) : undefined;
+  heartbeatPool?.on('error', (error) => logger.warn({ err: error }, 'idle heart-beat connection failed'));
   // The pool is told apart from a failed query: an idle client's error must not crash the process.
   ownedPool?.on('error', (error) => logger.warn({ err: error }, 'idle database connection failed'));
   // A client's own error (the server went away mid-query) is reported by the query that failed.
@@ -95,12 +102,15 @@ export function createApp(deps: AppDependencies): App {
   const deadEvents = pool ? createPgEventDeadLetters(pool) : createMemoryEventDeadLetters(100, now);
   const { onOutcome, observe } = deliveryObservers(metrics);
   const dispatcherLogger = logger.child({ component: 'dispatcher' });
-  const queue = pool
+  const queue = pool && contexts
     ? new DurableQueue({
         pool,
+        addresses: createAddressBook({ contexts, configEndpoints: new Map(worker.webhookEndpoints.map((e) => [e.name, e])) }),
+        ...(heartbeatPool ? { heartbeatPool } : {}),
         queue: worker.queue,
         retry: worker.retry,
         endpointHealth: worker.endpointHealth,
+        retention: worker.retention,
         channels,
         limiterFor,
         destinations,
@@ -196,6 +206,7 @@ export function createApp(deps: AppDependencies): App {
   const health = createHealthServer({ host: env.HEALTH_HOST, port: env.HEALTH_PORT, alive: () => !forcing, readiness, metrics: metrics.registry, status });
 
   if (ownedPool) releasers.add('database pool', () => ownedPool.end());
+  if (heartbeatPool) releasers.add('heart-beat pool', () => heartbeatPool.end());
   if (redis) releasers.add('redis', () => void redis.disconnect());
   if (contexts) releasers.add('context repository', () => contexts.close());
   releasers.add('channels', () => built.close());

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { destinations } from './cli/destination-commands';
 import { listDeadEvents, listDeliveries, replay, UsageError, type Io } from './cli/ledger-commands';
 import { ConfigError, formatProblems } from './config/config-error';
 import { loadConfig } from './config/load-config';
@@ -23,6 +24,10 @@ commands:
   replay                  put dead letters back in the queue under their own delivery ids
                           (--id ID... | --destination KEY | --org ID | --since/--until ISO | --all)
   dead-events             changes that could not be decided on, with the reason
+  destinations list       partner endpoints and chat hooks with a history: circuit state,
+                          failures, why disabled [--json] [--limit N]
+  destinations enable KEY re-enable a disabled destination (its endpoint row too) and reset
+                          its circuit; a destination whose URL changes is re-enabled by itself
   help                    this text
 
 Ledger commands read DATABASE_URL; --queue-schema NAME if graphile-worker is not in
@@ -66,6 +71,7 @@ const commands: Record<string, Command> = {
   'dead-letters': (args, io) => listDeliveries(args, io, 'dead'),
   replay,
   'dead-events': listDeadEvents,
+  destinations,
   async help(_args, io) {
     io.out(HELP);
     return 0;

@@ -48,7 +48,7 @@ export function createChannelRegistry({ env, worker, pool, http, smsSentLedger, 
   if (pool) channels.in_app = createInAppChannel({ db: pool });
   if (env.RESEND_API_KEY && env.EMAIL_FROM) {
     const resend = new Resend(env.RESEND_API_KEY, env.RESEND_BASE_URL ? { baseUrl: env.RESEND_BASE_URL } : undefined);
-    channels.email = createResendEmailChannel({ client: resend as unknown as ResendLike, from: env.EMAIL_FROM });
+    channels.email = createResendEmailChannel({ client: resend as unknown as ResendLike, from: env.EMAIL_FROM, timeoutMs: worker.limits.emailTimeoutMs });
   }
   if (env.TWILIO_ACCOUNT_SID && env.TWILIO_AUTH_TOKEN && env.TWILIO_FROM) {
     const client = twilio(env.TWILIO_ACCOUNT_SID, env.TWILIO_AUTH_TOKEN, {
@@ -58,6 +58,7 @@ export function createChannelRegistry({ env, worker, pool, http, smsSentLedger, 
       client: client as unknown as TwilioLike,
       from: env.TWILIO_FROM,
       maxSegments: MAX_SMS_SEGMENTS,
+      timeoutMs: worker.limits.smsTimeoutMs,
       sentLedger: smsSentLedger ?? createMemorySentLedger(),
       onLedgerError: (error: unknown) => logger.warn({ err: error }, 'sms ledger write failed; a retry may resend'),
     });

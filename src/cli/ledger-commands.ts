@@ -27,7 +27,7 @@ function time(value: string | undefined, name: string): number | undefined {
 
 export class UsageError extends Error {}
 
-async function withLedger<T>(io: Io, schema: string, work: (ledger: DeliveryLedger, pool: Pool) => Promise<T>): Promise<T> {
+export async function withLedger<T>(io: Io, schema: string, work: (ledger: DeliveryLedger, pool: Pool) => Promise<T>): Promise<T> {
   const databaseUrl = io.env.DATABASE_URL;
   if (!databaseUrl) throw new UsageError('DATABASE_URL is not set');
   const pool = new Pool({ connectionString: databaseUrl, max: 2 });

@@ -123,6 +123,8 @@ const limits = z
     teams: rateLimit.default({ max: 4, perMs: 1_000, maxConcurrent: 2 }).describe('Teams: per Workflows webhook'),
     in_app: rateLimit.default({ max: 500, perMs: 1_000, maxConcurrent: 16 }).describe('Writes to the notifications table'),
     tenantWebhookTimeoutMs: z.number().int().positive().default(10_000),
+    emailTimeoutMs: z.number().int().positive().default(10_000).describe('A Resend request without an answer by then is retried'),
+    smsTimeoutMs: z.number().int().positive().default(10_000).describe('A Twilio request without an answer by then is retried'),
     redisNamespace: z
       .string()
       .regex(/^[a-z0-9_-]{1,40}$/)
@@ -143,6 +145,12 @@ const retry = z
     maxDelayMs: z.number().int().positive().default(5_000),
     factor: z.number().min(1).default(2),
     maxRetryAfterMs: z.number().int().positive().default(120_000).describe('Cap on an honoured Retry-After between quick attempts'),
+    maxInPlaceRetryAfterMs: z
+      .number()
+      .int()
+      .min(0)
+      .default(1_000)
+      .describe('With a database, a longer Retry-After ends the run and reschedules the delivery, so no queue slot sleeps through it'),
     schedule: z
       .object({
         critical: ladder.default([2 * SECOND, 5 * SECOND, 10 * SECOND, 15 * SECOND, 30 * SECOND]),
@@ -176,6 +184,32 @@ const queue = z
       .positive()
       .default(30_000)
       .describe('A process silent this long is presumed dead and its jobs are unlocked for the others'),
+  })
+  .strict();
+
+const database = z
+  .object({
+    statementTimeoutMs: z
+      .number()
+      .int()
+      .positive()
+      .default(15_000)
+      .describe("Every query of the worker's pool is cancelled after this (statement_timeout): a locked table fails a delivery, retryably, instead of holding a connection"),
+  })
+  .strict();
+
+const DAY = 24 * HOUR;
+const retention = z
+  .object({
+    deliveredMs: z.number().int().positive().default(30 * DAY).describe('Delivered ledger rows are deleted this long after they finished'),
+    deadLetterMs: z
+      .number()
+      .int()
+      .positive()
+      .default(90 * DAY)
+      .describe('Dead letters (and failed-over links of a chain) are deleted this long after they finished; replay them before'),
+    deadEventMs: z.number().int().positive().default(90 * DAY).describe('Changes that could not be decided on are deleted this long after they were recorded'),
+    pruneEveryMs: z.number().int().positive().default(HOUR).describe('How often the worker prunes; one replica at a time'),
   })
   .strict();
 
@@ -243,6 +277,8 @@ export const workerConfigSchema = z
     retry: retry.prefault({}),
     queue: queue.prefault({}),
     endpointHealth: endpointHealth.prefault({}),
+    database: database.prefault({}),
+    retention: retention.prefault({}),
     intake: intake.prefault({}),
     context: context.prefault({}),
     partnerWebhooks: partnerWebhooks.prefault({}),
@@ -288,6 +324,8 @@ export type WebhookEndpointConfig = WorkerConfig['webhookEndpoints'][number];
 export type RetryConfig = WorkerConfig['retry'];
 export type QueueConfig = WorkerConfig['queue'];
 export type EndpointHealthConfig = WorkerConfig['endpointHealth'];
+export type DatabaseConfig = WorkerConfig['database'];
+export type RetentionConfig = WorkerConfig['retention'];
 export type IntakeConfig = WorkerConfig['intake'];
 export type LimitsConfig = WorkerConfig['limits'];
 export type IntakeMode = (typeof intakeModes)[number];

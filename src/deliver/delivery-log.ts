@@ -1,9 +1,9 @@
 import type { Logger } from '../lib/logger';
 import { maskedAddress } from '../channels/masked-address';
-import type { Delivery } from '../decide/delivery';
+import { hasAddress, type StoredDelivery } from './stored-delivery';
 
 /** The fields every log line about one delivery carries, bound once. */
-export function deliveryLogger(logger: Logger, delivery: Delivery): Logger {
+export function deliveryLogger(logger: Logger, delivery: StoredDelivery): Logger {
   return logger.child({
     deliveryId: delivery.id,
     eventId: delivery.eventId,
@@ -11,7 +11,7 @@ export function deliveryLogger(logger: Logger, delivery: Delivery): Logger {
     weddingId: delivery.weddingId,
     channel: delivery.channel,
     recipient: `${delivery.recipient.kind}:${delivery.recipient.id}`,
-    to: maskedAddress(delivery.message),
+    ...(hasAddress(delivery.message) ? { to: maskedAddress(delivery.message) } : {}),
     priority: delivery.priority.level,
     ...delivery.log,
   });

@@ -1,4 +1,4 @@
-import type { Delivery } from '../decide/delivery';
+import type { StoredDelivery } from './stored-delivery';
 import { deliveryId } from '../intake/event-identity';
 
 /**
@@ -6,7 +6,7 @@ import { deliveryId } from '../intake/event-identity';
  * it is a different message, derived the same way as every delivery id: a replayed failover
  * finds the same id again.
  */
-export function nextInChain(failed: Delivery, reason: string, nowMs: number, deadlineWindowMs: number): Delivery | null {
+export function nextInChain<D extends StoredDelivery>(failed: D, reason: string, nowMs: number, deadlineWindowMs: number): D | null {
   const [next, ...rest] = failed.fallbacks;
   if (!next) return null;
   return {
@@ -20,10 +20,11 @@ export function nextInChain(failed: Delivery, reason: string, nowMs: number, dea
     notBeforeMs: null,
     deadlineMs: failed.deadlineMs === null ? null : nowMs + deadlineWindowMs,
     notes: [...failed.notes, `failed over from ${failed.channel}: ${reason}`],
-  };
+    // A fallback is of the delivery's own kind: resolved for a Delivery, stored for a StoredDelivery.
+  } as D;
 }
 
 /** "sms → email → in_app", for the log line that shows the whole chain. */
-export function describeChain(delivery: Delivery): string {
+export function describeChain(delivery: StoredDelivery): string {
   return [delivery.channel, ...delivery.fallbacks.map((f) => f.message.channel)].join(' → ');
 }

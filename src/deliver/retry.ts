@@ -8,6 +8,11 @@ import { abortableSleep } from '../lib/abortable-sleep';
 export type QuickRetryPolicy = Pick<RetryConfig, 'attempts' | 'minDelayMs' | 'maxDelayMs' | 'factor' | 'maxRetryAfterMs'> & {
   /** Stop retrying once this much time has passed (a critical delivery's deadline). */
   readonly maxRetryTimeMs?: number;
+  /**
+   * A Retry-After longer than this ends the quick attempts and the failure is thrown, for the
+   * caller to reschedule: a sleeping attempt would hold a queue slot. Unset: always waited here.
+   */
+  readonly handBackRetryAfterOverMs?: number;
 };
 
 export interface RetryHooks {
@@ -35,6 +40,7 @@ export async function withRetry<T>(
         if (error instanceof DeliveryError && !error.retryable) throw new AbortError(error);
         // A spent quota fails the same way until it resets: quick retries would only burn attempts.
         if (error instanceof ParkedDeliveryError) throw new AbortError(error);
+        if (policy.handBackRetryAfterOverMs !== undefined && retryAfterOf(error) > policy.handBackRetryAfterOverMs) throw new AbortError(error as Error);
         throw error;
       }
     },
@@ -48,11 +54,14 @@ export async function withRetry<T>(
       signal: hooks.signal,
       onFailedAttempt: async ({ error, attemptNumber, retriesLeft }) => {
         if (retriesLeft <= 0) return;
-        const retryAfterMs = error instanceof DeliveryError && 'retryAfterMs' in error ? Number(error.retryAfterMs ?? 0) : 0;
-        const extraWaitMs = Math.min(retryAfterMs, policy.maxRetryAfterMs);
+        const extraWaitMs = Math.min(retryAfterOf(error), policy.maxRetryAfterMs);
         hooks.onRetry?.(error, attemptNumber, extraWaitMs);
         if (extraWaitMs > 0) await abortableSleep(extraWaitMs, hooks.signal);
       },
     },
   );
+}
+
+function retryAfterOf(error: unknown): number {
+  return error instanceof DeliveryError && 'retryAfterMs' in error ? Number(error.retryAfterMs ?? 0) : 0;
 }

@@ -7,7 +7,7 @@ import type { GaugeSources, Metrics } from './metrics';
 /** The counters the delivery runners feed: each finished run, and each provider request timed. */
 export function deliveryObservers(metrics: Metrics) {
   return {
-    onOutcome: (delivery: Delivery, outcome: DeliveryOutcome) => metrics.deliveries.inc({ channel: delivery.channel, outcome: outcome.kind }),
+    onOutcome: (delivery: Pick<Delivery, 'channel'>, outcome: DeliveryOutcome) => metrics.deliveries.inc({ channel: delivery.channel, outcome: outcome.kind }),
     observe: (channel: string, outcome: string, seconds: number) => metrics.attemptSeconds.observe({ channel, outcome }, seconds),
   };
 }

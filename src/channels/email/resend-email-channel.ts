@@ -1,7 +1,8 @@
 import type { Channel, DeliveryReceipt, SendContext } from '../channel';
 import { ShutdownAbortError } from '../errors';
 import type { EmailMessage } from '../messages';
-import { raceAbort, throwIfShuttingDown } from '../race-abort';
+import { withDeadline } from '../deadline';
+import { throwIfShuttingDown } from '../race-abort';
 import { formatRecipient } from './email-address';
 import { emailSubject } from './email-copy';
 import { renderEmailHtml } from './email-html';
@@ -36,9 +37,11 @@ export interface ResendEmailChannelOptions {
   readonly from: string;
   /** Where replies go; default: the `from` address. */
   readonly replyTo?: string;
+  /** A request without an answer by then is abandoned and retried (same idempotency key). */
+  readonly timeoutMs?: number;
 }
 
-export function createResendEmailChannel({ client, from, replyTo }: ResendEmailChannelOptions): Channel<EmailMessage> {
+export function createResendEmailChannel({ client, from, replyTo, timeoutMs = 10_000 }: ResendEmailChannelOptions): Channel<EmailMessage> {
   return {
     kind: 'email',
     async send(message: EmailMessage, { signal, deliveryId }: SendContext): Promise<DeliveryReceipt> {
@@ -57,7 +60,7 @@ export function createResendEmailChannel({ client, from, replyTo }: ResendEmailC
         ],
       };
       // The SDK forwards the signal to fetch; the race also covers a client that ignores it.
-      const response = await raceAbort(client.emails.send(payload, { idempotencyKey: deliveryId, signal }), signal);
+      const response = await withDeadline((deadline) => client.emails.send(payload, { idempotencyKey: deliveryId, signal: deadline }), timeoutMs, signal, 'resend');
       if (response.data && !response.error) return { providerMessageId: response.data.id };
       // An aborted fetch comes back as a network "error"; it is a shutdown, not a failure.
       if (signal.aborted) throw new ShutdownAbortError();

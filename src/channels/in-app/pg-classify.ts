@@ -2,7 +2,8 @@ import { PermanentDeliveryError, RetryableDeliveryError, type DeliveryError } fr
 import { classifyNetworkError } from '../http-classify';
 
 // The server is going away, restarting, out of resources, or lost a race: the same insert succeeds later.
-const RETRYABLE_STATES = new Set(['57P01', '57P02', '57P03', '40001', '40P01']);
+// 57014: our statement_timeout cut a query that waited (a locked table); 55P03: lock_timeout.
+const RETRYABLE_STATES = new Set(['57P01', '57P02', '57P03', '57014', '55P03', '40001', '40P01']);
 const RETRYABLE_CLASSES = new Set(['08', '53']);
 // Bad data (22) or a broken constraint (23): the same row is refused every time.
 const PERMANENT_CLASSES = new Set(['22', '23']);

@@ -1,6 +1,7 @@
 import type { Channel, DeliveryReceipt, SendContext } from '../channel';
 import type { SmsMessage } from '../messages';
-import { raceAbort, throwIfShuttingDown } from '../race-abort';
+import { withDeadline } from '../deadline';
+import { throwIfShuttingDown } from '../race-abort';
 import { toE164 } from './phone';
 import type { SentLedger } from './sent-ledger';
 import { renderSmsBody } from './sms-body';
@@ -20,12 +21,14 @@ export interface TwilioSmsChannelOptions {
   /** Longer bodies are cut to fit this many segments (each one is billed). */
   readonly maxSegments: number;
   readonly sentLedger: SentLedger;
+  /** Twilio not answering by then is a retryable failure; a late sid is still recorded. */
+  readonly timeoutMs?: number;
   /** A sid that could not be recorded; the SMS is out, so the delivery still succeeds. Default: ignored. */
   readonly onLedgerError?: (error: unknown, deliveryId: string) => void;
 }
 
 export function createTwilioSmsChannel(options: TwilioSmsChannelOptions): Channel<SmsMessage> {
-  const { client, from, maxSegments, sentLedger, onLedgerError = () => undefined } = options;
+  const { client, from, maxSegments, sentLedger, onLedgerError = () => undefined, timeoutMs = 10_000 } = options;
   if (!Number.isInteger(maxSegments) || maxSegments < 1) throw new RangeError('maxSegments must be a positive integer');
   const sender = /^MG[0-9a-fA-F]{32}$/.test(from) ? { messagingServiceSid: from } : { from };
   return {
@@ -46,7 +49,7 @@ export function createTwilioSmsChannel(options: TwilioSmsChannelOptions): Channe
           throw classifyTwilioError(error);
         },
       );
-      const created = await raceAbort(sending, signal);
+      const created = await withDeadline(() => sending, timeoutMs, signal, 'twilio');
       return { status: 201, providerMessageId: created.sid };
     },
   };

@@ -1,13 +1,21 @@
 import type { PoolClient } from 'pg';
 import type { Delivery } from '../../decide/delivery';
+import { toStored, type StoredDelivery } from '../stored-delivery';
 import { BatchedStatement } from '../../lib/batched-statement';
 import { destinationKey } from '../destinations';
 
-interface DeliveredMark {
+interface DeliveredRow {
   readonly id: string;
   readonly attempts: number;
   readonly status: number | null;
   readonly provider_message_id: string | null;
+}
+
+/** What a successful send leaves to write. */
+export interface DeliveredMark {
+  readonly attempts: number;
+  readonly status?: number;
+  readonly providerMessageId?: string;
 }
 
 /** pg's Pool, or a client inside a transaction. */
@@ -27,7 +35,8 @@ export interface LedgerRow {
   readonly status: 'pending' | 'delivered' | 'dead' | 'failed_over';
   readonly attempts: number;
   readonly runs: number;
-  readonly payload: Delivery;
+  /** Without the addresses and secrets the tenant tables hold (see stored-delivery.ts). */
+  readonly payload: StoredDelivery;
   /** Its destination's row in destination_health, read in the same statement; null when it has none. */
   readonly health: DestinationHealthRow | null;
 }
@@ -104,7 +113,7 @@ export class DeliveryLedger {
   }
 
   /** Persists deliveries not seen before and queues their first run; returns the ids that were new. */
-  async enqueue(deliveries: readonly Delivery[], db: SqlClient = this.pool): Promise<string[]> {
+  async enqueue(deliveries: readonly StoredDelivery[], db: SqlClient = this.pool): Promise<string[]> {
     if (deliveries.length === 0) return [];
     const rows = deliveries.map((d) => ({
       id: d.id,
@@ -118,7 +127,7 @@ export class DeliveryLedger {
       job_priority: jobPriority(d),
       not_before: d.notBeforeMs === null ? null : new Date(d.notBeforeMs).toISOString(),
       deadline: d.deadlineMs === null ? null : new Date(d.deadlineMs).toISOString(),
-      payload: d,
+      payload: toStored(d),
     }));
     const { rows: inserted } = await db.query<{ id: string }>(
       `with input as (
@@ -156,7 +165,7 @@ export class DeliveryLedger {
     return { byLevel, oldestCriticalMs: oldest ? oldest.getTime() : null };
   }
 
-  /** Rows without their payload (it holds addresses and secrets), newest first. */
+  /** Rows without their payload, newest first. */
   async list(filter: LedgerFilter): Promise<LedgerEntry[]> {
     const { sql, values } = where(filter);
     const { rows } = await this.pool.query<Record<string, unknown>>(
@@ -236,11 +245,11 @@ export class DeliveryLedger {
    * Group-committed: the runs that finish while one "delivered" write is in flight share the next
    * statement. The promise settles when the statement carrying this mark has.
    */
-  markDelivered(id: string, result: { attempts: number; status?: number; providerMessageId?: string }): Promise<void> {
+  markDelivered(id: string, result: DeliveredMark): Promise<void> {
     return this.deliveredMarks.add({ id, attempts: result.attempts, status: result.status ?? null, provider_message_id: result.providerMessageId ?? null });
   }
 
-  private readonly deliveredMarks = new BatchedStatement<DeliveredMark>(async (marks) => {
+  private readonly deliveredMarks = new BatchedStatement<DeliveredRow>(async (marks) => {
     await this.pool.query(
       `update deliveries d set status = 'delivered', attempts = d.attempts + x.attempts, runs = d.runs + 1, last_status = x.status,
          provider_message_id = coalesce(x.provider_message_id, d.provider_message_id), finished_at = now(), updated_at = now()
@@ -280,7 +289,7 @@ export class DeliveryLedger {
   }
 
   /** Marks the failed delivery and persists the next one of the chain, atomically. */
-  async failOver(id: string, result: { attempts: number; reason: string; status?: number }, next: Delivery): Promise<void> {
+  async failOver(id: string, result: { attempts: number; reason: string; status?: number }, next: StoredDelivery): Promise<void> {
     const client = await this.pool.connect();
     try {
       await client.query('begin');

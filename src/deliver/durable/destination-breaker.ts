@@ -29,6 +29,27 @@ export function hasBreaker(destination: string): boolean {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
+interface TenantAddress {
+  readonly channel: 'webhook' | 'slack' | 'teams';
+  readonly id: string;
+  readonly table: 'webhook_endpoints' | 'organizations';
+  readonly column: string;
+}
+
+/** Where a tenant destination's URL lives: an endpoint's row, or its organization's. */
+function tenantAddress(destination: string): TenantAddress | null {
+  const [channel, id = ''] = destination.split(/:(.*)/s);
+  if (!UUID.test(id)) return null;
+  if (channel === 'webhook') return { channel, id, table: 'webhook_endpoints', column: 'url' };
+  if (channel === 'slack' || channel === 'teams') return { channel, id, table: 'organizations', column: `${channel}_webhook_url` };
+  return null;
+}
+
+/** A digest of a URL column: enough to tell a new URL from the old, nothing to leak. */
+function fingerprint(column: string): string {
+  return `encode(sha256(convert_to(${column}, 'UTF8')), 'hex')`;
+}
+
 /**
  * A circuit breaker per destination, in PostgreSQL so every replica sees the same state: after
  * `failureThreshold` consecutive failures it opens for `openForMs`, then lets a probe through.
@@ -100,16 +121,57 @@ export class DestinationBreaker {
     return { open: true, disabled: true, heldForWedding: false };
   }
 
-  /** Also switches a tenant webhook endpoint off in its own row, so no new delivery is planned. */
+  /**
+   * Also switches a tenant webhook endpoint off in its own row, so no new delivery is planned, in
+   * the same statement: a run never sees the destination disabled and its endpoint still on.
+   */
   private async disable(destination: string, reason: string): Promise<void> {
-    await this.db.query('update destination_health set disabled_at = now(), disabled_reason = $2, updated_at = now() where destination = $1', [
-      destination,
-      reason,
-    ]);
-    const endpointId = destination.startsWith('webhook:') ? destination.slice('webhook:'.length) : '';
-    if (UUID.test(endpointId)) {
-      await this.db.query('update webhook_endpoints set enabled = false, disabled_reason = $2, disabled_at = now() where id = $1', [endpointId, reason]);
-    }
+    const tenant = tenantAddress(destination);
+    await this.db.query(
+      `with health as (
+         update destination_health set disabled_at = now(), disabled_reason = $2, disabled_fingerprint = ${tenant ? `(select ${fingerprint(tenant.column)} from ${tenant.table} where id = $3::uuid)` : 'null'}, updated_at = now()
+         where destination = $1 returning destination
+       )
+       update webhook_endpoints set enabled = false, disabled_reason = $2, disabled_at = now()
+       where $4 and id = $3::uuid and exists (select 1 from health)`,
+      [destination, reason, tenant?.id ?? null, tenant?.channel === 'webhook'],
+    );
+  }
+
+  /**
+   * A disabled destination whose tenant row changed since (a new URL, an endpoint switched back
+   * on) is enabled again, with a clean slate; true when it was. Read fresh, not from any cache.
+   */
+  async reEnableIfChanged(destination: string): Promise<boolean> {
+    const tenant = tenantAddress(destination);
+    if (!tenant) return false;
+    const changed =
+      tenant.channel === 'webhook'
+        ? `exists (select 1 from webhook_endpoints where id = $2::uuid and (enabled or ${fingerprint('url')} is distinct from h.disabled_fingerprint))`
+        : `coalesce((select ${tenant.column} is not null and ${fingerprint(tenant.column)} is distinct from h.disabled_fingerprint from ${tenant.table} where id = $2::uuid), false)`;
+    return this.clear(destination, tenant, `h.disabled_at is not null and ${changed}`);
+  }
+
+  /** An operator's decision: the destination is enabled again whatever its history. */
+  async enable(destination: string): Promise<boolean> {
+    return this.clear(destination, tenantAddress(destination), 'true');
+  }
+
+  private async clear(destination: string, tenant: TenantAddress | null, condition: string): Promise<boolean> {
+    const { rows } = await this.db.query(
+      `with cleared as (
+         update destination_health h set disabled_at = null, disabled_reason = null, disabled_fingerprint = null, consecutive_failures = 0,
+           first_failure_at = null, open_until = null, last_error = null, updated_at = now()
+         where h.destination = $1 and ${condition}
+         returning destination
+       ), endpoint as (
+         update webhook_endpoints set enabled = true, disabled_reason = null, disabled_at = null
+         where $3 and id = $2::uuid and disabled_reason is not null and exists (select 1 from cleared)
+       )
+       select destination from cleared`,
+      [destination, tenant?.id ?? null, tenant?.channel === 'webhook'],
+    );
+    return rows.length > 0;
   }
 
   private async weddingProtected(organizationId: string | null): Promise<boolean> {

@@ -1,8 +1,9 @@
 import { EventEmitter, setMaxListeners } from 'node:events';
 import type { JobHelpers, WorkerEvents } from 'graphile-worker';
 import type { Pool } from 'pg';
+import type { DeliveryReceipt } from '../../channels/channel';
 import { ShutdownAbortError } from '../../channels/errors';
-import type { EndpointHealthConfig, QueueConfig, RetryConfig } from '../../config/worker-config.schema';
+import type { EndpointHealthConfig, QueueConfig, RetentionConfig, RetryConfig } from '../../config/worker-config.schema';
 import type { ChannelRegistry } from '../../channels/channel';
 import type { Delivery } from '../../decide/delivery';
 import type { DeliveryOutcome } from '../delivery-outcome';
@@ -14,25 +15,34 @@ import type { DeliveryRunner, DrainResult } from '../dispatcher';
 import { describeChain, nextInChain } from '../failover';
 import type { RateLimiter } from '../rate-limiter';
 import { DeliveryLedger, DELIVER_TASK, type LedgerRow } from './delivery-ledger';
+import { AddressUnavailableError, type AddressBook } from '../address-book';
+import type { StoredDelivery } from '../stored-delivery';
 import { DestinationBreaker, hasBreaker } from './destination-breaker';
 import { graphileLogger } from './graphile-logger';
+import { LedgerRetention } from './ledger-retention';
 import { nextRun } from './retry-schedule';
+import { SentBookkeeping } from './sent-bookkeeping';
 import { SupervisedRunner, type RunnerState } from './supervised-runner';
 import { WorkerLiveness } from './worker-liveness';
 
 export interface DurableQueueOptions {
   readonly pool: Pool;
+  /** Where heart-beats go, apart from the deliveries' pool so they cannot be starved; default: `pool`. */
+  readonly heartbeatPool?: Pool;
   readonly queue: QueueConfig;
   readonly retry: RetryConfig;
   readonly endpointHealth: EndpointHealthConfig;
+  readonly retention: RetentionConfig;
   readonly channels: ChannelRegistry;
+  /** Where the addresses and secrets the ledger does not keep are read back at send time. */
+  readonly addresses: AddressBook;
   readonly limiterFor: (delivery: Delivery) => RateLimiter;
   /** This replica's view of disabled destinations, for /readyz. */
   readonly destinations: DestinationHealth;
   readonly failoverDeadlineMs: number;
   readonly logger: Logger;
   readonly now?: () => number;
-  readonly onOutcome?: (delivery: Delivery, outcome: DeliveryOutcome) => void;
+  readonly onOutcome?: (delivery: StoredDelivery, outcome: DeliveryOutcome) => void;
   readonly observe?: AttemptOptions['observe'];
 }
 
@@ -47,23 +57,27 @@ export class DurableQueue implements DeliveryRunner {
   readonly ledger: DeliveryLedger;
   private readonly breaker: DestinationBreaker;
   private readonly liveness: WorkerLiveness;
+  private readonly retention: LedgerRetention;
   private readonly runner: SupervisedRunner;
   private readonly abort = new AbortController();
   private readonly running = new Set<string>();
   private readonly interrupted: string[] = [];
   private readonly now: () => number;
+  private readonly bookkeeping: SentBookkeeping;
 
   constructor(private readonly options: DurableQueueOptions) {
     this.ledger = new DeliveryLedger(options.pool, options.queue.schema);
+    this.bookkeeping = new SentBookkeeping(this.ledger);
     this.breaker = new DestinationBreaker(options.pool, options.endpointHealth);
     this.liveness = new WorkerLiveness({
-      db: options.pool,
+      db: options.heartbeatPool ?? options.pool,
       queueSchema: options.queue.schema,
       heartbeatMs: options.queue.heartbeatMs,
       deadAfterMs: options.queue.deadWorkerAfterMs,
       logger: options.logger,
     });
     this.now = options.now ?? Date.now;
+    this.retention = new LedgerRetention(options.pool, options.retention, options.logger, this.now);
     // Every running delivery listens on the one shutdown signal.
     setMaxListeners(0, this.abort.signal);
     this.runner = new SupervisedRunner(() => this.runnerOptions(), options.logger, this.now);
@@ -73,6 +87,7 @@ export class DurableQueue implements DeliveryRunner {
     if (this.runner.state().running) return;
     await this.runner.start();
     await this.liveness.start();
+    this.retention.start();
   }
 
   /** Whether graphile-worker is running our jobs, for /readyz. */
@@ -110,7 +125,7 @@ export class DurableQueue implements DeliveryRunner {
     return this.running.size;
   }
 
-  /** Destinations by circuit state, for the metrics and the status page. */
+  /** Destinations by circuit state, for the metrics, the status page and the CLI. */
   destinationRows() {
     return this.breaker.rows();
   }
@@ -119,6 +134,7 @@ export class DurableQueue implements DeliveryRunner {
     const timer = setTimeout(() => this.forceAbort(), deadlineMs);
     await this.runner.stop();
     clearTimeout(timer);
+    await this.retention.stop();
     await this.liveness.stop().catch((error: unknown) => this.options.logger.warn({ err: error }, 'could not sign off; others will unlock after the lease'));
     return { undelivered: [...this.interrupted] };
   }
@@ -132,7 +148,12 @@ export class DurableQueue implements DeliveryRunner {
     if (typeof id !== 'string') return;
     const row = await this.ledger.load(id);
     // Already finished (a replayed job, a duplicate): nothing to do, by design.
-    if (!row || row.status !== 'pending') return;
+    if (!row || row.status !== 'pending') {
+      this.bookkeeping.settled(id);
+      return;
+    }
+    const unwritten = this.bookkeeping.unwritten(id);
+    if (unwritten) return this.bookkeeping.record(id, unwritten, deliveryLogger(this.options.logger, row.payload));
     this.running.add(id);
     try {
       await this.run(row);
@@ -142,14 +163,31 @@ export class DurableQueue implements DeliveryRunner {
   }
 
   private async run(row: LedgerRow): Promise<void> {
-    const delivery = row.payload;
-    const log = deliveryLogger(this.options.logger, delivery).child({ run: row.runs + 1 });
-    const key = destinationKey(delivery.channel, delivery.recipient);
+    const stored = row.payload;
+    const storedLog = deliveryLogger(this.options.logger, stored).child({ run: row.runs + 1 });
+    const key = destinationKey(stored.channel, stored.recipient);
     if (hasBreaker(key)) {
       const state = DestinationBreaker.stateOf(row.health);
-      if (state.state === 'disabled') return this.giveUp(row, log, { kind: 'permanent', message: new DestinationUnavailableError(state.reason).message, gone: false }, 0);
-      if (state.state === 'open') return this.waitForCircuit(row, log, state.untilMs);
+      if (state.state === 'disabled') {
+        // A replayed dead letter, or one planned since the tenant fixed its row, goes out again.
+        if (!(await this.breaker.reEnableIfChanged(key))) return this.giveUp(row, storedLog, { kind: 'permanent', message: new DestinationUnavailableError(state.reason).message, gone: false }, 0);
+        this.options.destinations.enable(key);
+        this.options.addresses.forget(stored.organizationId);
+        storedLog.warn({ destination: key }, 'destination changed since it was disabled; enabled again');
+      }
+      if (state.state === 'open') return this.waitForCircuit(row, storedLog, state.untilMs);
     }
+    let delivery: Delivery;
+    try {
+      delivery = await this.options.addresses.resolve(stored);
+    } catch (error) {
+      if (error instanceof AddressUnavailableError) return this.giveUp(row, storedLog, { kind: 'permanent', message: error.message, gone: false }, 0, error);
+      // Our own database, not the destination: try again soon, and blame no one.
+      await this.ledger.reschedule(row.id, { atMs: this.now() + 1_000, attempts: 0, countRun: false, error: 'address lookup failed' });
+      storedLog.warn({ err: error }, 'could not read the address; put back');
+      return;
+    }
+    const log = deliveryLogger(this.options.logger, delivery).child({ run: row.runs + 1 });
     const limiter = this.options.limiterFor(delivery);
     if (delivery.priority.level !== 'critical' && limiter.queued() >= this.options.queue.maxWaitingPerDestination) {
       // Give the slot back rather than wait: one slow destination must not hold every worker.
@@ -158,28 +196,30 @@ export class DurableQueue implements DeliveryRunner {
       return;
     }
     let attempts = 0;
+    let receipt: DeliveryReceipt;
     try {
-      const receipt = await attemptDelivery(delivery, {
+      receipt = await attemptDelivery(delivery, {
         channels: this.options.channels,
         limiter,
-        retry: this.options.retry,
+        retry: { ...this.options.retry, handBackRetryAfterOverMs: this.options.retry.maxInPlaceRetryAfterMs },
         signal: this.abort.signal,
         log,
         now: this.now,
         onAttempt: (n) => (attempts = n),
         ...(this.options.observe ? { observe: this.options.observe } : {}),
       });
-      await this.ledger.markDelivered(row.id, { attempts, ...(receipt.status ? { status: receipt.status } : {}), ...(receipt.providerMessageId ? { providerMessageId: receipt.providerMessageId } : {}) });
-      if (hasBreaker(key)) {
-        // Read with the row: another replica's failure since then is reset by the next success.
-        if (DestinationBreaker.needsReset(row.health)) await this.breaker.success(key);
-        this.options.destinations.enable(key);
-      }
-      log.info({ attempt: attempts, status: receipt.status, providerMessageId: receipt.providerMessageId }, 'delivered');
-      this.options.onOutcome?.(delivery, { kind: 'delivered', attempts, ...(receipt.status ? { status: receipt.status } : {}) });
     } catch (error) {
-      await this.settle(row, log, describeFailure(error, this.abort.signal), attempts, error);
+      return this.settle(row, log, describeFailure(error, this.abort.signal), attempts, error);
     }
+    // Sent: from here on a failure is our own bookkeeping's, never the destination's.
+    await this.bookkeeping.record(row.id, { attempts, ...(receipt.status ? { status: receipt.status } : {}), ...(receipt.providerMessageId ? { providerMessageId: receipt.providerMessageId } : {}) }, log);
+    if (hasBreaker(key)) {
+      // Read with the row: another replica's failure since then is reset by the next success.
+      if (DestinationBreaker.needsReset(row.health)) await this.breaker.success(key).catch((error: unknown) => log.warn({ err: error }, 'could not reset the circuit; the next success will'));
+      this.options.destinations.enable(key);
+    }
+    log.info({ attempt: attempts, status: receipt.status, providerMessageId: receipt.providerMessageId }, 'delivered');
+    this.options.onOutcome?.(delivery, { kind: 'delivered', attempts, ...(receipt.status ? { status: receipt.status } : {}) });
   }
 
   private async settle(row: LedgerRow, log: Logger, failure: Failure, attempts: number, error: unknown): Promise<void> {
