@@ -2,7 +2,7 @@ import type { Logger } from '../lib/logger';
 import type { IntakeCounters } from './intake-counters';
 import type { ChangeEvent } from './change-event';
 import type { DedupeWindow } from './dedupe-window';
-import type { EventValidationError } from './validate-change';
+import type { EventValidationError } from './change-rejection';
 
 export interface HandOffOptions {
   readonly dedupe: DedupeWindow;
