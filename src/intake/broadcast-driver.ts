@@ -23,6 +23,7 @@ export function createBroadcastDriver(db: Queryable, ctx: BroadcastContext, sett
       const resumed = TimeCursor.parse(saved);
       cursor = new TimeCursor(resumed ?? (await reader.initial()), settings.overlapMs);
       if (!resumed) await primeTimeCursor(catchUp, cursor);
+      return resumed !== null;
     },
     async *pages() {
       let start: BroadcastPageStart = { from: open().at };

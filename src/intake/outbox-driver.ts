@@ -16,8 +16,9 @@ export function createOutboxDriver(db: Queryable, ctx: OutboxContext, settings: 
 
   const catchUp: CatchUpDriver<number> = {
     async open(saved) {
-      const position = GapCursor.parse(saved) ?? (await reader.initial());
-      cursor = new GapCursor(position, settings.gapGraceMs, now);
+      const resumed = GapCursor.parse(saved);
+      cursor = new GapCursor(resumed ?? (await reader.initial()), settings.gapGraceMs, now);
+      return resumed !== null;
     },
     async *pages() {
       let after = open().readAfter;

@@ -17,8 +17,11 @@ export interface StreamDriver<M> {
 }
 
 export interface CatchUpDriver<M> {
-  /** Resumes from a saved position, or (null) starts after what the database holds now. */
-  open(saved: unknown): Promise<void>;
+  /**
+   * Resumes from a saved position, or (null, or a position that does not parse) starts after
+   * what the database holds now. True when it resumed.
+   */
+  open(saved: unknown): Promise<boolean>;
   /** Pages from the cursor, oldest first; the caller deals with one before asking for the next. */
   pages(): AsyncGenerator<ReadonlyArray<DriverItem<M>>>;
   /** Dealt with already (before a restart, or live): catch-up skips it. */

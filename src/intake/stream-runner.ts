@@ -51,7 +51,10 @@ export interface StreamLag {
  * during a run queues one more), and is retried with backoff when the database fails.
  */
 export class StreamRunner {
+  /** The cursor is loaded and on disk: only then may the stream be called live. */
   private opened = false;
+  private loaded = false;
+  private unsaved = false;
   private opening: Promise<void> | undefined;
   private readonly early: unknown[] = [];
   private dirty = false;
@@ -88,8 +91,19 @@ export class StreamRunner {
     const catchUp = this.o.driver.catchUp;
     if (!catchUp || this.opened) return;
     try {
-      await catchUp.open(await this.o.store!.load(this.name));
+      if (!this.loaded) {
+        this.unsaved = !(await catchUp.open(await this.o.store!.load(this.name)));
+        this.loaded = true;
+      }
+      // A fresh stream starts at "now" (the newest row). Until that is on disk, a crash would send
+      // the restart to a later "now", and every change in between would be lost; opening the
+      // cursor again would do the same, so only the save is retried.
+      if (this.unsaved) {
+        await this.o.store!.save(this.name, await catchUp.position());
+        this.unsaved = false;
+      }
       this.opened = true;
+      if (this.live) this.everLive = true;
       for (const mark of this.early.splice(0)) catchUp.note(mark);
       if (this.closing) return;
       this.flushTimer = setInterval(() => void this.flushIfDirty(), this.o.flushEveryMs);
@@ -117,7 +131,7 @@ export class StreamRunner {
   onState(status: SubscriptionStatus): void {
     const live = status.state === 'live';
     if (live) {
-      this.everLive = true;
+      if (this.opened || !this.o.driver.catchUp) this.everLive = true;
       this.notLiveSinceMs = null;
     } else if (this.live || this.notLiveSinceMs === null) {
       this.notLiveSinceMs = this.o.now();
@@ -144,9 +158,9 @@ export class StreamRunner {
       name: plan.name,
       mode: plan.mode,
       subscriptions: plan.members.map((m) => m.name),
-      live: this.live,
+      live: this.isLive(),
       everLive: this.everLive,
-      notLiveSinceMs: this.live ? null : this.notLiveSinceMs,
+      notLiveSinceMs: this.isLive() ? null : this.notLiveSinceMs,
       notLiveGraceMs: plan.notLiveGraceMs,
       newestChangeAtMs: this.newestChangeAtMs,
       newestHandedAtMs: this.newestHandedAtMs,
@@ -154,6 +168,11 @@ export class StreamRunner {
       lastCatchUp: this.lastCatchUp,
       lastCatchUpError: this.lastCatchUpError,
     };
+  }
+
+  /** Live on the socket, and (with catch-up) its cursor durable. */
+  private isLive(): boolean {
+    return this.live && (this.opened || !this.o.driver.catchUp);
   }
 
   private requestCatchUp(): void {

@@ -71,6 +71,7 @@ function tableCatchUp(db: Queryable, subscription: SubscriptionConfig, settings:
       const resumed = TimeCursor.parse(saved);
       cursor = new TimeCursor(resumed ?? (await reader.initial()), settings.overlapMs);
       if (!resumed) await primeTimeCursor(driver, cursor);
+      return resumed !== null;
     },
     async *pages() {
       let start: TablePageStart = { from: open().at };

@@ -71,7 +71,9 @@ describe('the stream runner moves the cursor only past what was handed on', () =
 
     runner.onLive();
     await waitFor(() => pending.length === 2, { what: 'the first page handed on' });
-    expect(store.saves).toEqual([]); // not persisted downstream yet: the cursor must not move
+    // Only the starting point of this fresh stream, saved on open: the page is not persisted
+    // downstream yet, so the cursor must not move past it.
+    expect(store.saves).toEqual([{ after: from, seen: [] }]);
     pending[0]!.resolve();
     pending[1]!.resolve();
     await waitFor(() => pending.length === 3, { what: 'the second page' });
@@ -119,5 +121,34 @@ describe('the stream runner moves the cursor only past what was handed on', () =
     expect(store.saves).toEqual([{ after: start + 20, seen: [] }]);
     await runner.close();
     expect(store.saves.length).toBe(2);
+  });
+
+  it('saves the starting point of a new stream before calling it live, and retries only the save', async () => {
+    await db.pool.query('delete from intake_cursors');
+    const inner = recordingStore();
+    let refuse = true;
+    const store: CursorStore = {
+      load: (stream) => inner.load(stream),
+      save(stream, position) {
+        if (refuse) return Promise.reject(new Error('database unavailable'));
+        return inner.save(stream, position);
+      },
+    };
+    const handed: ChangeEvent[] = [];
+    const { runner, lines, name } = outboxRunner((e) => void handed.push(e), store);
+    const from = await outboxMaxId(db.pool);
+    await runner.open();
+    expect(lines.some((l) => l.msg === 'intake cursor not loaded; catch-up retries')).toBe(true);
+    runner.onState({ name, table: 'change_outbox', state: 'live', reason: null, sinceMs: Date.now(), lastChangeAtMs: null, generation: 1 });
+    expect(runner.lag().live).toBe(false); // live on the socket, but a crash now would lose its start
+
+    // Written while the starting point is not saved: opening the cursor afresh would skip it.
+    const wedding = await newWedding(db.pool, org, 'While the cursor was unsaved');
+    refuse = false;
+    runner.onLive();
+    await waitFor(() => handed.some((e) => e.record?.id === wedding), { what: 'the change caught up' });
+    expect(inner.saves[0]).toEqual({ after: from, seen: [] });
+    expect(runner.lag().live).toBe(true);
+    await runner.close();
   });
 });
