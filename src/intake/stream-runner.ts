@@ -228,8 +228,12 @@ export class StreamRunner {
     const { event } = routed;
     const accepted = this.o.handOff.accept(event);
     if (accepted.outcome === 'duplicate') {
-      this.note(item.mark);
-      return done;
+      if (!accepted.firstCopy) {
+        this.note(item.mark);
+        return done;
+      }
+      // If the first copy fails, its own handler lets the change through again and catches up.
+      return { handed: false, settled: accepted.firstCopy.then(() => this.note(item.mark), () => undefined) };
     }
     this.newestHandedAtMs = this.o.now();
     this.newestChangeAtMs = Math.max(this.newestChangeAtMs ?? 0, Date.parse(event.commitTimestamp));

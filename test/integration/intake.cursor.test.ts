@@ -37,9 +37,10 @@ describe('the stream runner moves the cursor only past what was handed on', () =
     const subscriptions = workerConfigSchema.parse({ subscriptions: [{ name: 'weddings', schema: db.schema, table: 'weddings', mode: 'outbox', outbox: { pageSize: 2 } }] }).subscriptions;
     const plan = planStreams(subscriptions)[0]!;
     const { logger, lines } = memoryLogger('info');
-    const handOff = createHandOff({ dedupe: new DedupeWindow(60_000, 1_000), metrics: createMetrics({ processMetrics: false }), logger, onEvent });
+    const metrics = createMetrics({ processMetrics: false });
+    const handOff = createHandOff({ dedupe: new DedupeWindow(60_000, 1_000), metrics, logger, onEvent });
     const runner = new StreamRunner({ plan, driver: createDriver(plan, db.pool, Date.now), handOff, store, logger, now: Date.now, flushEveryMs, retryDelaysMs: [50] });
-    return { runner, lines, name: plan.name };
+    return { runner, lines, name: plan.name, metrics };
   }
 
   function recordingStore(): CursorStore & { saves: Array<{ after: number }> } {
@@ -150,5 +151,35 @@ describe('the stream runner moves the cursor only past what was handed on', () =
     expect(inner.saves[0]).toEqual({ after: from, seen: [] });
     expect(runner.lag().live).toBe(true);
     await runner.close();
+  });
+
+  it('lets a catch-up copy of a change wait for its live copy: when that one fails, the change is read again', async () => {
+    await db.pool.query('delete from intake_cursors');
+    const store = recordingStore();
+    const copies: Array<{ id: string; outcome: Deferred<void> }> = [];
+    const { runner, lines, name, metrics } = outboxRunner((e) => {
+      const outcome = deferred();
+      copies.push({ id: e.id, outcome });
+      return outcome.promise;
+    }, store);
+    await runner.open();
+    await newWedding(db.pool, org, 'Live and caught up at once');
+    const { rows } = await db.pool.query<{ row: Record<string, unknown> }>(`select to_jsonb(o.*) as row from change_outbox o order by id desc limit 1`);
+    const outboxId = Number(rows[0]!.row.id);
+
+    // The live copy is being decided (its queue insert is under way) when catch-up reads the row.
+    runner.onPayload({ schema: db.schema, table: 'change_outbox', commit_timestamp: new Date().toISOString(), eventType: 'INSERT', new: rows[0]!.row, old: {}, errors: null });
+    expect(copies).toHaveLength(1);
+    runner.onLive();
+    const duplicates = async () => (await metrics.changesDuplicate.get()).values.reduce((n, v) => n + v.value, 0);
+    await waitFor(async () => (await duplicates()) === 1, { what: 'the catch-up copy seen as a repeat' });
+
+    copies[0]!.outcome.reject(new Error('the queue insert was aborted by a shutdown'));
+    await waitFor(() => copies.length === 2, { what: 'the change read back and handed on again' });
+    expect(copies[1]!.id).toBe(copies[0]!.id);
+    copies[1]!.outcome.resolve();
+    await waitFor(() => lines.filter((l) => l.msg === 'catch-up done').length >= 2 && !runner.lag().catchingUp, { what: 'the catch-ups done' });
+    await runner.close();
+    expect(await store.load(name)).toMatchObject({ after: outboxId });
   });
 });
