@@ -57,6 +57,8 @@ export class StreamRunner {
   private unsaved = false;
   private opening: Promise<void> | undefined;
   private readonly early: unknown[] = [];
+  /** Marks handed on and not settled while the cursor was not loaded: held once it is. */
+  private readonly undecidedEarly = new Set<unknown>();
   private dirty = false;
   private saving: Promise<void> = Promise.resolve();
   private flushTimer: NodeJS.Timeout | undefined;
@@ -104,6 +106,8 @@ export class StreamRunner {
       }
       this.opened = true;
       if (this.live) this.everLive = true;
+      for (const mark of this.undecidedEarly) catchUp.hold(mark);
+      this.undecidedEarly.clear();
       for (const mark of this.early.splice(0)) catchUp.note(mark);
       if (this.closing) return;
       this.flushTimer = setInterval(() => void this.flushIfDirty(), this.o.flushEveryMs);
@@ -241,10 +245,12 @@ export class StreamRunner {
       this.note(item.mark);
       return { handed: true, settled: Promise.resolve() };
     }
-    const settled = Promise.resolve(accepted.settled).then(
+    this.hold(item.mark);
+    const settled = accepted.settled.then(
       () => this.note(item.mark),
       (error: unknown) => {
         // Not kept downstream: let a later copy through, and read it back.
+        this.fail(item.mark);
         this.o.handOff.forget(event);
         this.o.logger.error({ err: error, eventId: event.id, subscription: this.name }, 'change not handed on; catch-up reads it again');
         this.requestCatchUp();
@@ -253,9 +259,25 @@ export class StreamRunner {
     return { handed: true, settled };
   }
 
+  /** Until it settles, the saved position must not pass this change. */
+  private hold(mark: unknown): void {
+    const catchUp = this.o.driver.catchUp;
+    if (mark === null || mark === undefined || !catchUp) return;
+    if (this.opened) catchUp.hold(mark);
+    else this.undecidedEarly.add(mark);
+  }
+
+  private fail(mark: unknown): void {
+    const catchUp = this.o.driver.catchUp;
+    if (mark === null || mark === undefined || !catchUp) return;
+    if (this.opened) catchUp.fail(mark);
+    this.undecidedEarly.delete(mark);
+  }
+
   private note(mark: unknown): void {
     const catchUp = this.o.driver.catchUp;
     if (mark === null || mark === undefined || !catchUp) return;
+    this.undecidedEarly.delete(mark);
     if (this.opened) catchUp.note(mark);
     else if (this.early.push(mark) > MAX_EARLY_MARKS) this.early.shift();
     this.dirty = true;

@@ -1,13 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { workerConfigSchema } from '../../src/config/worker-config.schema';
 import type { ChangeEvent } from '../../src/intake/change-event';
 import { createPgCursorStore, type CursorStore } from '../../src/intake/cursor-store';
-import { DedupeWindow } from '../../src/intake/dedupe-window';
-import { createHandOff } from '../../src/intake/hand-off';
-import { createDriver, planStreams } from '../../src/intake/intake-streams';
-import { StreamRunner } from '../../src/intake/stream-runner';
-import { createMetrics } from '../../src/outcome/metrics';
-import { memoryLogger } from '../support/memory-log';
+import { recordingStore, streamRunnerFor } from '../support/intake-harness';
 import { newOrganization, newWedding, outboxMaxId } from '../support/tenant-writes';
 import { createTestSchema, type TestSchema } from '../support/test-db';
 import { deferred, waitFor, type Deferred } from '../support/wait-for';
@@ -34,30 +28,12 @@ describe('the intake cursor store', () => {
 
 describe('the stream runner moves the cursor only past what was handed on', () => {
   function outboxRunner(onEvent: (e: ChangeEvent) => void | PromiseLike<void>, store: CursorStore, flushEveryMs = 60_000) {
-    const subscriptions = workerConfigSchema.parse({ subscriptions: [{ name: 'weddings', schema: db.schema, table: 'weddings', mode: 'outbox', outbox: { pageSize: 2 } }] }).subscriptions;
-    const plan = planStreams(subscriptions)[0]!;
-    const { logger, lines } = memoryLogger('info');
-    const metrics = createMetrics({ processMetrics: false });
-    const handOff = createHandOff({ dedupe: new DedupeWindow(60_000, 1_000), metrics, logger, onEvent });
-    const runner = new StreamRunner({ plan, driver: createDriver(plan, db.pool, Date.now), handOff, store, logger, now: Date.now, flushEveryMs, retryDelaysMs: [50] });
-    return { runner, lines, name: plan.name, metrics };
+    return streamRunnerFor(db, { name: 'weddings', schema: db.schema, table: 'weddings', mode: 'outbox', outbox: { pageSize: 2 } }, onEvent, store, flushEveryMs);
   }
 
-  function recordingStore(): CursorStore & { saves: Array<{ after: number }> } {
-    const inner = createPgCursorStore(db.pool);
-    const saves: Array<{ after: number }> = [];
-    return {
-      saves,
-      load: (s) => inner.load(s),
-      async save(s, position) {
-        saves.push(position as { after: number });
-        await inner.save(s, position);
-      },
-    };
-  }
 
   it('waits for a promise-returning onEvent (a durable queue) before saving a catch-up page', async () => {
-    const store = recordingStore();
+    const store = recordingStore<{ after: number }>(db);
     const pending: Deferred<void>[] = [];
     const { runner, lines, name } = outboxRunner(() => {
       const d = deferred();
@@ -88,7 +64,7 @@ describe('the stream runner moves the cursor only past what was handed on', () =
   });
 
   it('lets a change the queue refused through again, and reads it back', async () => {
-    const store = recordingStore();
+    const store = recordingStore<{ after: number }>(db);
     let refuse = true;
     const handed: string[] = [];
     const { runner } = outboxRunner((e) => {
@@ -108,7 +84,7 @@ describe('the stream runner moves the cursor only past what was handed on', () =
   });
 
   it('saves live progress at most once per flush interval, and on close', async () => {
-    const store = recordingStore();
+    const store = recordingStore<{ after: number }>(db);
     const { runner } = outboxRunner(() => undefined, store, 200);
     await runner.open();
     const start = await outboxMaxId(db.pool);
@@ -126,7 +102,7 @@ describe('the stream runner moves the cursor only past what was handed on', () =
 
   it('saves the starting point of a new stream before calling it live, and retries only the save', async () => {
     await db.pool.query('delete from intake_cursors');
-    const inner = recordingStore();
+    const inner = recordingStore<{ after: number }>(db);
     let refuse = true;
     const store: CursorStore = {
       load: (stream) => inner.load(stream),
@@ -155,7 +131,7 @@ describe('the stream runner moves the cursor only past what was handed on', () =
 
   it('lets a catch-up copy of a change wait for its live copy: when that one fails, the change is read again', async () => {
     await db.pool.query('delete from intake_cursors');
-    const store = recordingStore();
+    const store = recordingStore<{ after: number }>(db);
     const copies: Array<{ id: string; outcome: Deferred<void> }> = [];
     const { runner, lines, name, metrics } = outboxRunner((e) => {
       const outcome = deferred();
