@@ -3,6 +3,7 @@ import { runCatchUp, type CatchUpReport } from './catch-up';
 import type { CursorStore } from './cursor-store';
 import type { HandOff } from './hand-off';
 import type { StreamPlan } from './intake-streams';
+import { CursorMarks } from './cursor-marks';
 import { SerialTask } from './serial-task';
 import type { DriverItem, StreamDriver } from './stream-driver';
 import type { SubscriptionStatus } from './subscription-tracker';
@@ -22,10 +23,6 @@ export interface StreamRunnerOptions {
   /** Each finished catch-up, e.g. for a recovered-changes counter. */
   readonly onCatchUp?: (report: CatchUpReport) => void;
 }
-
-// Live progress held while the cursor cannot be loaded (database down); past this the oldest go,
-// and a restart may hand those on again.
-const MAX_EARLY_MARKS = 100_000;
 
 /** What /readyz and the logs say about a stream's lag. */
 export interface StreamLag {
@@ -56,10 +53,7 @@ export class StreamRunner {
   private loaded = false;
   private unsaved = false;
   private opening: Promise<void> | undefined;
-  private readonly early: unknown[] = [];
-  /** Marks handed on and not settled while the cursor was not loaded: held once it is. */
-  private readonly undecidedEarly = new Set<unknown>();
-  private dirty = false;
+  private readonly marks: CursorMarks;
   private saving: Promise<void> = Promise.resolve();
   private flushTimer: NodeJS.Timeout | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
@@ -77,6 +71,7 @@ export class StreamRunner {
   constructor(private readonly o: StreamRunnerOptions) {
     this.notLiveSinceMs = o.now();
     this.task = new SerialTask(() => this.catchUpOnce());
+    this.marks = new CursorMarks(o.driver.catchUp);
   }
 
   get name(): string {
@@ -106,9 +101,7 @@ export class StreamRunner {
       }
       this.opened = true;
       if (this.live) this.everLive = true;
-      for (const mark of this.undecidedEarly) catchUp.hold(mark);
-      this.undecidedEarly.clear();
-      for (const mark of this.early.splice(0)) catchUp.note(mark);
+      this.marks.attach();
       if (this.closing) return;
       this.flushTimer = setInterval(() => void this.flushIfDirty(), this.o.flushEveryMs);
       this.flushTimer.unref();
@@ -151,7 +144,7 @@ export class StreamRunner {
     await this.opening;
     await this.task.idle();
     if (this.opened) {
-      this.dirty = true;
+      this.marks.dirty = true;
       await this.flushIfDirty();
     }
   }
@@ -221,36 +214,36 @@ export class StreamRunner {
     const { routed } = item;
     if (routed.kind === 'rejected') {
       this.o.handOff.reject(routed.subscription, routed.error);
-      this.note(item.mark);
+      this.marks.note(item.mark);
       return done;
     }
     if (routed.kind === 'ignored') {
       this.o.logger.debug({ subscription: this.name, reason: routed.reason }, 'change ignored');
-      this.note(item.mark);
+      this.marks.note(item.mark);
       return done;
     }
     const { event } = routed;
     const accepted = this.o.handOff.accept(event);
     if (accepted.outcome === 'duplicate') {
       if (!accepted.firstCopy) {
-        this.note(item.mark);
+        this.marks.note(item.mark);
         return done;
       }
       // If the first copy fails, its own handler lets the change through again and catches up.
-      return { handed: false, settled: accepted.firstCopy.then(() => this.note(item.mark), () => undefined) };
+      return { handed: false, settled: accepted.firstCopy.then(() => this.marks.note(item.mark), () => undefined) };
     }
     this.newestHandedAtMs = this.o.now();
     this.newestChangeAtMs = Math.max(this.newestChangeAtMs ?? 0, Date.parse(event.commitTimestamp));
     if (!accepted.settled) {
-      this.note(item.mark);
+      this.marks.note(item.mark);
       return { handed: true, settled: Promise.resolve() };
     }
-    this.hold(item.mark);
+    this.marks.hold(item.mark);
     const settled = accepted.settled.then(
-      () => this.note(item.mark),
+      () => this.marks.note(item.mark),
       (error: unknown) => {
         // Not kept downstream: let a later copy through, and read it back.
-        this.fail(item.mark);
+        this.marks.fail(item.mark);
         this.o.handOff.forget(event);
         this.o.logger.error({ err: error, eventId: event.id, subscription: this.name }, 'change not handed on; catch-up reads it again');
         this.requestCatchUp();
@@ -259,32 +252,8 @@ export class StreamRunner {
     return { handed: true, settled };
   }
 
-  /** Until it settles, the saved position must not pass this change. */
-  private hold(mark: unknown): void {
-    const catchUp = this.o.driver.catchUp;
-    if (mark === null || mark === undefined || !catchUp) return;
-    if (this.opened) catchUp.hold(mark);
-    else this.undecidedEarly.add(mark);
-  }
-
-  private fail(mark: unknown): void {
-    const catchUp = this.o.driver.catchUp;
-    if (mark === null || mark === undefined || !catchUp) return;
-    if (this.opened) catchUp.fail(mark);
-    this.undecidedEarly.delete(mark);
-  }
-
-  private note(mark: unknown): void {
-    const catchUp = this.o.driver.catchUp;
-    if (mark === null || mark === undefined || !catchUp) return;
-    this.undecidedEarly.delete(mark);
-    if (this.opened) catchUp.note(mark);
-    else if (this.early.push(mark) > MAX_EARLY_MARKS) this.early.shift();
-    this.dirty = true;
-  }
-
   private async flushIfDirty(): Promise<void> {
-    if (!this.dirty || !this.opened) return;
+    if (!this.marks.dirty || !this.opened) return;
     try {
       await this.save();
     } catch (error) {
@@ -296,11 +265,11 @@ export class StreamRunner {
   private save(): Promise<void> {
     const catchUp = this.o.driver.catchUp!;
     const next = this.saving.then(async () => {
-      this.dirty = false;
+      this.marks.dirty = false;
       try {
         await this.o.store!.save(this.name, await catchUp.position());
       } catch (error) {
-        this.dirty = true;
+        this.marks.dirty = true;
         throw error;
       }
     });
