@@ -143,6 +143,7 @@ export function createApp(deps: AppDependencies): App {
     settings,
     caps: new HourlyCapTracker(),
     deadEvents,
+    onDeadEvent: (reason) => metrics.deadEvents.inc({ reason }),
     submit: (deliveries) => dispatcher.submit(deliveries),
     logger: logger.child({ component: 'decide' }),
     now,

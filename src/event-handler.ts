@@ -1,6 +1,6 @@
 import type { SubscriptionConfig } from './config/worker-config.schema';
 import type { Delivery } from './decide/delivery';
-import type { ContextRepository, ContextResult, EventContext } from './context/event-context';
+import type { ContextMissReason, ContextRepository, ContextResult, EventContext } from './context/event-context';
 import type { HourlyCapTracker } from './decide/hourly-cap';
 import { matchingRules } from './decide/match-rules';
 import { planDeliveries, type PlanSettings } from './decide/plan';
@@ -15,6 +15,8 @@ export interface EventHandlerOptions {
   readonly settings: PlanSettings;
   readonly caps: HourlyCapTracker;
   readonly deadEvents: EventDeadLetters;
+  /** Each change kept as a dead event, e.g. for a counter. */
+  readonly onDeadEvent?: (reason: ContextMissReason) => void;
   /** Persists (durable queue) or starts (in memory) the deliveries; resolves once accepted. */
   readonly submit: (deliveries: readonly Delivery[]) => Promise<void>;
   readonly logger: Logger;
@@ -56,6 +58,7 @@ export function createEventHandler(options: EventHandlerOptions): (event: Change
       if (!result.ok) {
         log.error({ reason: result.reason, detail: result.detail, deadLetter: true }, 'change not decidable: context missing');
         await deadEvents.record(event, `${result.reason}: ${result.detail}`);
+        options.onDeadEvent?.(result.reason);
         return;
       }
       context = result.context;

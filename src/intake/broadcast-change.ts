@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import type { SubscriptionConfig } from '../config/worker-config.schema';
 import { buildChange } from './change-builder';
+import { notAnObject } from './change-rejection';
 import { broadcastEventId } from './event-identity';
-import { fromValidation, memberFor, rejected, type Routed } from './routed-change';
+import { asRow, fromValidation, memberFor, rejected, type Routed } from './routed-change';
 
 export interface BroadcastContext {
   readonly members: readonly SubscriptionConfig[];
@@ -16,16 +17,16 @@ export interface BroadcastRouted {
   readonly messageId: string | null;
 }
 
-const row = z.record(z.string(), z.unknown());
 const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i);
 
-// What realtime.broadcast_changes puts in the payload; realtime.send adds the message id.
+// What realtime.broadcast_changes puts in the payload; realtime.send adds the message id. Only
+// what routes it is checked here; the change itself is judged by buildChange, as in every mode.
 const changePayload = z.object({
-  operation: z.string(),
+  operation: z.unknown(),
   schema: z.string().min(1),
   table: z.string().min(1),
-  record: row.nullable().optional(),
-  old_record: row.nullable().optional(),
+  record: z.unknown(),
+  old_record: z.unknown(),
 });
 
 const broadcast = z.object({
@@ -54,7 +55,7 @@ export function routeBroadcastMessage(
     return { routed: rejected(ctx.stream, 'invalid_shape', `broadcast payload ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`), messageId };
   }
   const p = parsed.data;
-  const member = memberFor(ctx.members, p.schema, p.table, p.operation === 'DELETE' ? (p.old_record ?? null) : (p.record ?? null));
+  const member = memberFor(ctx.members, p.schema, p.table, asRow(p.operation === 'DELETE' ? p.old_record : p.record));
   if ('ignored' in member) return { routed: { kind: 'ignored', reason: member.ignored }, messageId };
   const result = buildChange({
     subscription: member,
@@ -72,6 +73,8 @@ export function routeBroadcastMessage(
 
 /** The payload realtime-js hands to a `broadcast` listener. */
 export function routeBroadcastPayload(payload: unknown, ctx: BroadcastContext, receivedAt: string): BroadcastRouted {
+  const notObject = notAnObject(payload);
+  if (notObject) return { routed: rejected(ctx.stream, 'not_an_object', notObject), messageId: null };
   const parsed = broadcast.safeParse(payload);
   if (!parsed.success) return { routed: rejected(ctx.stream, 'invalid_shape', 'not a broadcast message'), messageId: null };
   const inner = parsed.data.payload as { id?: unknown } | null;

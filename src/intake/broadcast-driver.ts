@@ -23,8 +23,10 @@ export function createBroadcastDriver(db: Queryable, ctx: BroadcastContext, sett
       const resumed = TimeCursor.parse(saved);
       cursor = new TimeCursor(resumed ?? (await reader.initial()), settings.overlapMs);
       if (!resumed) await primeTimeCursor(catchUp, cursor);
+      return resumed !== null;
     },
     async *pages() {
+      const retried = open().failedKeys();
       let start: BroadcastPageStart = { from: open().at };
       for (;;) {
         const messages = await reader.page(start);
@@ -35,11 +37,14 @@ export function createBroadcastDriver(db: Queryable, ctx: BroadcastContext, sett
           });
         }
         const last = messages.at(-1);
-        if (!last || messages.length < settings.pageSize) return;
+        if (!last || messages.length < settings.pageSize) break;
         start = { after: { at: last.at, id: last.id } };
       }
+      open().dropRead(retried);
     },
     handled: (mark) => open().handled(mark.key),
+    hold: (mark) => open().hold(mark.key, mark.stamp),
+    fail: (mark) => open().fail(mark.key),
     note: (mark) => open().note(mark.key, mark.stamp),
     async position() {
       const c = open();

@@ -1,53 +1,73 @@
 import { type SubscriptionConfig } from '../config/worker-config.schema';
 import { type ChangeOperation, changeOperations } from '../vocabulary';
 import type { ChangeEvent, Row } from './change-event';
+import { refuse, type ValidationResult } from './change-rejection';
+import { changeBytes, MAX_CHANGE_BYTES } from './change-size';
 import { primaryKeyOf } from './primary-keys';
-import { EventValidationError, type ValidationResult } from './validate-change';
+import { isoInstantMicros } from './timestamp-text';
 
 export interface ChangeParts {
   readonly subscription: SubscriptionConfig;
   readonly schema: string;
   readonly table: string;
   readonly operation: unknown;
-  readonly record: Row | null | undefined;
-  readonly oldRecord: Row | null | undefined;
-  readonly commitTimestamp: string;
+  readonly record: unknown;
+  readonly oldRecord: unknown;
+  /** ISO-8601 with `Z` or an offset; anything else is refused. */
+  readonly commitTimestamp: unknown;
   /** The id is the mode's business: outbox row, broadcast message, row version. */
-  readonly id: (primaryKey: Readonly<Record<string, string | number>>, operation: ChangeOperation) => string;
+  readonly id: (identity: ChangeIdentity) => string;
   readonly source?: 'catch-up';
 }
 
+export interface ChangeIdentity {
+  readonly primaryKey: Readonly<Record<string, string | number>>;
+  readonly operation: ChangeOperation;
+  /** The row the primary key was read from: the new one, or the old one of a DELETE. */
+  readonly keySource: Row;
+  /** Normalized: UTC, milliseconds. */
+  readonly commitTimestamp: string;
+}
+
 /**
- * A ChangeEvent from the parts an outbox row or a broadcast message carries, checked by the same
- * rules as a postgres_changes payload (validate-change.ts), so every mode hands on the same shape.
+ * A ChangeEvent from the parts of a change, whichever mode carried it (a postgres_changes
+ * payload, an outbox row, a broadcast message): every mode refuses the same faults with the same
+ * reasons, checked in the same order.
  */
 export function buildChange(parts: ChangeParts): ValidationResult {
-  const fail = (reason: EventValidationError['reason'], detail: string): ValidationResult => ({ ok: false, error: new EventValidationError(reason, detail) });
+  const bytes = changeBytes(parts.record, parts.oldRecord);
+  if (bytes > MAX_CHANGE_BYTES) return refuse('too_large', `rows of ${bytes} bytes; the limit is ${MAX_CHANGE_BYTES}`);
   const operation = parts.operation;
-  if (typeof operation !== 'string' || !(changeOperations as readonly string[]).includes(operation)) {
-    return fail('unknown_operation', `operation ${JSON.stringify(operation)?.slice(0, 40)}`);
+  if (typeof operation !== 'string') return refuse('invalid_shape', `operation is ${typeof operation}, not a string`);
+  if (!(changeOperations as readonly string[]).includes(operation)) {
+    return refuse('unknown_operation', `operation ${JSON.stringify(operation).slice(0, 40)}`);
   }
   const op = operation as ChangeOperation;
-  const committed = Date.parse(parts.commitTimestamp);
-  if (Number.isNaN(committed)) return fail('bad_commit_timestamp', 'the change time is not a timestamp');
+  if (parts.commitTimestamp === null || parts.commitTimestamp === undefined || parts.commitTimestamp === '') {
+    return refuse('bad_commit_timestamp', 'the change time is missing');
+  }
+  const micros = isoInstantMicros(parts.commitTimestamp);
+  if (micros === null) return refuse('bad_commit_timestamp', 'the change time is not an ISO-8601 instant with a zone');
+  if (!isRowOrAbsent(parts.record) || !isRowOrAbsent(parts.oldRecord)) return refuse('invalid_shape', 'a record is not an object');
   const record = op === 'DELETE' ? null : nonEmpty(parts.record);
   const oldRecord = op === 'INSERT' ? null : nonEmpty(parts.oldRecord);
   const keySource = op === 'DELETE' ? oldRecord : record;
-  if (!keySource) return fail('missing_record', `${op} without ${op === 'DELETE' ? 'old' : 'new'} record`);
+  if (!keySource) return refuse('missing_record', `${op} without ${op === 'DELETE' ? 'old' : 'new'} record`);
   const primaryKey: Record<string, string | number> = {};
   for (const column of primaryKeyOf(parts.subscription)) {
     const value = keySource[column];
     if ((typeof value !== 'string' || value === '') && (typeof value !== 'number' || !Number.isFinite(value))) {
-      return fail('missing_primary_key', `primary key column ${column} is missing or not a string/number`);
+      return refuse('missing_primary_key', `primary key column ${column} is missing or not a string/number`);
     }
     primaryKey[column] = value;
   }
+  const commitTimestamp = new Date(Number(micros / 1000n)).toISOString();
   const event: ChangeEvent = {
-    id: parts.id(primaryKey, op),
+    id: parts.id({ primaryKey, operation: op, keySource, commitTimestamp }),
     schema: parts.schema,
     table: parts.table,
     operation: op,
-    commitTimestamp: new Date(committed).toISOString(),
+    commitTimestamp,
     record,
     oldRecord,
     primaryKey,
@@ -57,6 +77,10 @@ export function buildChange(parts: ChangeParts): ValidationResult {
   return { ok: true, event };
 }
 
-function nonEmpty(value: Row | null | undefined): Row | null {
-  return value && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length > 0 ? value : null;
+function isRowOrAbsent(value: unknown): boolean {
+  return value === null || value === undefined || (typeof value === 'object' && !Array.isArray(value));
+}
+
+function nonEmpty(value: unknown): Row | null {
+  return value && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length > 0 ? (value as Row) : null;
 }

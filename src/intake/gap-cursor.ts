@@ -1,3 +1,5 @@
+import { UnsettledMarks } from './unsettled-marks';
+
 /** The persisted form: every id up to `after` is dealt with, and so are the ranges in `seen`. */
 export interface GapPosition {
   readonly after: number;
@@ -18,6 +20,8 @@ export class GapCursor {
   private after: number;
   private readonly seen = new Set<number>();
   private gapSince: number | null = null;
+  /** Handed on, outcome unknown: even an expired gap is never skipped past one of these. */
+  private readonly unsettled = new UnsettledMarks<number, number>();
 
   constructor(
     position: GapPosition,
@@ -51,7 +55,26 @@ export class GapCursor {
     return id <= this.after || this.seen.has(id);
   }
 
+  hold(id: number): void {
+    if (id > this.after) this.unsettled.hold(id, id);
+  }
+
+  /** Its copy failed: the cursor stays below it until a catch-up pass has read past it. */
+  fail(id: number): void {
+    this.unsettled.fail(id);
+  }
+
+  failedKeys(): number[] {
+    return this.unsettled.failedKeys();
+  }
+
+  dropRead(ids: readonly number[]): void {
+    this.unsettled.dropRead(ids);
+    this.settle();
+  }
+
   note(id: number): void {
+    this.unsettled.settle(id);
     if (id <= this.after) return;
     this.seen.add(id);
     this.settle();
@@ -76,7 +99,9 @@ export class GapCursor {
       const now = this.now();
       this.gapSince ??= now;
       if (now - this.gapSince < this.graceMs && this.seen.size <= this.maxSeen) return;
-      this.after = this.lowestSeen() - 1;
+      const skipTo = Math.min(this.lowestSeen(), this.unsettled.lowest() ?? Number.POSITIVE_INFINITY) - 1;
+      if (skipTo <= this.after) return;
+      this.after = skipTo;
     }
   }
 

@@ -18,7 +18,7 @@ export interface IntakeVerdict {
 export function judgeIntake(lag: StreamLag, status: Pick<SubscriptionStatus, 'state' | 'reason'> | undefined, nowMs: number): IntakeVerdict {
   if (lag.live) return { ready: true, state: 'live', reason: null };
   const state = status?.state ?? 'joining';
-  const why = status?.reason ?? 'not live';
+  const why = status?.state === 'live' ? 'live, but its catch-up cursor is not saved yet' : (status?.reason ?? 'not live');
   if (!lag.everLive || lag.notLiveGraceMs === 0) return { ready: false, state, reason: why };
   const outMs = nowMs - (lag.notLiveSinceMs ?? nowMs);
   const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;

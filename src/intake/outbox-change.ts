@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import type { SubscriptionConfig } from '../config/worker-config.schema';
 import { buildChange } from './change-builder';
+import { notAnObject, type RejectReason } from './change-rejection';
 import { outboxEventId } from './event-identity';
-import { fromValidation, memberFor, rejected, type Routed } from './routed-change';
+import { asRow, fromValidation, memberFor, rejected, type Routed } from './routed-change';
 import { versionStamp } from './version-stamp';
 
 export interface OutboxContext {
@@ -20,23 +21,25 @@ export interface OutboxRouted {
   readonly outboxId: number | null;
 }
 
-const row = z.record(z.string(), z.unknown());
 const outboxId = z.union([z.number().int().nonnegative(), z.string().regex(/^\d{1,15}$/).transform(Number)]);
 
-// One change_outbox row as to_jsonb prints it, or as Realtime pushes it (the same casts).
+// One change_outbox row as to_jsonb prints it, or as Realtime pushes it (the same casts). Only
+// what routes it is checked here; the change itself is judged by buildChange, as in every mode.
 const outboxRow = z.object({
   id: outboxId,
   source_schema: z.string().min(1),
   source_table: z.string().min(1),
-  operation: z.string(),
-  record: row.nullable().optional(),
-  old_record: row.nullable().optional(),
-  changed_at: z.string(),
+  operation: z.unknown(),
+  record: z.unknown(),
+  old_record: z.unknown(),
+  changed_at: z.unknown(),
 });
 
 const realtimeInsert = z.object({
-  eventType: z.string(),
-  new: row.optional(),
+  schema: z.string().min(1),
+  table: z.string().min(1),
+  eventType: z.unknown(),
+  new: z.record(z.string(), z.unknown()).optional(),
   errors: z.array(z.string()).nullable().optional(),
 });
 
@@ -46,6 +49,9 @@ const realtimeInsert = z.object({
  * both see whole.
  */
 export function routeOutboxRow(raw: unknown, ctx: OutboxContext, source?: 'catch-up'): OutboxRouted {
+  if (raw === null || raw === undefined || (typeof raw === 'object' && !Array.isArray(raw) && Object.keys(raw).length === 0)) {
+    return { routed: rejected(ctx.stream, 'missing_record', 'INSERT into the outbox without its row'), outboxId: null };
+  }
   const parsed = outboxRow.safeParse(raw);
   if (!parsed.success) {
     const id = outboxId.safeParse((raw as { id?: unknown } | null)?.id);
@@ -53,10 +59,8 @@ export function routeOutboxRow(raw: unknown, ctx: OutboxContext, source?: 'catch
     return { routed: rejected(ctx.stream, 'invalid_shape', `outbox row ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`), outboxId: id.success ? id.data : null };
   }
   const o = parsed.data;
-  const member = memberFor(ctx.members, o.source_schema, o.source_table, o.operation === 'DELETE' ? (o.old_record ?? null) : (o.record ?? null));
+  const member = memberFor(ctx.members, o.source_schema, o.source_table, asRow(o.operation === 'DELETE' ? o.old_record : o.record));
   if ('ignored' in member) return { routed: { kind: 'ignored', reason: member.ignored }, outboxId: o.id };
-  const stamp = versionStamp(o.changed_at);
-  if (!stamp) return { routed: rejected(member.name, 'bad_commit_timestamp', 'outbox changed_at is not a timestamp'), outboxId: o.id };
   const result = buildChange({
     subscription: member,
     schema: o.source_schema,
@@ -65,7 +69,8 @@ export function routeOutboxRow(raw: unknown, ctx: OutboxContext, source?: 'catch
     record: o.record,
     oldRecord: o.old_record,
     commitTimestamp: o.changed_at,
-    id: () => outboxEventId(ctx.schema, ctx.outboxTable, o.id, stamp),
+    // buildChange has refused a changed_at that is no ISO instant before it asks for the id.
+    id: () => outboxEventId(ctx.schema, ctx.outboxTable, o.id, versionStamp(o.changed_at)!),
     ...(source ? { source } : {}),
   });
   return { routed: fromValidation(result, member.name), outboxId: o.id };
@@ -78,13 +83,25 @@ export function routeOutboxRow(raw: unknown, ctx: OutboxContext, source?: 'catch
  * stays below it, and catch-up reads the row whole.
  */
 export function routeOutboxPayload(payload: unknown, ctx: OutboxContext): OutboxRouted & { readonly incomplete: boolean } {
+  const refused = (reason: RejectReason, detail: string) => ({ routed: rejected(ctx.stream, reason, detail), outboxId: null, incomplete: false });
+  const notObject = notAnObject(payload);
+  if (notObject) return refused('not_an_object', notObject);
   const parsed = realtimeInsert.safeParse(payload);
-  if (!parsed.success) return { routed: rejected(ctx.stream, 'invalid_shape', 'not a postgres_changes payload'), outboxId: null, incomplete: false };
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return refused('invalid_shape', `${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`);
+  }
   const p = parsed.data;
   if (p.errors && p.errors.length > 0) {
     const id = outboxId.safeParse(p.new?.id);
     return { routed: rejected(ctx.stream, 'upstream_error', p.errors.join('; ').slice(0, 200)), outboxId: id.success ? id.data : null, incomplete: true };
   }
-  if (p.eventType !== 'INSERT') return { routed: { kind: 'ignored', reason: `${p.eventType} on the outbox` }, outboxId: null, incomplete: false };
+  if (p.schema !== ctx.schema || p.table !== ctx.outboxTable) {
+    return refused('unexpected_source', `change for ${p.schema}.${p.table} on the ${ctx.schema}.${ctx.outboxTable} channel`);
+  }
+  if (typeof p.eventType !== 'string') return refused('invalid_shape', `eventType is ${typeof p.eventType}, not a string`);
+  // Pruning deletes outbox rows: those are no changes of the tables it captures.
+  if (p.eventType === 'UPDATE' || p.eventType === 'DELETE') return { routed: { kind: 'ignored', reason: `${p.eventType} on the outbox` }, outboxId: null, incomplete: false };
+  if (p.eventType !== 'INSERT') return refused('unknown_operation', `eventType ${JSON.stringify(p.eventType).slice(0, 40)}`);
   return { ...routeOutboxRow(p.new, ctx), incomplete: false };
 }

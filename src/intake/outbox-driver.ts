@@ -16,10 +16,12 @@ export function createOutboxDriver(db: Queryable, ctx: OutboxContext, settings: 
 
   const catchUp: CatchUpDriver<number> = {
     async open(saved) {
-      const position = GapCursor.parse(saved) ?? (await reader.initial());
-      cursor = new GapCursor(position, settings.gapGraceMs, now);
+      const resumed = GapCursor.parse(saved);
+      cursor = new GapCursor(resumed ?? (await reader.initial()), settings.gapGraceMs, now);
+      return resumed !== null;
     },
     async *pages() {
+      const retried = open().failedKeys();
       let after = open().readAfter;
       for (;;) {
         const rows = await reader.page(after);
@@ -29,11 +31,16 @@ export function createOutboxDriver(db: Queryable, ctx: OutboxContext, settings: 
         });
         if (items.length > 0) yield items;
         const last = items.at(-1)?.mark;
-        if (rows.length < settings.pageSize || last === null || last === undefined) return;
+        if (rows.length < settings.pageSize) break;
+        // A full page whose last row has no usable id: this pass cannot go on past it.
+        if (last === null || last === undefined) return;
         after = last;
       }
+      open().dropRead(retried);
     },
     handled: (id) => open().handled(id),
+    hold: (id) => open().hold(id),
+    fail: (id) => open().fail(id),
     note: (id) => open().note(id),
     position: () => Promise.resolve(open().toJSON()),
     describe: () => cursor?.describe() ?? 'not loaded',

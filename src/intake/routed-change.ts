@@ -1,7 +1,7 @@
 import type { SubscriptionConfig } from '../config/worker-config.schema';
 import type { ChangeEvent, Row } from './change-event';
 import { rowMatchesFilter } from './row-filter';
-import { EventValidationError, type ValidationResult } from './validate-change';
+import { EventValidationError, type ValidationResult } from './change-rejection';
 
 /** What became of one change that arrived on a channel several subscriptions share. */
 export type Routed =
@@ -32,4 +32,9 @@ export function memberFor(
   const candidates = members.filter((s) => s.schema === schema && s.table === table);
   if (candidates.length === 0) return { ignored: `no subscription for ${schema}.${table}` };
   return candidates.find((s) => rowMatchesFilter(s.filter, row)) ?? { ignored: `outside the filter of ${candidates.map((s) => s.name).join(', ')}` };
+}
+
+/** A row as a mode's carrier holds it, or null when it holds something else there. */
+export function asRow(value: unknown): Row | null {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Row) : null;
 }

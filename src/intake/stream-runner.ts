@@ -3,6 +3,7 @@ import { runCatchUp, type CatchUpReport } from './catch-up';
 import type { CursorStore } from './cursor-store';
 import type { HandOff } from './hand-off';
 import type { StreamPlan } from './intake-streams';
+import { CursorMarks } from './cursor-marks';
 import { SerialTask } from './serial-task';
 import type { DriverItem, StreamDriver } from './stream-driver';
 import type { SubscriptionStatus } from './subscription-tracker';
@@ -22,10 +23,6 @@ export interface StreamRunnerOptions {
   /** Each finished catch-up, e.g. for a recovered-changes counter. */
   readonly onCatchUp?: (report: CatchUpReport) => void;
 }
-
-// Live progress held while the cursor cannot be loaded (database down); past this the oldest go,
-// and a restart may hand those on again.
-const MAX_EARLY_MARKS = 100_000;
 
 /** What /readyz and the logs say about a stream's lag. */
 export interface StreamLag {
@@ -51,10 +48,12 @@ export interface StreamLag {
  * during a run queues one more), and is retried with backoff when the database fails.
  */
 export class StreamRunner {
+  /** The cursor is loaded and on disk: only then may the stream be called live. */
   private opened = false;
+  private loaded = false;
+  private unsaved = false;
   private opening: Promise<void> | undefined;
-  private readonly early: unknown[] = [];
-  private dirty = false;
+  private readonly marks: CursorMarks;
   private saving: Promise<void> = Promise.resolve();
   private flushTimer: NodeJS.Timeout | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
@@ -72,6 +71,7 @@ export class StreamRunner {
   constructor(private readonly o: StreamRunnerOptions) {
     this.notLiveSinceMs = o.now();
     this.task = new SerialTask(() => this.catchUpOnce());
+    this.marks = new CursorMarks(o.driver.catchUp);
   }
 
   get name(): string {
@@ -88,9 +88,20 @@ export class StreamRunner {
     const catchUp = this.o.driver.catchUp;
     if (!catchUp || this.opened) return;
     try {
-      await catchUp.open(await this.o.store!.load(this.name));
+      if (!this.loaded) {
+        this.unsaved = !(await catchUp.open(await this.o.store!.load(this.name)));
+        this.loaded = true;
+      }
+      // A fresh stream starts at "now" (the newest row). Until that is on disk, a crash would send
+      // the restart to a later "now", and every change in between would be lost; opening the
+      // cursor again would do the same, so only the save is retried.
+      if (this.unsaved) {
+        await this.o.store!.save(this.name, await catchUp.position());
+        this.unsaved = false;
+      }
       this.opened = true;
-      for (const mark of this.early.splice(0)) catchUp.note(mark);
+      if (this.live) this.everLive = true;
+      this.marks.attach();
       if (this.closing) return;
       this.flushTimer = setInterval(() => void this.flushIfDirty(), this.o.flushEveryMs);
       this.flushTimer.unref();
@@ -117,7 +128,7 @@ export class StreamRunner {
   onState(status: SubscriptionStatus): void {
     const live = status.state === 'live';
     if (live) {
-      this.everLive = true;
+      if (this.opened || !this.o.driver.catchUp) this.everLive = true;
       this.notLiveSinceMs = null;
     } else if (this.live || this.notLiveSinceMs === null) {
       this.notLiveSinceMs = this.o.now();
@@ -133,7 +144,7 @@ export class StreamRunner {
     await this.opening;
     await this.task.idle();
     if (this.opened) {
-      this.dirty = true;
+      this.marks.dirty = true;
       await this.flushIfDirty();
     }
   }
@@ -144,9 +155,9 @@ export class StreamRunner {
       name: plan.name,
       mode: plan.mode,
       subscriptions: plan.members.map((m) => m.name),
-      live: this.live,
+      live: this.isLive(),
       everLive: this.everLive,
-      notLiveSinceMs: this.live ? null : this.notLiveSinceMs,
+      notLiveSinceMs: this.isLive() ? null : this.notLiveSinceMs,
       notLiveGraceMs: plan.notLiveGraceMs,
       newestChangeAtMs: this.newestChangeAtMs,
       newestHandedAtMs: this.newestHandedAtMs,
@@ -154,6 +165,11 @@ export class StreamRunner {
       lastCatchUp: this.lastCatchUp,
       lastCatchUpError: this.lastCatchUpError,
     };
+  }
+
+  /** Live on the socket, and (with catch-up) its cursor durable. */
+  private isLive(): boolean {
+    return this.live && (this.opened || !this.o.driver.catchUp);
   }
 
   private requestCatchUp(): void {
@@ -198,30 +214,36 @@ export class StreamRunner {
     const { routed } = item;
     if (routed.kind === 'rejected') {
       this.o.handOff.reject(routed.subscription, routed.error);
-      this.note(item.mark);
+      this.marks.note(item.mark);
       return done;
     }
     if (routed.kind === 'ignored') {
       this.o.logger.debug({ subscription: this.name, reason: routed.reason }, 'change ignored');
-      this.note(item.mark);
+      this.marks.note(item.mark);
       return done;
     }
     const { event } = routed;
     const accepted = this.o.handOff.accept(event);
     if (accepted.outcome === 'duplicate') {
-      this.note(item.mark);
-      return done;
+      if (!accepted.firstCopy) {
+        this.marks.note(item.mark);
+        return done;
+      }
+      // If the first copy fails, its own handler lets the change through again and catches up.
+      return { handed: false, settled: accepted.firstCopy.then(() => this.marks.note(item.mark), () => undefined) };
     }
     this.newestHandedAtMs = this.o.now();
     this.newestChangeAtMs = Math.max(this.newestChangeAtMs ?? 0, Date.parse(event.commitTimestamp));
     if (!accepted.settled) {
-      this.note(item.mark);
+      this.marks.note(item.mark);
       return { handed: true, settled: Promise.resolve() };
     }
-    const settled = Promise.resolve(accepted.settled).then(
-      () => this.note(item.mark),
+    this.marks.hold(item.mark);
+    const settled = accepted.settled.then(
+      () => this.marks.note(item.mark),
       (error: unknown) => {
         // Not kept downstream: let a later copy through, and read it back.
+        this.marks.fail(item.mark);
         this.o.handOff.forget(event);
         this.o.logger.error({ err: error, eventId: event.id, subscription: this.name }, 'change not handed on; catch-up reads it again');
         this.requestCatchUp();
@@ -230,16 +252,8 @@ export class StreamRunner {
     return { handed: true, settled };
   }
 
-  private note(mark: unknown): void {
-    const catchUp = this.o.driver.catchUp;
-    if (mark === null || mark === undefined || !catchUp) return;
-    if (this.opened) catchUp.note(mark);
-    else if (this.early.push(mark) > MAX_EARLY_MARKS) this.early.shift();
-    this.dirty = true;
-  }
-
   private async flushIfDirty(): Promise<void> {
-    if (!this.dirty || !this.opened) return;
+    if (!this.marks.dirty || !this.opened) return;
     try {
       await this.save();
     } catch (error) {
@@ -251,11 +265,11 @@ export class StreamRunner {
   private save(): Promise<void> {
     const catchUp = this.o.driver.catchUp!;
     const next = this.saving.then(async () => {
-      this.dirty = false;
+      this.marks.dirty = false;
       try {
         await this.o.store!.save(this.name, await catchUp.position());
       } catch (error) {
-        this.dirty = true;
+        this.marks.dirty = true;
         throw error;
       }
     });

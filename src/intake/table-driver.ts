@@ -71,18 +71,23 @@ function tableCatchUp(db: Queryable, subscription: SubscriptionConfig, settings:
       const resumed = TimeCursor.parse(saved);
       cursor = new TimeCursor(resumed ?? (await reader.initial()), settings.overlapMs);
       if (!resumed) await primeTimeCursor(driver, cursor);
+      return resumed !== null;
     },
     async *pages() {
+      const retried = open().failedKeys();
       let start: TablePageStart = { from: open().at };
       for (;;) {
         const rows = await reader.page(start);
         if (rows.length > 0) yield rows.map((r) => toItem(r.row, r.stamp));
         const last = rows.at(-1);
-        if (!last || rows.length < settings.pageSize) return;
+        if (!last || rows.length < settings.pageSize) break;
         start = { after: { stamp: last.stamp, key: primaryKeyOf(subscription).map((k) => last.row[k]) } };
       }
+      open().dropRead(retried);
     },
     handled: (mark) => open().handled(mark.key),
+    hold: (mark) => open().hold(mark.key, mark.stamp),
+    fail: (mark) => open().fail(mark.key),
     note: (mark) => open().note(mark.key, mark.stamp),
     position: () => Promise.resolve(open().toJSON()),
     describe: () => cursor?.describe() ?? 'not loaded',

@@ -1,4 +1,5 @@
 import type { CatchUpDriver } from './stream-driver';
+import { UnsettledMarks } from './unsettled-marks';
 import { toEpochMicros } from './version-stamp';
 
 /**
@@ -23,6 +24,8 @@ export class TimeCursor {
   private readonly recent = new Map<string, bigint>();
   /** Keys handled live whose stamp is not known yet (a broadcast carries none). */
   private readonly unstamped = new Set<string>();
+  /** Handed on, outcome unknown: the persisted position stays at or below the oldest. */
+  private readonly unsettled = new UnsettledMarks<string, bigint>();
 
   constructor(
     position: TimePosition,
@@ -43,16 +46,40 @@ export class TimeCursor {
     return { at: v.at, recent };
   }
 
-  /** Catch-up reads stamps above this minus the overlap; null: from the beginning. */
+  /**
+   * Catch-up reads stamps above this minus the overlap; null: from the beginning. The newest
+   * stamp dealt with, unless an older change is still unsettled: then that one's stamp.
+   */
   get at(): string | null {
-    return this.atText;
+    const held = this.unsettled.lowest();
+    return held !== null && (this.atMicros === null || held < this.atMicros) ? microsToIso(held) : this.atText;
   }
 
   handled(key: string): boolean {
     return this.recent.has(key);
   }
 
+  /** Handed on, not settled yet. A key without a stamp (a live broadcast) cannot be placed. */
+  hold(key: string, stamp: string | null): void {
+    const micros = stamp === null ? null : toEpochMicros(stamp);
+    if (micros !== null) this.unsettled.hold(key, micros);
+  }
+
+  /** Its copy failed: it keeps the cursor back until a catch-up pass has read past it. */
+  fail(key: string): void {
+    this.unsettled.fail(key);
+  }
+
+  failedKeys(): string[] {
+    return this.unsettled.failedKeys();
+  }
+
+  dropRead(keys: readonly string[]): void {
+    this.unsettled.dropRead(keys);
+  }
+
   note(key: string, stamp: string | null): void {
+    this.unsettled.settle(key);
     const micros = stamp === null ? null : toEpochMicros(stamp);
     if (stamp === null || micros === null) {
       this.unstamped.add(key);
@@ -77,22 +104,32 @@ export class TimeCursor {
 
   toJSON(): TimePosition {
     this.prune();
-    return { at: this.atText, recent: [...this.recent].map(([key, micros]) => [key, String(micros)] as const) };
+    return { at: this.at, recent: [...this.recent].map(([key, micros]) => [key, String(micros)] as const) };
   }
 
   describe(): string {
-    return this.atText === null ? 'from the start' : `after ${this.atText} - ${this.overlapMs} ms`;
+    const at = this.at;
+    return at === null ? 'from the start' : `after ${at} - ${this.overlapMs} ms`;
   }
 
   private prune(): void {
-    if (this.atMicros === null) return;
-    const floor = this.atMicros - BigInt(this.overlapMs) * 1000n;
+    const at = this.at === null ? null : toEpochMicros(this.at);
+    if (at === null) return;
+    // Catch-up re-reads everything above this: what it would find again must stay remembered.
+    const floor = at - BigInt(this.overlapMs) * 1000n;
     for (const [key, micros] of this.recent) if (micros < floor) this.recent.delete(key);
     // Past the cap the oldest go first: at worst they are handed on again after a restart, and
     // the delivery ledger downstream drops a repeat by its delivery id.
     const excess = this.recent.size - this.maxRecent;
     if (excess > 0) [...this.recent].sort((a, b) => (a[1] < b[1] ? -1 : 1)).slice(0, excess).forEach(([key]) => this.recent.delete(key));
   }
+}
+
+/** An instant as ISO-8601 UTC with microseconds, which PostgreSQL and toEpochMicros read back exactly. */
+function microsToIso(micros: bigint): string {
+  const ms = micros / 1000n;
+  const extra = String(micros % 1000n).padStart(3, '0');
+  return new Date(Number(ms)).toISOString().replace('Z', `${extra}Z`);
 }
 
 /**

@@ -15,6 +15,7 @@ export interface Metrics {
   readonly changesRejected: Counter<'reason'>;
   readonly changesDuplicate: Counter<'table'>;
   readonly changesRecovered: Counter;
+  readonly deadEvents: Counter<'reason'>;
   readonly deliveries: Counter<'channel' | 'outcome'>;
   readonly attemptSeconds: Histogram<'channel' | 'outcome'>;
   attach(sources: GaugeSources): void;
@@ -86,6 +87,7 @@ export function createMetrics({ processMetrics = true }: { processMetrics?: bool
       help: 'Changes only a catch-up after a reconnect brought in (Realtime had lost them)',
       registers: [registry],
     }),
+    deadEvents: counter('wedsync_dead_events_total', 'Changes kept as dead events because they could not be decided on, by reason', ['reason']),
     deliveries: counter('wedsync_deliveries_total', 'Finished delivery runs by channel and outcome (delivered, dead_letter, failed_over, aborted)', [
       'channel',
       'outcome',

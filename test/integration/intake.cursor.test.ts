@@ -1,13 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { workerConfigSchema } from '../../src/config/worker-config.schema';
 import type { ChangeEvent } from '../../src/intake/change-event';
 import { createPgCursorStore, type CursorStore } from '../../src/intake/cursor-store';
-import { DedupeWindow } from '../../src/intake/dedupe-window';
-import { createHandOff } from '../../src/intake/hand-off';
-import { createDriver, planStreams } from '../../src/intake/intake-streams';
-import { StreamRunner } from '../../src/intake/stream-runner';
-import { createMetrics } from '../../src/outcome/metrics';
-import { memoryLogger } from '../support/memory-log';
+import { recordingStore, streamRunnerFor } from '../support/intake-harness';
 import { newOrganization, newWedding, outboxMaxId } from '../support/tenant-writes';
 import { createTestSchema, type TestSchema } from '../support/test-db';
 import { deferred, waitFor, type Deferred } from '../support/wait-for';
@@ -34,29 +28,12 @@ describe('the intake cursor store', () => {
 
 describe('the stream runner moves the cursor only past what was handed on', () => {
   function outboxRunner(onEvent: (e: ChangeEvent) => void | PromiseLike<void>, store: CursorStore, flushEveryMs = 60_000) {
-    const subscriptions = workerConfigSchema.parse({ subscriptions: [{ name: 'weddings', schema: db.schema, table: 'weddings', mode: 'outbox', outbox: { pageSize: 2 } }] }).subscriptions;
-    const plan = planStreams(subscriptions)[0]!;
-    const { logger, lines } = memoryLogger('info');
-    const handOff = createHandOff({ dedupe: new DedupeWindow(60_000, 1_000), metrics: createMetrics({ processMetrics: false }), logger, onEvent });
-    const runner = new StreamRunner({ plan, driver: createDriver(plan, db.pool, Date.now), handOff, store, logger, now: Date.now, flushEveryMs, retryDelaysMs: [50] });
-    return { runner, lines, name: plan.name };
+    return streamRunnerFor(db, { name: 'weddings', schema: db.schema, table: 'weddings', mode: 'outbox', outbox: { pageSize: 2 } }, onEvent, store, flushEveryMs);
   }
 
-  function recordingStore(): CursorStore & { saves: Array<{ after: number }> } {
-    const inner = createPgCursorStore(db.pool);
-    const saves: Array<{ after: number }> = [];
-    return {
-      saves,
-      load: (s) => inner.load(s),
-      async save(s, position) {
-        saves.push(position as { after: number });
-        await inner.save(s, position);
-      },
-    };
-  }
 
   it('waits for a promise-returning onEvent (a durable queue) before saving a catch-up page', async () => {
-    const store = recordingStore();
+    const store = recordingStore<{ after: number }>(db);
     const pending: Deferred<void>[] = [];
     const { runner, lines, name } = outboxRunner(() => {
       const d = deferred();
@@ -71,7 +48,9 @@ describe('the stream runner moves the cursor only past what was handed on', () =
 
     runner.onLive();
     await waitFor(() => pending.length === 2, { what: 'the first page handed on' });
-    expect(store.saves).toEqual([]); // not persisted downstream yet: the cursor must not move
+    // Only the starting point of this fresh stream, saved on open: the page is not persisted
+    // downstream yet, so the cursor must not move past it.
+    expect(store.saves).toEqual([{ after: from, seen: [] }]);
     pending[0]!.resolve();
     pending[1]!.resolve();
     await waitFor(() => pending.length === 3, { what: 'the second page' });
@@ -85,7 +64,7 @@ describe('the stream runner moves the cursor only past what was handed on', () =
   });
 
   it('lets a change the queue refused through again, and reads it back', async () => {
-    const store = recordingStore();
+    const store = recordingStore<{ after: number }>(db);
     let refuse = true;
     const handed: string[] = [];
     const { runner } = outboxRunner((e) => {
@@ -105,7 +84,7 @@ describe('the stream runner moves the cursor only past what was handed on', () =
   });
 
   it('saves live progress at most once per flush interval, and on close', async () => {
-    const store = recordingStore();
+    const store = recordingStore<{ after: number }>(db);
     const { runner } = outboxRunner(() => undefined, store, 200);
     await runner.open();
     const start = await outboxMaxId(db.pool);
@@ -119,5 +98,64 @@ describe('the stream runner moves the cursor only past what was handed on', () =
     expect(store.saves).toEqual([{ after: start + 20, seen: [] }]);
     await runner.close();
     expect(store.saves.length).toBe(2);
+  });
+
+  it('saves the starting point of a new stream before calling it live, and retries only the save', async () => {
+    await db.pool.query('delete from intake_cursors');
+    const inner = recordingStore<{ after: number }>(db);
+    let refuse = true;
+    const store: CursorStore = {
+      load: (stream) => inner.load(stream),
+      save(stream, position) {
+        if (refuse) return Promise.reject(new Error('database unavailable'));
+        return inner.save(stream, position);
+      },
+    };
+    const handed: ChangeEvent[] = [];
+    const { runner, lines, name } = outboxRunner((e) => void handed.push(e), store);
+    const from = await outboxMaxId(db.pool);
+    await runner.open();
+    expect(lines.some((l) => l.msg === 'intake cursor not loaded; catch-up retries')).toBe(true);
+    runner.onState({ name, table: 'change_outbox', state: 'live', reason: null, sinceMs: Date.now(), lastChangeAtMs: null, generation: 1 });
+    expect(runner.lag().live).toBe(false); // live on the socket, but a crash now would lose its start
+
+    // Written while the starting point is not saved: opening the cursor afresh would skip it.
+    const wedding = await newWedding(db.pool, org, 'While the cursor was unsaved');
+    refuse = false;
+    runner.onLive();
+    await waitFor(() => handed.some((e) => e.record?.id === wedding), { what: 'the change caught up' });
+    expect(inner.saves[0]).toEqual({ after: from, seen: [] });
+    expect(runner.lag().live).toBe(true);
+    await runner.close();
+  });
+
+  it('lets a catch-up copy of a change wait for its live copy: when that one fails, the change is read again', async () => {
+    await db.pool.query('delete from intake_cursors');
+    const store = recordingStore<{ after: number }>(db);
+    const copies: Array<{ id: string; outcome: Deferred<void> }> = [];
+    const { runner, lines, name, metrics } = outboxRunner((e) => {
+      const outcome = deferred();
+      copies.push({ id: e.id, outcome });
+      return outcome.promise;
+    }, store);
+    await runner.open();
+    await newWedding(db.pool, org, 'Live and caught up at once');
+    const { rows } = await db.pool.query<{ row: Record<string, unknown> }>(`select to_jsonb(o.*) as row from change_outbox o order by id desc limit 1`);
+    const outboxId = Number(rows[0]!.row.id);
+
+    // The live copy is being decided (its queue insert is under way) when catch-up reads the row.
+    runner.onPayload({ schema: db.schema, table: 'change_outbox', commit_timestamp: new Date().toISOString(), eventType: 'INSERT', new: rows[0]!.row, old: {}, errors: null });
+    expect(copies).toHaveLength(1);
+    runner.onLive();
+    const duplicates = async () => (await metrics.changesDuplicate.get()).values.reduce((n, v) => n + v.value, 0);
+    await waitFor(async () => (await duplicates()) === 1, { what: 'the catch-up copy seen as a repeat' });
+
+    copies[0]!.outcome.reject(new Error('the queue insert was aborted by a shutdown'));
+    await waitFor(() => copies.length === 2, { what: 'the change read back and handed on again' });
+    expect(copies[1]!.id).toBe(copies[0]!.id);
+    copies[1]!.outcome.resolve();
+    await waitFor(() => lines.filter((l) => l.msg === 'catch-up done').length >= 2 && !runner.lag().catchingUp, { what: 'the catch-ups done' });
+    await runner.close();
+    expect(await store.load(name)).toMatchObject({ after: outboxId });
   });
 });

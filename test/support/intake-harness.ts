@@ -10,9 +10,12 @@ import type { ChangeEvent } from '../../src/intake/change-event';
 import { ChangeIntake } from '../../src/intake/change-intake';
 import type { CatchUpReport } from '../../src/intake/catch-up';
 import { DedupeWindow } from '../../src/intake/dedupe-window';
+import { createPgCursorStore, type CursorStore } from '../../src/intake/cursor-store';
+import { createHandOff } from '../../src/intake/hand-off';
 import { judgeIntake, type IntakeVerdict } from '../../src/intake/intake-readiness';
+import { createDriver, planStreams } from '../../src/intake/intake-streams';
 import { createRealtimeClient, type RealtimeClientLike, type RealtimeHooks } from '../../src/intake/realtime-client';
-import type { StreamLag } from '../../src/intake/stream-runner';
+import { StreamRunner, type StreamLag } from '../../src/intake/stream-runner';
 import { createMetrics, type Metrics } from '../../src/outcome/metrics';
 import { memoryLogger, type LogLine } from './memory-log';
 import type { FakeRealtime } from './realtime-server';
@@ -127,5 +130,36 @@ interface RealtimeInternals {
   socketAdapter: {
     getSocket(): { rejoinAfterMs: () => number };
     disconnect(callback: () => void, code?: number, reason?: string, timeoutMs?: number): Promise<unknown>;
+  };
+}
+
+/** One stream's runner alone (no Realtime client): the test calls onPayload and onLive itself. */
+export function streamRunnerFor(
+  db: TestSchema,
+  subscription: Record<string, unknown>,
+  onEvent: (e: ChangeEvent) => void | PromiseLike<void>,
+  store: CursorStore,
+  flushEveryMs = 60_000,
+) {
+  const subscriptions = workerConfigSchema.parse({ subscriptions: [subscription] }).subscriptions;
+  const plan = planStreams(subscriptions)[0]!;
+  const { logger, lines } = memoryLogger('info');
+  const metrics = createMetrics({ processMetrics: false });
+  const handOff = createHandOff({ dedupe: new DedupeWindow(60_000, 1_000), metrics, logger, onEvent });
+  const runner = new StreamRunner({ plan, driver: createDriver(plan, db.pool, Date.now), handOff, store, logger, now: Date.now, flushEveryMs, retryDelaysMs: [50] });
+  return { runner, lines, name: plan.name, metrics };
+}
+
+/** The real cursor store, remembering every position saved through it. */
+export function recordingStore<P>(db: TestSchema): CursorStore & { saves: P[] } {
+  const inner = createPgCursorStore(db.pool);
+  const saves: P[] = [];
+  return {
+    saves,
+    load: (stream) => inner.load(stream),
+    async save(stream, position) {
+      saves.push(position as P);
+      await inner.save(stream, position);
+    },
   };
 }

@@ -1,5 +1,9 @@
+import type { ChangeEvent } from '../../intake/change-event';
 import type { EventDeadLetters } from '../dead-letters';
 import type { SqlClient } from './delivery-ledger';
+
+/** Above this the rows of a dead event are left out: its identity is what replay and people need. */
+export const MAX_STORED_EVENT_BYTES = 64 * 1024;
 
 /** Event dead letters in the dead_events table: kept across restarts, listed by the CLI. */
 export function createPgEventDeadLetters(db: SqlClient): EventDeadLetters {
@@ -8,7 +12,7 @@ export function createPgEventDeadLetters(db: SqlClient): EventDeadLetters {
       await db.query(
         `insert into dead_events (event_id, source_table, operation, reason, event) values ($1, $2, $3, $4, $5)
          on conflict (event_id) do update set reason = excluded.reason`,
-        [event.id, event.table, event.operation, reason, JSON.stringify(event)],
+        [event.id, event.table, event.operation, reason, storedEvent(event)],
       );
     },
     async recent(limit = 100) {
@@ -19,4 +23,12 @@ export function createPgEventDeadLetters(db: SqlClient): EventDeadLetters {
       return rows.reverse().map((r) => ({ eventId: r.event_id, table: r.source_table, operation: r.operation, reason: r.reason, atMs: r.created_at.getTime() }));
     },
   };
+}
+
+/** The event as JSON, its rows replaced by their size when they would make it huge. */
+export function storedEvent(event: ChangeEvent): string {
+  const whole = JSON.stringify(event);
+  const bytes = Buffer.byteLength(whole, 'utf8');
+  if (bytes <= MAX_STORED_EVENT_BYTES) return whole;
+  return JSON.stringify({ ...event, record: null, oldRecord: null, rowsOmitted: { bytes } });
 }

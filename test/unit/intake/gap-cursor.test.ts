@@ -7,6 +7,22 @@ function clock(start = 0) {
 }
 
 describe('GapCursor', () => {
+  it('never skips an expired gap past a change still being decided, nor past one that failed until a pass read it', () => {
+    const time = clock();
+    const c = new GapCursor({ after: 0, seen: [] }, 1_000, time.now);
+    c.hold(1); // handed on, its queue insert under way
+    c.note(2);
+    time.advance(5_000);
+    expect(c.toJSON()).toEqual({ after: 0, seen: [[2, 2]] });
+    c.fail(1);
+    const readBy = c.failedKeys();
+    expect(readBy).toEqual([1]);
+    time.advance(5_000);
+    expect(c.toJSON().after).toBe(0);
+    c.dropRead(readBy); // a catch-up pass read past it and did not find it again
+    expect(c.toJSON()).toEqual({ after: 2, seen: [] });
+  });
+
   it('moves past contiguous ids at once', () => {
     const c = new GapCursor({ after: 10, seen: [] }, 1_000);
     for (const id of [11, 12, 13]) c.note(id);

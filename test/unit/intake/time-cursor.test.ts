@@ -2,6 +2,27 @@ import { describe, expect, it } from '@jest/globals';
 import { TimeCursor } from '../../../src/intake/time-cursor';
 
 describe('TimeCursor', () => {
+  it('persists no stamp past an older change still being decided', () => {
+    const c = new TimeCursor({ at: '2026-06-12T10:00:00Z', recent: [] }, 1_000);
+    c.hold('older', '2026-06-12T10:00:01.000001Z');
+    c.note('newer', '2026-06-12T10:00:09Z');
+    expect(c.toJSON().at).toBe('2026-06-12T10:00:01.000001Z');
+    expect(c.toJSON().recent.map(([key]) => key)).toEqual(['newer']);
+    c.note('older', '2026-06-12T10:00:01.000001Z');
+    expect(c.toJSON().at).toBe('2026-06-12T10:00:09Z');
+  });
+
+  it('keeps a failed change ahead of the cursor until a catch-up pass has read past it', () => {
+    const c = new TimeCursor({ at: null, recent: [] }, 1_000);
+    c.hold('failed', '2026-06-12T10:00:01Z');
+    c.note('newer', '2026-06-12T10:00:09Z');
+    c.fail('failed');
+    const pass = c.failedKeys();
+    expect(c.at).toBe('2026-06-12T10:00:01.000000Z');
+    c.dropRead(pass);
+    expect(c.at).toBe('2026-06-12T10:00:09Z');
+  });
+
   it('keeps the newest stamp, by instant whatever the print', () => {
     const c = new TimeCursor({ at: null, recent: [] }, 5_000);
     c.note('a', '2026-06-12T10:00:02+00:00');

@@ -25,6 +25,18 @@ describe('toEpochMicros', () => {
     expect(toEpochMicros('yesterday')).toBeNull();
     expect(toEpochMicros('2026-06-12')).toBeNull();
   });
+
+  it('refuses a date that is not on the calendar instead of rolling it into the next month', () => {
+    expect(toEpochMicros('2026-02-28T10:00:00Z')).not.toBeNull();
+    for (const text of ['2026-02-30T10:00:00Z', '2026-02-29 10:00:00', '2026-04-31T00:00:00+02:00', '2026-00-10T10:00:00Z', '2026-06-12T24:00:00Z', '2026-06-12T10:00:61Z', '2026-06-12T10:00:00+24:00']) {
+      expect([text, toEpochMicros(text)]).toEqual([text, null]);
+    }
+    expect(toEpochMicros('2028-02-29T10:00:00Z')).not.toBeNull(); // a leap year
+  });
+
+  it('reads years below 100 as themselves', () => {
+    expect(toEpochMicros('0024-01-01T00:00:00Z')).toBe(BigInt(Date.parse('0024-01-01T00:00:00Z')) * 1000n);
+  });
 });
 
 describe('versionStamp', () => {
