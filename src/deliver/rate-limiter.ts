@@ -3,7 +3,7 @@ import { ShutdownAbortError } from '../channels/errors';
 import type { PriorityLevel, RateLimitSettings } from '../vocabulary';
 import { MemorySlotStore } from './limits/memory-slot-store';
 import { RedisSlotStore } from './limits/redis-slot-store';
-import { guardedWindowMs, type SlotGrant, type SlotStore } from './limits/slot-store';
+import type { SlotGrant, SlotStore, SlotTicket } from './limits/slot-store';
 import { WaitQueue, type WaitingJob } from './limits/wait-queue';
 
 export type { RateLimitSettings } from '../vocabulary';
@@ -122,9 +122,9 @@ export class RateLimiterRegistry {
       };
       const job: WaitingJob = {
         cancelled: false,
-        start: () => {
+        start: (ticket) => {
           signal?.removeEventListener('abort', onAbort);
-          this.run(key, destination, task).then(resolve, reject);
+          this.run(key, destination, task, ticket).then(resolve, reject);
         },
         drop: (reason) => {
           signal?.removeEventListener('abort', onAbort);
@@ -146,11 +146,13 @@ export class RateLimiterRegistry {
     return destination;
   }
 
-  private async run<T>(key: string, destination: ActiveDestination, task: () => Promise<T>): Promise<T> {
+  private async run<T>(key: string, destination: ActiveDestination, task: () => Promise<T>, ticket: SlotTicket | undefined): Promise<T> {
     destination.running += 1;
+    const windowMs = destination.settings.perMs;
     try {
       return await task();
     } finally {
+      if (ticket !== undefined) this.store.finished(key, ticket, windowMs);
       destination.running -= 1;
       this.pump(key, destination);
       this.release(key, destination);
@@ -163,11 +165,11 @@ export class RateLimiterRegistry {
     const { max, perMs, maxConcurrent } = destination.settings;
     const wanted = Math.min(destination.waiting.size, maxConcurrent - destination.running);
     if (wanted <= 0) return;
-    if (max === null) return this.granted(key, destination, { granted: wanted, retryInMs: 0 }, destination.settings);
+    if (max === null) return this.granted(key, destination, { tickets: new Array<undefined>(wanted).fill(undefined), retryInMs: 0 }, destination.settings);
     const askedWith = destination.settings;
     let grant: SlotGrant | Promise<SlotGrant>;
     try {
-      grant = this.store.take({ key, max, windowMs: guardedWindowMs(perMs), wanted });
+      grant = this.store.take({ key, max, windowMs: perMs, wanted });
     } catch {
       return this.wake(key, destination, STORE_RETRY_MS);
     }
@@ -185,12 +187,13 @@ export class RateLimiterRegistry {
     );
   }
 
-  private granted(key: string, destination: ActiveDestination, grant: SlotGrant, askedWith: RateLimitSettings): void {
+  private granted(key: string, destination: ActiveDestination, grant: { readonly tickets: readonly (SlotTicket | undefined)[]; readonly retryInMs: number }, askedWith: RateLimitSettings): void {
     // The most urgent job waiting now takes the slot, also one that came while Redis answered.
-    for (let n = 0; n < grant.granted; n += 1) {
+    for (const ticket of grant.tickets) {
       const job = destination.waiting.shift();
+      // A job that gave up meanwhile leaves its slot taken but unused, which errs on the safe side.
       if (!job) break;
-      job.start();
+      job.start(ticket);
     }
     // A limit changed while Redis answered is asked about at once, not after the old limit's wait.
     const changed = askedWith !== destination.settings;

@@ -1,4 +1,4 @@
-import type { SlotGrant, SlotRequest, SlotStore } from './slot-store';
+import type { SlotGrant, SlotRequest, SlotStore, SlotTicket } from './slot-store';
 
 /**
  * One destination's grants, oldest first, as runs of (instant, how many): grants made in the same
@@ -16,7 +16,7 @@ class GrantLog {
     return this.at.length > this.head ? this.at[this.at.length - 1]! : -Infinity;
   }
 
-  forgetBefore(instant: number): void {
+  forgetUpTo(instant: number): void {
     while (this.head < this.at.length && this.at[this.head]! <= instant) {
       this.total -= this.counts[this.head]!;
       this.head += 1;
@@ -39,6 +39,16 @@ class GrantLog {
     this.total += n;
   }
 
+  /** Moves one grant made at `from` to `to` (now: the newest instant); one already forgotten comes back. */
+  move(from: number, to: number): void {
+    const run = this.runAt(from);
+    if (run !== -1) {
+      this.counts[run]! -= 1;
+      this.total -= 1;
+    }
+    this.add(to, 1);
+  }
+
   /** The instant of the grant at `position` from the oldest (0-based). */
   instantOf(position: number): number {
     let seen = 0;
@@ -48,13 +58,24 @@ class GrantLog {
     }
     return this.newest();
   }
+
+  private runAt(instant: number): number {
+    let low = this.head;
+    let high = this.at.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (this.at[mid]! < instant) low = mid + 1;
+      else high = mid;
+    }
+    return low < this.at.length && this.at[low] === instant && this.counts[low]! > 0 ? low : -1;
+  }
 }
 
 /**
  * The sliding log in this process, for a single replica without Redis; the same arithmetic as
  * the Redis script. Logs are kept in order of last use, so the front is the one idle longest:
  * forgetting those whose newest grant has left its window costs a look at the front on each
- * take (and on each size read), and no timer.
+ * take (and on each size read), and no timer. A ticket is the instant of its grant.
  */
 export class MemorySlotStore implements SlotStore {
   private readonly logs = new Map<string, GrantLog>();
@@ -66,17 +87,25 @@ export class MemorySlotStore implements SlotStore {
     this.forgetIdle(nowMs);
     const log = this.logs.get(request.key) ?? new GrantLog(request.windowMs);
     log.windowMs = request.windowMs;
-    log.forgetBefore(nowMs - request.windowMs);
+    log.forgetUpTo(nowMs - request.windowMs);
     const count = log.total;
     const granted = Math.max(0, Math.min(request.wanted, request.max - count));
     log.add(nowMs, granted);
-    // Re-inserted, so the map stays in order of last use.
-    this.logs.delete(request.key);
-    if (log.total > 0) this.logs.set(request.key, log);
-    if (granted === request.wanted) return { granted, retryInMs: 0 };
+    this.touch(request.key, log);
+    const tickets = new Array<SlotTicket>(granted).fill(nowMs);
+    if (granted === request.wanted) return { tickets, retryInMs: 0 };
     // Full: the next slot frees when the grant `max` places back from the newest leaves the window.
     const heldSince = log.instantOf(count + granted - request.max);
-    return { granted, retryInMs: Math.max(1, heldSince + request.windowMs - nowMs) };
+    return { tickets, retryInMs: Math.max(1, heldSince + request.windowMs - nowMs) };
+  }
+
+  finished(key: string, ticket: SlotTicket, windowMs: number): void {
+    const log = this.logs.get(key);
+    if (!log || typeof ticket !== 'number') return;
+    const nowMs = this.now();
+    log.forgetUpTo(nowMs - windowMs);
+    log.move(ticket, nowMs);
+    this.touch(key, log);
   }
 
   size(): number {
@@ -86,6 +115,12 @@ export class MemorySlotStore implements SlotStore {
 
   async close(): Promise<void> {
     this.logs.clear();
+  }
+
+  /** Re-inserted, so the map stays in order of last use. */
+  private touch(key: string, log: GrantLog): void {
+    this.logs.delete(key);
+    if (log.total > 0) this.logs.set(key, log);
   }
 
   /** Within the longest window in use, every idle log is gone. */

@@ -1,8 +1,9 @@
 import type { PriorityLevel } from '../../vocabulary';
+import type { SlotTicket } from './slot-store';
 
 export interface WaitingJob {
-  /** Given its slot: runs now. */
-  readonly start: () => void;
+  /** Given its slot: runs now. The ticket (none without a rate) tells the store when it finished. */
+  readonly start: (ticket: SlotTicket | undefined) => void;
   /** Dropped (shutdown) before it got a slot. */
   readonly drop: (reason: Error) => void;
   cancelled: boolean;
