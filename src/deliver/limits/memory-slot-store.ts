@@ -79,6 +79,9 @@ class GrantLog {
  */
 export class MemorySlotStore implements SlotStore {
   private readonly logs = new Map<string, GrantLog>();
+  /** The hot path: one busy destination need not be moved to the back on every take. */
+  private lastKey: string | undefined;
+  private sweptAtMs = -Infinity;
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -119,12 +122,16 @@ export class MemorySlotStore implements SlotStore {
 
   /** Re-inserted, so the map stays in order of last use. */
   private touch(key: string, log: GrantLog): void {
+    if (key === this.lastKey && log.total > 0 && this.logs.has(key)) return;
     this.logs.delete(key);
     if (log.total > 0) this.logs.set(key, log);
+    this.lastKey = key;
   }
 
   /** Within the longest window in use, every idle log is gone. */
   private forgetIdle(nowMs: number): void {
+    if (nowMs === this.sweptAtMs) return;
+    this.sweptAtMs = nowMs;
     for (const [key, log] of this.logs) {
       if (log.newest() > nowMs - log.windowMs) return;
       this.logs.delete(key);
