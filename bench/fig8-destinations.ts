@@ -75,8 +75,8 @@ async function jobsPerSecond(jobs: number, schedule: (task: () => Promise<void>)
 }
 
 async function throughput(options: RunOptions) {
-  const jobs = options.quick ? 20_000 : 200_000;
-  const redisJobs = options.quick ? 2_000 : 20_000;
+  const jobs = options.quick ? 10_000 : 50_000;
+  const redisJobs = options.quick ? 1_000 : 5_000;
   const settings = { max: 10_000_000, perMs: 1_000, maxConcurrent: 16 };
   const local = new RateLimiterRegistry();
   const queue = new PQueue({ concurrency: 16 });
@@ -111,6 +111,7 @@ export async function runDestinations(options: RunOptions): Promise<FigureResult
     for (const n of sizes) {
       options.log(`  ${fmt(n)} destinations used once, ${mode} limits, then ${idleMs / 1000} s idle`);
       const r = await runChild(n, mode, idleMs);
+      options.log(`    idle CPU ${fmt(r.idleCpuShareOfCore * 100)} % of a core, RSS ${fmt(r.rssBytes / MB)} MB, set-up ${fmt(r.setUpMsPerDestination)} ms a destination`);
       const judge = n === largest;
       const label = `${fmt(n)} destinations, ${mode === 'redis' ? 'Redis-shared limits' : 'in-process limits'}`;
       rows.push({ id: '8a', what: `idle CPU, ${label}`, value: r.idleCpuShareOfCore * 100, unit: '% of a core', baseline: null, ratio: null, goal: judge ? `< ${GOAL_CPU * 100} %` : '', met: judge ? judged(options, r.idleCpuShareOfCore < GOAL_CPU) : null });
@@ -125,6 +126,7 @@ export async function runDestinations(options: RunOptions): Promise<FigureResult
   }
   options.log('  limiter throughput, one destination, non-binding limit, against p-queue');
   const t = await throughput(options);
+  options.log(`    ${fmt(t.ours)} jobs/s against p-queue's ${fmt(t.theirs)}; through Redis ${fmt(t.shared)}`);
   rows.push({ id: '8d', what: `one destination, non-binding limit, in process (${fmt(t.jobs)} jobs)`, value: t.ours, unit: 'jobs/s', baseline: { what: 'p-queue, concurrency only', value: t.theirs }, ratio: t.ours / t.theirs, goal: `≥ ${GOAL_RATIO} of p-queue`, met: judged(options, t.ours / t.theirs >= GOAL_RATIO) });
   rows.push({ id: '8e', what: `one destination, non-binding limit, through Redis (${fmt(t.redisJobs)} jobs)`, value: t.shared, unit: 'jobs/s', baseline: null, ratio: null, goal: '', met: null });
   notes.push(
