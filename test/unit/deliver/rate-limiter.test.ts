@@ -149,6 +149,38 @@ describe('cost of a destination', () => {
   });
 });
 
+describe('under churn', () => {
+  it('runs every job that was not aborted exactly once, and forgets every destination after', async () => {
+    const registry = new RateLimiterRegistry();
+    const ran = new Map<number, number>();
+    const levels = ['critical', 'high', 'normal', 'low'] as const;
+    const jobs = Array.from({ length: 5_000 }, (_, i) => {
+      const abort = new AbortController();
+      const settings = { max: i % 7 === 0 ? null : 1_000_000, perMs: 1_000, maxConcurrent: 1 + (i % 5) };
+      const done = registry.get(`webhook:d${i % 13}`, settings).schedule(
+        levels[i % 4]!,
+        async () => {
+          ran.set(i, (ran.get(i) ?? 0) + 1);
+          if (i % 3 === 0) await settle();
+          if (i % 11 === 0) throw new Error('failed send');
+        },
+        abort.signal,
+      );
+      if (i % 17 === 0) abort.abort();
+      return done.then(
+        () => 'ok',
+        (error: unknown) => (error instanceof ShutdownAbortError ? 'aborted' : 'failed'),
+      );
+    });
+    const outcomes = await Promise.all(jobs);
+    const aborted = outcomes.filter((o) => o === 'aborted').length;
+    expect(aborted).toBeGreaterThan(0);
+    expect(ran.size + aborted).toBe(5_000);
+    expect([...ran.values()].every((n) => n === 1)).toBe(true);
+    expect(registry.sizes().active).toBe(0);
+  });
+});
+
 describe('a destination without a rate', () => {
   it('caps concurrency only, and still runs a critical job first', async () => {
     const limiter = createRateLimiter({ max: null, perMs: 1_000, maxConcurrent: 1 });
