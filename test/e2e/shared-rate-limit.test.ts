@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startStack, type Stack } from '../support/start-stack';
 import { waitFor } from '../support/wait-for';
+import { busiestWindow } from '../support/busiest-window';
 
 // Two replicas, one partner endpoint with one limit: the limit is the endpoint's, not each
 // replica's, and it holds in every window the partner could count — a sliding one, at the
@@ -25,17 +26,6 @@ beforeAll(async () => {
   });
 });
 afterAll(() => s.close());
-
-/** The most arrivals in any window of `windowMs` the receiver could count. */
-function busiestWindow(arrivalsMs: readonly number[], windowMs: number): number {
-  const sorted = [...arrivalsMs].sort((a, b) => a - b);
-  let most = 0;
-  for (let i = 0, j = 0; i < sorted.length; i += 1) {
-    while (sorted[j]! <= sorted[i]! - windowMs) j += 1;
-    most = Math.max(most, i - j + 1);
-  }
-  return most;
-}
 
 describe('a rate limit shared through Redis', () => {
   it('lets two replicas together send no more than the limit in any window, and every change arrives', async () => {

@@ -2,19 +2,9 @@ import { describe, expect, it } from '@jest/globals';
 import { ShutdownAbortError } from '../../../src/channels/errors';
 import { createRateLimiter, RateLimiterRegistry, type RateLimitSettings } from '../../../src/deliver/rate-limiter';
 import { ManualClock } from '../../support/manual-clock';
+import { busiestWindow } from '../../support/busiest-window';
 
 const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-/** The most starts found in any window of `windowMs` (inclusive of its start, exclusive of its end). */
-function busiestWindow(startsMs: readonly number[], windowMs: number): number {
-  const sorted = [...startsMs].sort((a, b) => a - b);
-  let most = 0;
-  for (let i = 0, j = 0; i < sorted.length; i += 1) {
-    while (sorted[j]! <= sorted[i]! - windowMs) j += 1;
-    most = Math.max(most, i - j + 1);
-  }
-  return most;
-}
 
 function recorder(clock: ManualClock) {
   const starts: { name: string; atMs: number }[] = [];
