@@ -4,10 +4,10 @@
  *
  * Worker path: the in-memory Dispatcher (src/deliver/dispatcher.ts) with the real channel
  * registry (SSRF-guarded undici Agent, Standard Webhooks signing), limiters from the real
- * RateLimiterRegistry (max null → the p-queue concurrency cap), its log lines (pino, level info,
+ * RateLimiterRegistry (max null → the concurrency cap only), its log lines (pino, level info,
  * to /dev/null). Baseline: raw undici Pool.request with the same body and headers to the same
  * receiver at the same concurrency. Both are closed loops: as one request finishes, the next
- * starts, so exactly c are in flight. Contrast: a configured but non-binding limit (Bottleneck).
+ * starts, so exactly c are in flight. Contrast: a configured but non-binding limit (the in-process sliding log).
  */
 import pino from 'pino';
 import { Pool } from 'undici';
@@ -128,7 +128,7 @@ export async function runWebhook(options: RunOptions): Promise<FigureResult> {
       for (let round = 0; round < rounds; round += 1) {
         options.log(`  c=${c} round ${round + 1}: raw undici Pool.request`);
         raw.push(await rawRate(receiver, c, timing));
-        options.log(`  c=${c} round ${round + 1}: Dispatcher + webhook channel, no rate (p-queue)`);
+        options.log(`  c=${c} round ${round + 1}: Dispatcher + webhook channel, no rate (concurrency cap)`);
         worker.push(await dispatcherRate(receiver, c, { max: null, perMs: 1_000, maxConcurrent: c }, `c${c}r${round}`, timing));
       }
       const mean = (rates: Rate[], of: keyof Rate) => rates.reduce((a, r) => a + r[of], 0) / rates.length;
@@ -152,15 +152,15 @@ export async function runWebhook(options: RunOptions): Promise<FigureResult> {
         const { perSecond: quiet } = await dispatcherRate(receiver, c, { max: null, perMs: 1_000, maxConcurrent: c }, 'warn64', timing, 'warn');
         rows.push({ id: `${id}·`, what: 'the same with LOG_LEVEL=warn (no "delivered" log line)', value: quiet, unit: '/s', baseline: { what: `raw undici Pool.request, c=${c}`, value: rawMean }, ratio: quiet / rawMean, goal: '', met: null });
       }
-      options.log(`  c=${c}: Bottleneck (limit configured, not binding)`);
-      const { perSecond: bottleneck } = await dispatcherRate(receiver, c, { max: 1_000_000, perMs: 1_000, maxConcurrent: c }, `bn${c}`, timing);
+      options.log(`  c=${c}: sliding-log limit (configured, not binding)`);
+      const { perSecond: limited } = await dispatcherRate(receiver, c, { max: 1_000_000, perMs: 1_000, maxConcurrent: c }, `bn${c}`, timing);
       rows.push({
         id: `${id}·`,
-        what: `the same through Bottleneck (a limit of 1,000,000/s, never binding), c=${c}`,
-        value: bottleneck,
+        what: `the same under a limit of 1,000,000/s (never binding), c=${c}`,
+        value: limited,
         unit: '/s',
         baseline: { what: `raw undici Pool.request, c=${c}`, value: rawMean },
-        ratio: bottleneck / rawMean,
+        ratio: limited / rawMean,
         goal: '',
         met: null,
       });
@@ -168,8 +168,8 @@ export async function runWebhook(options: RunOptions): Promise<FigureResult> {
     if (options.profile) {
       const { summary } = await profileInProcess('fig2-dispatcher-c64', () => dispatcherRate(receiver, 64, { max: null, perMs: 1_000, maxConcurrent: 64 }, 'prof64', timing));
       notes.push(...profileNotes('the Dispatcher path at c=64 (this process only; the receiver is another process)', summary));
-      const bn = await profileInProcess('fig2-bottleneck-c64', () => dispatcherRate(receiver, 64, { max: 1_000_000, perMs: 1_000, maxConcurrent: 64 }, 'profbn', timing));
-      notes.push(...profileNotes('the Bottleneck path at c=64', bn.summary));
+      const bn = await profileInProcess('fig2-limited-c64', () => dispatcherRate(receiver, 64, { max: 1_000_000, perMs: 1_000, maxConcurrent: 64 }, 'profbn', timing));
+      notes.push(...profileNotes('the rate-limited path at c=64', bn.summary));
     }
   } finally {
     await receiver.close();

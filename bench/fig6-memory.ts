@@ -4,7 +4,7 @@
  * 6a: with 100,000 deliveries pending. The worker runs (the real entry point, durable queue on
  * this run's schema); its idle RSS is the baseline; then 100,000 deliveries are persisted into
  * its queue (ledger rows + jobs, 1,000 a statement, from this process) to one partner endpoint
- * with the tenant default limit (100 a minute, Bottleneck) and a receiver that takes 1 s to
+ * with the tenant default limit (100 a minute) and a receiver that takes 1 s to
  * answer. So they are due now and stay pending: the queue keeps picking them up and putting them
  * back behind the limit, the busiest a backlog gets. Peak RSS over the observation window.
  *

@@ -15,7 +15,7 @@ const BOUNDS: Record<string, string[]> = {
   ],
   '2b': [
     '- At 64 in flight both sides are CPU-bound on 2 shared cores, so the ratio is CPU per request: the raw loop ~30 µs, the worker ~160 µs (note above). The baseline signs nothing, logs nothing and keeps no retry or outcome state, so 0.8 of it would leave ~7 µs for all of that: not reachable by trimming. For scale: ~7,000 signed webhooks a second is far above what the providers’ own limits let through (Resend 2 a second, Twilio 1 a second per sender, partner endpoints 100 a minute each by default).',
-    "- A configured but non-binding Bottleneck limit costs 20-40× (Bottleneck's local mode spaces jobs by its own timers, ~2.5 ms a job here); that is why a limit without `max` runs through p-queue (a concurrency cap only).",
+    "- A configured but non-binding limit runs through the in-process sliding log (issue 18): one look at the destination's log per grant, no timer; figure 8 compares it with p-queue's concurrency-only path. (Bottleneck, before it, cost 20-40× here: its local mode spaced jobs by its own timers, ~2.5 ms a job.)",
   ],
   '3b': [
     '- The p99 is set by PostgreSQL on the same 2 cores: LISTEN/NOTIFY pickup, the ledger insert and update, and graphile-worker’s job lock all wait for a core shared with the Realtime server, the receiver and the worker. The in-memory path (no DATABASE_URL) shows the worker’s own share.',

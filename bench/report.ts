@@ -7,7 +7,7 @@ import type { FigureResult, FigureRow } from './lib/result';
 import { fmt } from './lib/stats';
 
 /** The packages whose versions decide the figures. */
-const KEY_PACKAGES = ['undici', 'pg', 'graphile-worker', 'bottleneck', 'p-queue', 'p-retry', '@supabase/supabase-js', 'ws', 'zod', 'luxon', 'pino', 'standardwebhooks', 'tsx', 'typescript'];
+const KEY_PACKAGES = ['undici', 'pg', 'graphile-worker', 'ioredis', 'p-queue', 'p-retry', '@supabase/supabase-js', 'ws', 'zod', 'luxon', 'pino', 'standardwebhooks', 'tsx', 'typescript'];
 
 export interface RunRecord {
   readonly startedAt: Date;

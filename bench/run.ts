@@ -22,6 +22,7 @@ import { runCritical } from './fig4-critical';
 import { runDurable } from './fig5-durable';
 import { runMemory } from './fig6-memory';
 import { runStart } from './fig7-start';
+import { runDestinations } from './fig8-destinations';
 import { compiledEntry } from './lib/build';
 import { BenchDatabase } from './lib/db';
 import { killAllChildren, ROOT, SCRATCH, type WorkerSpawnOptions } from './lib/processes';
@@ -73,6 +74,7 @@ async function main(): Promise<number> {
     [5, 'Durable throughput', () => runDurable(options, db!)],
     [6, 'Memory', () => runMemory(options, db!, entry)],
     [7, 'Start to ready', () => runStart(options, db!, compiled ? { mainJs: compiled.mainJs, how: compiled.how } : null)],
+    [8, 'Cost of destinations', () => runDestinations(options)],
   ];
   const results: FigureResult[] = [];
   const failures: RunRecord['failures'] = [];

@@ -136,12 +136,13 @@ export function createApp(deps: AppDependencies): App {
       observe,
     });
 
+  const caps = new HourlyCapTracker();
   const settings = planSettingsFrom(worker, new Set(Object.keys(channels) as (keyof ChannelRegistry)[]));
   const decide = createEventHandler({
     subscriptions: worker.subscriptions,
     contexts,
     settings,
-    caps: new HourlyCapTracker(),
+    caps,
     deadEvents,
     onDeadEvent: (reason) => metrics.deadEvents.inc({ reason }),
     submit: (deliveries) => dispatcher.submit(deliveries),
@@ -202,7 +203,16 @@ export function createApp(deps: AppDependencies): App {
       deadEvents,
       now,
     });
-  metrics.attach(gaugeSources({ queue, intake: () => source.lag(), destinations, now }));
+  metrics.attach({
+    ...gaugeSources({ queue, intake: () => source.lag(), destinations, now }),
+    keyed: () => ({
+      limiter_destinations_active: limiters.sizes().active,
+      limiter_logs_in_process: limiters.sizes().logs,
+      hourly_cap_people: caps.size(now()),
+      webhook_signer_secrets: built.webhookSecretsHeld(),
+      destination_health: destinations.size(),
+    }),
+  });
 
   const health = createHealthServer({ host: env.HEALTH_HOST, port: env.HEALTH_PORT, alive: () => !forcing, readiness, metrics: metrics.registry, status });
 

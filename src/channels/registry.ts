@@ -13,6 +13,7 @@ import { createTwilioSmsChannel, type TwilioLike } from './sms/twilio-sms-channe
 import { createTeamsChannel } from './teams/teams-channel';
 import { createSsrfGuardedAgent } from './webhook/ssrf-guard';
 import { createWebhookChannel, type HttpRequester } from './webhook/webhook-channel';
+import { WebhookSigner } from './webhook/webhook-signature';
 
 export const USER_AGENT = 'wedsync-realtime-worker/0.1';
 /** Longest SMS we send, in segments; longer bodies are shortened. Billing is per segment. */
@@ -36,12 +37,15 @@ export interface ChannelRegistryInput {
  */
 export function createChannelRegistry({ env, worker, pool, http, smsSentLedger, logger }: ChannelRegistryInput): {
   channels: ChannelRegistry;
+  /** Webhook secrets with a signer held in memory (bounded, idle ones forgotten). */
+  webhookSecretsHeld(): number;
   close(): Promise<void>;
 } {
+  const signer = new WebhookSigner();
   const agent = http ? undefined : createSsrfGuardedAgent({ allow: worker.partnerWebhooks.allowAddresses, agent: { connections: 64 } });
   const transport: HttpRequester = http ?? agent!;
   const channels: ChannelRegistry = {
-    webhook: createWebhookChannel({ http: transport, userAgent: USER_AGENT }),
+    webhook: createWebhookChannel({ http: transport, userAgent: USER_AGENT, signer }),
     slack: createSlackChannel({ http: transport }),
     teams: createTeamsChannel({ http: transport }),
   };
@@ -65,6 +69,7 @@ export function createChannelRegistry({ env, worker, pool, http, smsSentLedger, 
   }
   return {
     channels,
+    webhookSecretsHeld: () => signer.secretsHeld(),
     close: async () => {
       await agent?.close();
     },

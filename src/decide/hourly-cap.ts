@@ -7,22 +7,46 @@ const HOUR_MS = 3_600_000;
  *
  * Each person's bookings stay sorted and are searched by bisection: a runaway source that books
  * thousands of notifications for one person must not make every later decision scan them all.
+ *
+ * People are forgotten an hour after their last booking without being seen again: each decision
+ * also looks at the two people booked longest ago (the map's front) and drops them if their
+ * hour has passed, else moves them to the back. No timer; the map holds about the people of the
+ * last hour.
  */
 export class HourlyCapTracker {
   private readonly booked = new Map<string, number[]>();
 
-  /** Books a notification for `person` at the first slot at or after `earliestMs`. */
-  admit(person: string, earliestMs: number, cap: number): number {
+  /** Books a notification for `person` at the first slot at or after `earliestMs` (quiet hours may put it after `nowMs`). */
+  admit(person: string, earliestMs: number, cap: number, nowMs = earliestMs): number {
+    this.sweep(nowMs);
     const times = this.current(person, earliestMs);
     const slot = firstFreeSlot(times, earliestMs, cap);
     times.splice(countAtOrBefore(times, slot), 0, slot);
+    this.booked.delete(person);
     this.booked.set(person, times);
     return slot;
   }
 
+  /** People held; with `nowMs`, after dropping every one whose hour has passed (for the gauge). */
+  size(nowMs?: number): number {
+    if (nowMs !== undefined) this.sweep(nowMs, this.booked.size);
+    return this.booked.size;
+  }
+
   /** Whether one more notification at `atMs` would go over the cap; books nothing. */
   wouldExceed(person: string, atMs: number, cap: number): boolean {
+    this.sweep(atMs);
     return firstFreeSlot(this.current(person, atMs), atMs, cap) > atMs;
+  }
+
+  private sweep(nowMs: number, looks = 2): void {
+    for (let n = 0; n < looks; n += 1) {
+      const oldest = this.booked.entries().next();
+      if (oldest.done) return;
+      const [person, times] = oldest.value;
+      this.booked.delete(person);
+      if (times[times.length - 1]! > nowMs - HOUR_MS) this.booked.set(person, times);
+    }
   }
 
   /** The person's bookings, without those that can no longer count against an hour from `fromMs`. */

@@ -179,7 +179,7 @@ function timing(scope: Scope, person: Person, settings: PlanSettings, caps: Hour
   }
   const earliest = quietEnd ?? scope.nowMs;
   if (quietEnd !== null) notes.push(`deferred by quiet hours until ${new Date(quietEnd).toISOString()}`);
-  const slot = caps.admit(key, earliest, cap);
+  const slot = caps.admit(key, earliest, cap, scope.nowMs);
   if (slot > earliest) notes.push(`deferred by the hourly cap of ${cap} until ${new Date(slot).toISOString()}`);
   return { notBeforeMs: slot > scope.nowMs ? slot : null, notes };
 }

@@ -43,7 +43,7 @@ export function attemptDelivery(delivery: Delivery, options: AttemptOptions): Pr
     (attempt) => {
       options.onAttempt(attempt);
       const context: SendContext = { signal, attempt, deliveryId: delivery.id };
-      // Bottleneck cannot cancel a queued job: stop waiting for it instead; the job then no-ops.
+      // The signal takes a waiting job out of the queue; a running one stops being waited for.
       return raceAbort(
         limiter.schedule(delivery.priority.level, async () => {
           signal.throwIfAborted();
@@ -57,7 +57,7 @@ export function attemptDelivery(delivery: Delivery, options: AttemptOptions): Pr
             if (!signal.aborted) options.observe?.(delivery.channel, error instanceof DeliveryError && !error.retryable ? 'permanent' : 'retryable', seconds());
             throw error;
           }
-        }),
+        }, signal),
         signal,
       );
     },

@@ -1,122 +1,228 @@
-import Bottleneck from 'bottleneck';
 import type { Redis } from 'ioredis';
-import PQueue from 'p-queue';
+import { ShutdownAbortError } from '../channels/errors';
 import type { PriorityLevel, RateLimitSettings } from '../vocabulary';
+import { MemorySlotStore } from './limits/memory-slot-store';
+import { RedisSlotStore } from './limits/redis-slot-store';
+import type { SlotGrant, SlotStore, SlotTicket } from './limits/slot-store';
+import { WaitQueue, type WaitingJob } from './limits/wait-queue';
 
-/** What the dispatcher needs from a limiter; Bottleneck stays behind this seam. */
+export type { RateLimitSettings } from '../vocabulary';
+
+/** What the dispatcher needs from a destination's limit. */
 export interface RateLimiter {
-  schedule<T>(level: PriorityLevel, task: () => Promise<T>): Promise<T>;
+  /** Runs `task` in the destination's next slot, the most urgent level first; `signal` stops the wait. */
+  schedule<T>(level: PriorityLevel, task: () => Promise<T>, signal?: AbortSignal): Promise<T>;
   /** Jobs of this process waiting for a slot. */
   queued(): number;
+  /** Drops the jobs waiting for this destination. */
   stop(): Promise<void>;
 }
 
-// Bottleneck runs priority 0 first; spread the levels so later tuning can slot between them.
-const BOTTLENECK_PRIORITY: Readonly<Record<PriorityLevel, number>> = { critical: 0, high: 2, normal: 5, low: 8 };
-
-function reservoir(settings: RateLimitSettings) {
-  return {
-    maxConcurrent: settings.maxConcurrent,
-    reservoir: settings.max,
-    reservoirRefreshAmount: settings.max,
-    reservoirRefreshInterval: settings.perMs,
-  };
+/** Time as the limiter sees it; tests drive it by hand. */
+export interface LimiterClock {
+  now(): number;
+  /** Calls `run` once after `ms`; returns the cancel. */
+  after(ms: number, run: () => void): () => void;
 }
 
-// p-queue runs the highest number first.
-const QUEUE_PRIORITY: Readonly<Record<PriorityLevel, number>> = { critical: 10, high: 7, normal: 5, low: 2 };
+const realClock: LimiterClock = {
+  now: Date.now,
+  after(ms, run) {
+    const timer = setTimeout(run, ms);
+    return () => clearTimeout(timer);
+  },
+};
 
-/**
- * No rate, only a cap on concurrency, with the same priority order. Bottleneck costs ~2.3 ms a job
- * even with nothing to limit (measured-here.md §6), a ceiling of ~430 deliveries a second per
- * destination; p-queue does the same job at ~350k a second.
- */
-function createConcurrencyLimiter(settings: RateLimitSettings): RateLimiter {
-  const queue = new PQueue({ concurrency: settings.maxConcurrent });
-  let stopped: Promise<void> | undefined;
-  return {
-    schedule: (level, task) => queue.add(task, { priority: QUEUE_PRIORITY[level] }),
-    queued: () => queue.size,
-    stop() {
-      stopped ??= (async () => {
-        queue.clear();
-        await queue.onIdle();
-      })();
-      return stopped;
-    },
-  };
+/** How long a take waits before asking again after the store failed (Redis errors are logged by the client). */
+const STORE_RETRY_MS = 1_000;
+
+/** A destination with work: its waiting jobs by level, what runs, and at most one wake-up. */
+interface ActiveDestination {
+  readonly waiting: WaitQueue;
+  settings: RateLimitSettings;
+  running: number;
+  taking: boolean;
+  cancelWake: (() => void) | undefined;
 }
 
-function wrap(limiter: Bottleneck, onStop: () => Promise<void> = async () => undefined): RateLimiter {
-  let stopped: Promise<void> | undefined;
-  return {
-    schedule: (level, task) => limiter.schedule({ priority: BOTTLENECK_PRIORITY[level] }, task),
-    queued: () => limiter.counts().QUEUED + limiter.counts().RECEIVED,
-    stop() {
-      stopped ??= limiter.stop({ dropWaitingJobs: true }).then(onStop);
-      return stopped;
-    },
-  };
+export interface RateLimiterRegistryOptions {
+  readonly clock?: LimiterClock;
 }
 
 /**
- * A fixed-window reservoir: up to `max` starts per `perMs`, refilled in full each window, which
- * lets a quiet endpoint take a burst at once. Queued jobs leave in priority order, so a critical
- * delivery takes the next free slot ahead of any backlog.
+ * Every destination's limit: a sliding log of its grants (in Redis when given one, so shared by
+ * the replicas; in this process otherwise), a priority wait-queue while jobs wait, and a
+ * concurrency cap. Nothing is kept for a destination without work: its entry here goes when
+ * its last job finishes, its log when its window has passed. Settings come with each job, so a
+ * changed limit applies to the next delivery.
  */
-export function createRateLimiter(settings: RateLimitSettings): RateLimiter {
-  if (settings.max === null) return createConcurrencyLimiter(settings);
-  return wrap(new Bottleneck(reservoir(settings)));
-}
-
-/**
- * The same limit shared by every replica through Redis (Bottleneck's clustering). The settings
- * are part of the id, so a changed limit starts a fresh shared reservoir instead of inheriting
- * the old one; the heartbeat is short because Bottleneck refills a clustered reservoir only on it.
- */
-function createSharedRateLimiter(namespace: string, key: string, settings: RateLimitSettings, connection: Bottleneck.IORedisConnection): RateLimiter {
-  const limiter = new Bottleneck({
-    ...reservoir(settings),
-    id: `${namespace}:${key}:${settings.max}/${settings.perMs}/${settings.maxConcurrent}`,
-    datastore: 'ioredis',
-    connection,
-    clearDatastore: false,
-    heartbeatInterval: Math.max(50, Math.min(250, Math.floor(settings.perMs / 4))),
-    // Forget the shared state of a destination nobody has used for a day.
-    timeout: 24 * 3_600_000,
-  });
-  return wrap(limiter, () => limiter.disconnect(true));
-}
-
-/** One limiter per key (a destination), made on first use; shared through Redis when given one. */
 export class RateLimiterRegistry {
-  private readonly limiters = new Map<string, RateLimiter>();
-  private readonly connection: Bottleneck.IORedisConnection | undefined;
+  private readonly active = new Map<string, ActiveDestination>();
+  private readonly store: SlotStore;
+  private readonly clock: LimiterClock;
+  private stopped = false;
 
-  constructor(redis?: Redis, private readonly namespace = 'wedsync') {
-    this.connection = redis ? new Bottleneck.IORedisConnection({ client: redis }) : undefined;
+  constructor(redis?: Redis, namespace = 'wedsync', options: RateLimiterRegistryOptions = {}) {
+    this.clock = options.clock ?? realClock;
+    const injectedNow = options.clock ? () => this.clock.now() : undefined;
+    this.store = redis ? new RedisSlotStore(redis, namespace, injectedNow) : new MemorySlotStore(() => this.clock.now());
   }
 
   get(key: string, settings: RateLimitSettings): RateLimiter {
-    let limiter = this.limiters.get(key);
-    if (!limiter) {
-      // Without a rate there is nothing to share: each replica caps its own concurrency.
-      limiter =
-        this.connection && settings.max !== null ? createSharedRateLimiter(this.namespace, key, settings, this.connection) : createRateLimiter(settings);
-      this.limiters.set(key, limiter);
-    }
-    return limiter;
+    return {
+      schedule: (level, task, signal) => this.schedule(key, settings, level, task, signal),
+      queued: () => this.active.get(key)?.waiting.size ?? 0,
+      stop: async () => {
+        const destination = this.active.get(key);
+        if (destination) this.quiet(key, destination);
+      },
+    };
   }
 
   /** Jobs of this process waiting per destination, where any wait. */
   waiting(): Record<string, number> {
     const out: Record<string, number> = {};
-    for (const [key, limiter] of this.limiters) if (limiter.queued() > 0) out[key] = limiter.queued();
+    for (const [key, destination] of this.active) if (destination.waiting.size > 0) out[key] = destination.waiting.size;
     return out;
   }
 
-  async stopAll(): Promise<void> {
-    await Promise.all([...this.limiters.values()].map((l) => l.stop()));
-    await this.connection?.disconnect(true);
+  /** Keyed state this process holds: destinations with work, and logs kept here (none with Redis). */
+  sizes(): { readonly active: number; readonly logs: number } {
+    return { active: this.active.size, logs: this.store.size() };
   }
+
+  async stopAll(): Promise<void> {
+    this.stopped = true;
+    for (const [key, destination] of this.active) this.quiet(key, destination);
+    await this.store.close();
+  }
+
+  /** No more waiting here: the wake-up cancelled, waiting jobs dropped; running ones finish. */
+  private quiet(key: string, destination: ActiveDestination): void {
+    destination.cancelWake?.();
+    destination.cancelWake = undefined;
+    destination.waiting.dropAll(new ShutdownAbortError());
+    this.release(key, destination);
+  }
+
+  private schedule<T>(key: string, settings: RateLimitSettings, level: PriorityLevel, task: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    if (this.stopped || signal?.aborted) return Promise.reject(new ShutdownAbortError());
+    const destination = this.activate(key);
+    if (!sameLimit(destination.settings, settings)) {
+      // A changed limit may already allow what the old one kept waiting: ask again now.
+      destination.settings = settings;
+      destination.cancelWake?.();
+      destination.cancelWake = undefined;
+    }
+    return new Promise<T>((resolve, reject) => {
+      const onAbort = () => {
+        destination.waiting.cancel(job);
+        this.release(key, destination);
+        reject(new ShutdownAbortError());
+      };
+      const job: WaitingJob = {
+        cancelled: false,
+        start: (ticket) => {
+          signal?.removeEventListener('abort', onAbort);
+          this.run(key, destination, task, ticket).then(resolve, reject);
+        },
+        drop: (reason) => {
+          signal?.removeEventListener('abort', onAbort);
+          reject(reason);
+        },
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      destination.waiting.push(level, job);
+      this.pump(key, destination);
+    });
+  }
+
+  private activate(key: string): ActiveDestination {
+    let destination = this.active.get(key);
+    if (!destination) {
+      destination = { waiting: new WaitQueue(), settings: { max: null, perMs: 1, maxConcurrent: 1 }, running: 0, taking: false, cancelWake: undefined };
+      this.active.set(key, destination);
+    }
+    return destination;
+  }
+
+  private async run<T>(key: string, destination: ActiveDestination, task: () => Promise<T>, ticket: SlotTicket | undefined): Promise<T> {
+    destination.running += 1;
+    const windowMs = destination.settings.perMs;
+    try {
+      return await task();
+    } finally {
+      if (ticket !== undefined) this.store.finished(key, ticket, windowMs);
+      destination.running -= 1;
+      this.pump(key, destination);
+      this.release(key, destination);
+    }
+  }
+
+  /** Asks for as many slots as there are jobs that may start now; one ask at a time per destination. */
+  private pump(key: string, destination: ActiveDestination): void {
+    if (this.stopped || destination.taking || destination.cancelWake) return;
+    const { max, perMs, maxConcurrent } = destination.settings;
+    const wanted = Math.min(destination.waiting.size, maxConcurrent - destination.running);
+    if (wanted <= 0) return;
+    if (max === null) return this.granted(key, destination, { tickets: new Array<undefined>(wanted).fill(undefined), retryInMs: 0 }, destination.settings);
+    const askedWith = destination.settings;
+    let grant: SlotGrant | Promise<SlotGrant>;
+    try {
+      grant = this.store.take({ key, max, windowMs: perMs, wanted });
+    } catch {
+      return this.wake(key, destination, STORE_RETRY_MS);
+    }
+    if (!(grant instanceof Promise)) return this.granted(key, destination, grant, askedWith);
+    destination.taking = true;
+    grant.then(
+      (g) => {
+        destination.taking = false;
+        this.granted(key, destination, g, askedWith);
+      },
+      () => {
+        destination.taking = false;
+        this.wake(key, destination, STORE_RETRY_MS);
+      },
+    );
+  }
+
+  private granted(key: string, destination: ActiveDestination, grant: { readonly tickets: readonly (SlotTicket | undefined)[]; readonly retryInMs: number }, askedWith: RateLimitSettings): void {
+    // The most urgent job waiting now takes the slot, also one that came while Redis answered.
+    for (const ticket of grant.tickets) {
+      const job = destination.waiting.shift();
+      // A job that gave up meanwhile leaves its slot taken but unused, which errs on the safe side.
+      if (!job) break;
+      job.start(ticket);
+    }
+    // A limit changed while Redis answered is asked about at once, not after the old limit's wait.
+    const changed = askedWith !== destination.settings;
+    if (destination.waiting.size > 0 && grant.retryInMs > 0 && !changed) this.wake(key, destination, grant.retryInMs);
+    else this.pump(key, destination);
+    this.release(key, destination);
+  }
+
+  private wake(key: string, destination: ActiveDestination, inMs: number): void {
+    if (this.stopped || destination.waiting.size === 0) return this.release(key, destination);
+    destination.cancelWake = this.clock.after(inMs, () => {
+      destination.cancelWake = undefined;
+      this.pump(key, destination);
+      this.release(key, destination);
+    });
+  }
+
+  /** A destination with nothing waiting, running or asked for is forgotten. */
+  private release(key: string, destination: ActiveDestination): void {
+    const idle = destination.waiting.size === 0 && destination.running === 0 && !destination.taking && !destination.cancelWake;
+    if (idle && this.active.get(key) === destination) this.active.delete(key);
+  }
+}
+
+function sameLimit(a: RateLimitSettings, b: RateLimitSettings): boolean {
+  return a.max === b.max && a.perMs === b.perMs && a.maxConcurrent === b.maxConcurrent;
+}
+
+/** One destination's limit on its own (tests, tools). */
+export function createRateLimiter(settings: RateLimitSettings, options: RateLimiterRegistryOptions = {}): RateLimiter {
+  return new RateLimiterRegistry(undefined, 'local', options).get('only', settings);
 }

@@ -5,6 +5,8 @@ export interface GaugeSources {
   readonly backlog: (() => Promise<{ byLevel: Record<string, number>; oldestCriticalMs: number | null }>) | null;
   readonly intake: () => readonly { name: string; live: boolean; newestChangeAtMs: number | null }[];
   readonly destinations: () => Promise<Record<string, number>>;
+  /** Sizes of what this process keeps per destination, tenant, person or secret. */
+  readonly keyed?: () => Record<string, number>;
   readonly now: () => number;
 }
 
@@ -74,6 +76,16 @@ export function createMetrics({ processMetrics = true }: { processMetrics?: bool
     registers: [registry],
     async collect() {
       for (const [condition, n] of Object.entries((await sources?.destinations()) ?? {})) this.set({ condition }, n);
+    },
+  });
+
+  new Gauge({
+    name: 'wedsync_keyed_entries',
+    help: 'Entries this process holds per destination, person or secret, by structure (each bounded or forgotten when idle)',
+    labelNames: ['structure'],
+    registers: [registry],
+    collect() {
+      for (const [structure, n] of Object.entries(sources?.keyed?.() ?? {})) this.set({ structure }, n);
     },
   });
 

@@ -41,4 +41,17 @@ describe('/metrics', () => {
     expect(sampleValue(after, 'wedsync_destinations', { condition: 'open' })).toBe(0);
     expect(sampleValue(after, 'process_resident_memory_bytes')).toBeGreaterThan(0);
   });
+
+  it('shows the size of everything kept per destination, person or secret; a finished delivery leaves no limiter entry', async () => {
+    const keyed = (await scrape()).filter((sample) => sample.name === 'wedsync_keyed_entries');
+    expect(Object.fromEntries(keyed.map((sample) => [sample.labels.structure, sample.value]))).toEqual({
+      limiter_destinations_active: 0,
+      // The email's log (1 s window) may or may not have passed by now.
+      limiter_logs_in_process: expect.any(Number),
+      // The vendor booked against the hourly cap above, well inside its hour.
+      hourly_cap_people: 1,
+      webhook_signer_secrets: 0,
+      destination_health: 0,
+    });
+  });
 });

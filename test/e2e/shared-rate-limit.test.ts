@@ -2,15 +2,22 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startStack, type Stack } from '../support/start-stack';
 import { waitFor } from '../support/wait-for';
+import { busiestWindow } from '../support/busiest-window';
 
-// Two replicas, one partner endpoint limited to 100 a minute: the limit is the endpoint's, not
-// each replica's. Each replica alone would let 100 through; together they must still let 100.
+// Two replicas, one partner endpoint with one limit: the limit is the endpoint's, not each
+// replica's, and it holds in every window the partner could count — a sliding one, at the
+// receiver. The issue's case is 100 a minute and 300 changes; this is the same proof scaled to
+// 10 per 3 s and 30 changes (the window is a per-endpoint setting), so it takes seconds, not
+// minutes. The 60 s arithmetic is covered with an injected clock in the unit tests.
+
+const LIMIT = { max: 10, perMs: 3_000, maxConcurrent: 4 };
+const CHANGES = 30;
 
 let s: Stack;
 beforeAll(async () => {
   s = await startStack({
     env: { REDIS_URL: 'redis://127.0.0.1:6379' },
-    archiveRateLimit: { max: 100, perMs: 60_000, maxConcurrent: 4 },
+    archiveRateLimit: LIMIT,
     worker: {
       rules: [{ name: 'archive', match: { table: 'weddings', events: ['INSERT'] }, audiences: [{ type: 'endpoint', name: 'ops-archive' }] }],
       limits: { redisNamespace: `test-${randomBytes(4).toString('hex')}` },
@@ -21,19 +28,21 @@ beforeAll(async () => {
 afterAll(() => s.close());
 
 describe('a rate limit shared through Redis', () => {
-  it('holds 100 a minute on one endpoint across two replicas, measured at the receiver', async () => {
+  it('lets two replicas together send no more than the limit in any window, and every change arrives', async () => {
     const replica = await s.addReplica();
-    const lines = [s.lines, replica.lines];
-    for (let i = 0; i < 150; i += 1) s.realtime.emitChange({ table: 'weddings', type: 'INSERT', record: { id: `w-lim-${i}` } });
-    await waitFor(() => s.receiver.requests.filter((r) => r.path === '/archive').length >= 100, { timeoutMs: 30_000, what: 'the first hundred' });
-    // Both replicas are now held back by the shared reservoir: each has put work back for it.
-    await waitFor(() => lines.every((l) => l.some((line) => line.msg === 'rate limit busy; put back')), { timeoutMs: 20_000, what: 'both replicas held back' });
-    expect(s.receiver.requests.filter((r) => r.path === '/archive').length).toBe(100);
-    // The receiver can answer the hundredth before its sender has written "delivered".
+    const archived = () => s.receiver.requests.filter((r) => r.path === '/archive');
+    for (let i = 0; i < CHANGES; i += 1) s.realtime.emitChange({ table: 'weddings', type: 'INSERT', record: { id: `w-lim-${i}` } });
+    await waitFor(() => archived().length >= CHANGES, { timeoutMs: 60_000, what: () => `all ${CHANGES} at the receiver (${archived().length} so far)` });
+    const arrivals = archived().map((r) => r.atMs);
+    expect(busiestWindow(arrivals, LIMIT.perMs)).toBe(LIMIT.max);
+    // Both replicas took part.
+    expect([s.lines, replica.lines].every((lines) => lines.some((line) => line.msg === 'delivered'))).toBe(true);
     const byStatus = async () =>
       Object.fromEntries((await s.db.pool.query<{ status: string; n: number }>(`select status, count(*)::int as n from deliveries group by status`)).rows.map((r) => [r.status, r.n]));
-    await waitFor(async () => (await byStatus()).delivered === 100, { what: 'the hundredth marked delivered' });
-    expect(await byStatus()).toEqual({ delivered: 100, pending: 50 });
+    await waitFor(async () => (await byStatus()).delivered === CHANGES, { what: 'every delivery marked delivered' });
+    expect(await byStatus()).toEqual({ delivered: CHANGES });
+    // Each change once: the receiver saw 30 distinct deliveries, no repeats.
+    expect(new Set(archived().map((r) => r.headers['webhook-id'])).size).toBe(CHANGES);
     await replica.app.stop();
   });
 });

@@ -12,10 +12,11 @@ export interface WebhookChannelOptions {
   readonly http: HttpRequester;
   readonly userAgent: string;
   readonly now?: () => Date;
+  /** Given by the caller that shows its size. */
+  readonly signer?: WebhookSigner;
 }
 
-export function createWebhookChannel({ http, userAgent, now = () => new Date() }: WebhookChannelOptions): Channel<WebhookMessage> {
-  const signer = new WebhookSigner();
+export function createWebhookChannel({ http, userAgent, now = () => new Date(), signer = new WebhookSigner() }: WebhookChannelOptions): Channel<WebhookMessage> {
   return {
     kind: 'webhook',
     async send(message: WebhookMessage, context: SendContext): Promise<DeliveryReceipt> {

@@ -1,4 +1,5 @@
 import { Webhook } from 'standardwebhooks';
+import { SecretKeyedCache, type SecretKeyedCacheOptions } from './secret-keyed-cache';
 
 export interface SignedHeaders {
   readonly 'webhook-id': string;
@@ -11,23 +12,23 @@ export interface SignedHeaders {
  * space-separated signatures, so a partner can rotate without a window of failed checks.
  */
 export class WebhookSigner {
-  private readonly signers = new Map<string, Webhook>();
+  private readonly signers: SecretKeyedCache<Webhook>;
+
+  constructor(cache: SecretKeyedCacheOptions = {}) {
+    this.signers = new SecretKeyedCache((secret) => new Webhook(secret), cache);
+  }
+
+  /** Secrets with a signer made, for the gauge. */
+  secretsHeld(): number {
+    return this.signers.size();
+  }
 
   sign(secrets: readonly string[], messageId: string, timestamp: Date, body: string): SignedHeaders {
-    const signature = secrets.map((secret) => this.signerFor(secret).sign(messageId, timestamp, body)).join(' ');
+    const signature = secrets.map((secret) => this.signers.get(secret).sign(messageId, timestamp, body)).join(' ');
     return {
       'webhook-id': messageId,
       'webhook-timestamp': String(Math.floor(timestamp.getTime() / 1000)),
       'webhook-signature': signature,
     };
-  }
-
-  private signerFor(secret: string): Webhook {
-    let signer = this.signers.get(secret);
-    if (!signer) {
-      signer = new Webhook(secret);
-      this.signers.set(secret, signer);
-    }
-    return signer;
   }
 }

@@ -28,3 +28,27 @@ describe('HourlyCapTracker', () => {
     expect(caps.wouldExceed('a', HOUR, 1)).toBe(false);
   });
 });
+
+describe('HourlyCapTracker memory', () => {
+  it('forgets people an hour after their last booking, without seeing them again', () => {
+    const caps = new HourlyCapTracker();
+    for (let i = 0; i < 1_000; i += 1) caps.admit(`once:${i}`, i, 10);
+    expect(caps.size()).toBe(1_000);
+    // Others keep being decided for: each decision drops two of the people whose hour has passed.
+    for (let i = 0; i < 500; i += 1) caps.admit(`later:${i}`, 2 * HOUR + i, 10);
+    expect(caps.size()).toBe(500);
+  });
+
+  it('drops every stale person when the gauge reads it', () => {
+    const caps = new HourlyCapTracker();
+    for (let i = 0; i < 100; i += 1) caps.admit(`once:${i}`, i * 60_000, 10);
+    expect(caps.size(HOUR + 50 * 60_000)).toBe(49);
+  });
+
+  it('keeps a person whose booking was deferred past the hour', () => {
+    const caps = new HourlyCapTracker();
+    caps.admit('deferred', 3 * HOUR, 1, 0);
+    expect(caps.size(2 * HOUR)).toBe(1);
+    expect(caps.wouldExceed('deferred', 3 * HOUR + 1, 1)).toBe(true);
+  });
+});
