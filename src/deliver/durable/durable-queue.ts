@@ -21,7 +21,10 @@ import { SupervisedRunner, type RunnerState } from './supervised-runner';
 import { WorkerLiveness } from './worker-liveness';
 
 export interface DurableQueueOptions {
+  /** Where deliveries are persisted: the deciding side's pool. */
   readonly pool: Pool;
+  /** graphile-worker's pool and that of everything a run reads and writes (pool-size.ts). */
+  readonly jobPool: Pool;
   readonly queue: QueueConfig;
   readonly retry: RetryConfig;
   readonly endpointHealth: EndpointHealthConfig;
@@ -54,10 +57,10 @@ export class DurableQueue implements DeliveryRunner {
   private readonly now: () => number;
 
   constructor(private readonly options: DurableQueueOptions) {
-    this.ledger = new DeliveryLedger(options.pool, options.queue.schema);
-    this.breaker = new DestinationBreaker(options.pool, options.endpointHealth);
+    this.ledger = new DeliveryLedger(options.jobPool, options.queue.schema);
+    this.breaker = new DestinationBreaker(options.jobPool, options.endpointHealth);
     this.liveness = new WorkerLiveness({
-      db: options.pool,
+      db: options.jobPool,
       queueSchema: options.queue.schema,
       heartbeatMs: options.queue.heartbeatMs,
       deadAfterMs: options.queue.deadWorkerAfterMs,
@@ -87,7 +90,7 @@ export class DurableQueue implements DeliveryRunner {
     events.on('worker:create', ({ worker }) => this.liveness.addWorker(worker.workerId));
     return {
       events,
-      pgPool: this.options.pool,
+      pgPool: this.options.jobPool,
       schema: this.options.queue.schema,
       concurrency: this.options.queue.concurrency,
       pollInterval: this.options.queue.pollIntervalMs,
@@ -100,7 +103,7 @@ export class DurableQueue implements DeliveryRunner {
   }
 
   async submit(deliveries: readonly Delivery[]): Promise<void> {
-    const fresh = await this.ledger.enqueue(deliveries);
+    const fresh = await this.ledger.enqueue(deliveries, this.options.pool);
     if (fresh.length < deliveries.length) {
       this.options.logger.debug({ planned: deliveries.length, new: fresh.length }, 'deliveries already known; not queued again');
     }

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createPgContextRepository } from '../../../src/context/pg-context-repository';
-import type { QueryConfigLike, Queryable } from '../../../src/context/queryable';
+import type { QueryConfigLike, Queryable } from '../../../src/lib/queryable';
 import { seedDemo } from '../../../src/db/seed';
 import { HourlyCapTracker } from '../../../src/decide/hourly-cap';
 import { createMemoryEventDeadLetters } from '../../../src/deliver/dead-letters';
-import type { Delivery } from '../../../src/deliver/delivery';
+import type { Delivery } from '../../../src/decide/delivery';
 import type { ChangeEvent, Row } from '../../../src/intake/change-event';
 import { createEventHandler } from '../../../src/event-handler';
 import { DEMO_ORG_A } from '../../support/demo-ids';
