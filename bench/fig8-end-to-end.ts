@@ -54,6 +54,7 @@ export async function runEndToEnd(options: RunOptions, db: BenchDatabase, entry:
     await settle(warm, 30_000);
 
     options.log(`  burst of ${burst} changes`);
+    const xacts0 = await world.transactions();
     const cpu0 = { worker: cpuSecondsOf(worker.child.pid!), pg: postgresCpu(), self: process.cpuUsage() };
     const burstPhase = await writeBurst(world, burst);
     const burstDone = await settle(burstPhase.seqs, 60_000);
@@ -62,6 +63,7 @@ export async function runEndToEnd(options: RunOptions, db: BenchDatabase, entry:
       pg: postgresCpuSince(cpu0.pg),
       self: (process.cpuUsage(cpu0.self).user + process.cpuUsage(cpu0.self).system) / 1e6,
     };
+    const burstXacts = (await world.transactions()) - xacts0;
     const burstLast = world.lastArrival(burstPhase.seqs);
     const burstTail = burstLast - burstPhase.lastCommitMs;
     const burstLat = world.latencies(burstPhase.seqs).sort((a, b) => a - b);
@@ -112,7 +114,7 @@ export async function runEndToEnd(options: RunOptions, db: BenchDatabase, entry:
         `${shape.organizations} organizations, ${shape.organizations * shape.weddingsPerOrganization} weddings (a month or more away: normal priority), ${shape.vendorsPerOrganization} vendors an organization (3 per wedding), a finance person, 2 clients a wedding and one partner endpoint an organization, all in the migrated tenant tables. Each change is a form response naming a vendor: the shipped rule \`form-response\` sends that vendor an email and the organization's endpoint a signed webhook. The worker reads each organization's context from PostgreSQL (on a cache miss), persists the deliveries, runs them through graphile-worker.`,
         'Intake as shipped: outbox mode; the fake Realtime server follows the capture trigger\'s `change_outbox` (every 10 ms) and pushes each row as postgres_changes. Limits as in the shipped file but far above the load (no `max`, 16 in flight); hourly caps off. Latency is from the row\'s `submitted_at` (written by this process just before the statement) to each delivery\'s arrival, on this process\'s clock; the worker is another process on the same 2 cores.',
         `Burst: ${burst} rows in ${burst / 50} statements of 50 over 4 connections, as fast as they commit (the last commit ${fmt(burstPhase.lastCommitMs - burstPhase.firstWriteMs)} ms after the first write); ${burstDone ? 'every delivery arrived' : 'NOT every delivery arrived within 60 s'}; ${fmt(burstRate)} deliveries/s from the first write to the last receipt; p50 ${fmt(p(burstLat, 0.5))} ms, p99 ${fmt(p(burstLat, 0.99))} ms, max ${fmt(burstLat.at(-1) ?? Number.NaN)} ms.`,
-        `CPU for the burst: worker ${fmt(burstCpu.worker)} s, PostgreSQL ${fmt(burstCpu.pg)} s, this process (writer, Realtime fake, receivers) ${fmt(burstCpu.self)} s: ${fmt((burstCpu.worker * 1000) / burst)} ms of worker CPU and ${fmt((burstCpu.pg * 1000) / burst)} ms of PostgreSQL a change.`,
+        `CPU for the burst: worker ${fmt(burstCpu.worker)} s, PostgreSQL ${fmt(burstCpu.pg)} s, this process (writer, Realtime fake, receivers) ${fmt(burstCpu.self)} s: ${fmt((burstCpu.worker * 1000) / burst)} ms of worker CPU and ${fmt((burstCpu.pg * 1000) / burst)} ms of PostgreSQL a change; ${fmt(burstXacts / burst)} PostgreSQL transactions a change (pg_stat_database of the bench's own database: the writer's, the Realtime fake's polls and the worker's statements).`,
         `Sustained: ${steady.seqs.length} changes in ${fmt(sustainedMs / 1000)} s (a statement of ${(RATE * TICK_MS) / 1000} rows every ${TICK_MS} ms); ${steadyDone ? 'every delivery arrived' : 'NOT every delivery arrived within 60 s'}, the last ${fmt(steadyLast - steady.lastCommitMs)} ms after the last commit; mean latency of the first tenth ${fmt(mean(earlyTenth))} ms, of the last tenth ${fmt(mean(lateTenth))} ms${mean(lateTenth) > 3 * mean(earlyTenth) + 50 ? ': it grows, i.e. the worker falls behind the offered rate' : ''}.`,
         ...(profile ? profileNotes('the worker during warm-up, burst and sustained run', summarizeProfile(profile)) : []),
       ],

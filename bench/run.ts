@@ -23,6 +23,7 @@ import { runDurable } from './fig5-durable';
 import { runMemory } from './fig6-memory';
 import { runStart } from './fig7-start';
 import { runEndToEnd } from './fig8-end-to-end';
+import { runSmsRender } from './fig9-sms-render';
 import { compiledEntry } from './lib/build';
 import { BenchDatabase } from './lib/db';
 import { killAllChildren, ROOT, SCRATCH, type WorkerSpawnOptions } from './lib/processes';
@@ -75,6 +76,7 @@ async function main(): Promise<number> {
     [5, 'Durable throughput', () => runDurable(options, db!)],
     [6, 'Memory', () => runMemory(options, db!, entry)],
     [7, 'Start to ready', () => runStart(options, db!, compiled ? { mainJs: compiled.mainJs, how: compiled.how } : null)],
+    [9, 'SMS rendering', () => runSmsRender(options)],
   ];
   const results: FigureResult[] = [];
   const failures: RunRecord['failures'] = [];

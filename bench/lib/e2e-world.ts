@@ -133,6 +133,12 @@ export class EndToEndWorld {
     return seqs;
   }
 
+  /** Transactions committed in this run's database so far (every statement outside a transaction is one). */
+  async transactions(): Promise<number> {
+    const { rows } = await this.writer.query<{ n: string }>('select pg_stat_get_db_xact_commit(oid)::text as n from pg_database where datname = current_database()');
+    return Number(rows[0]!.n);
+  }
+
   /** Both deliveries of every change in `seqs` have arrived. */
   delivered(seqs: readonly number[]): boolean {
     return seqs.every((s) => this.webhookAt.has(s) && this.emailAt.has(s));

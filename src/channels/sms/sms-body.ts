@@ -1,8 +1,8 @@
 import type { NotificationContent } from '../messages';
 import { formatWeddingDate, urgencyMarker } from '../render/labels';
 import { safeLink } from '../render/safe-link';
-import { graphemes, oneLine } from '../render/text';
-import { countGraphemeSegments, type SegmentCount } from './sms-segments';
+import { oneLine } from '../render/text';
+import { countGraphemeSegments, smsGraphemes, type SegmentCount } from './sms-segments';
 
 export interface SmsBody extends SegmentCount {
   readonly text: string;
@@ -29,12 +29,12 @@ export function renderSmsBody(content: NotificationContent, maxSegments: number)
  * works; it counts at most `maxSegments` × 160 characters, however long the text.
  */
 export function fitSegments(text: string, tail: string, maxSegments: number): SmsBody {
-  const tailUnits = graphemes(tail);
+  const tailUnits = smsGraphemes(tail);
   // Every character costs at least a septet or a UCS-2 unit: a longer text can never fit whole.
   const bound = maxSegments * GSM_SINGLE_SEGMENT;
   const cut = text.length > bound;
   // A cut may split the last grapheme; it goes too.
-  const units = cut ? graphemes(text.slice(0, bound + 1)).slice(0, -1) : graphemes(text);
+  const units = cut ? smsGraphemes(text.slice(0, bound + 1)).slice(0, -1) : smsGraphemes(text);
   if (!cut) {
     const whole = countGraphemeSegments([...units, ...tailUnits]);
     if (whole.segments <= maxSegments) return { text: text + tail, truncated: false, ...whole };
