@@ -15,6 +15,7 @@ import { describeChain, nextInChain } from '../failover';
 import type { RateLimiter } from '../rate-limiter';
 import { DeliveryLedger, DELIVER_TASK, type LedgerRow } from './delivery-ledger';
 import { DestinationBreaker, hasBreaker } from './destination-breaker';
+import { DestinationPace, SHORT_WAIT_MS } from './destination-pace';
 import { graphileLogger } from './graphile-logger';
 import { nextRun } from './retry-schedule';
 import { SupervisedRunner, type RunnerState } from './supervised-runner';
@@ -54,6 +55,8 @@ export class DurableQueue implements DeliveryRunner {
   private readonly abort = new AbortController();
   private readonly running = new Set<string>();
   private readonly interrupted: string[] = [];
+  private readonly wakeTimers = new Set<NodeJS.Timeout>();
+  private readonly pace: DestinationPace;
   private readonly now: () => number;
 
   constructor(private readonly options: DurableQueueOptions) {
@@ -67,6 +70,7 @@ export class DurableQueue implements DeliveryRunner {
       logger: options.logger,
     });
     this.now = options.now ?? Date.now;
+    this.pace = new DestinationPace(this.now);
     // Every running delivery listens on the one shutdown signal.
     setMaxListeners(0, this.abort.signal);
     this.runner = new SupervisedRunner(() => this.runnerOptions(), options.logger, this.now);
@@ -109,6 +113,17 @@ export class DurableQueue implements DeliveryRunner {
     }
   }
 
+  /** Nudges graphile-worker's idle workers when a put-back job is due (as a new job's NOTIFY would). */
+  private wakeAfter(delayMs: number): void {
+    if (delayMs >= this.options.queue.pollIntervalMs) return;
+    const timer = setTimeout(() => {
+      this.wakeTimers.delete(timer);
+      this.options.jobPool.query(`select pg_notify('jobs:insert', '{"count":1}')`).catch((error: unknown) => this.options.logger.debug({ err: error }, 'could not wake the queue; its poll will'));
+    }, delayMs);
+    timer.unref();
+    this.wakeTimers.add(timer);
+  }
+
   pending(): number {
     return this.running.size;
   }
@@ -119,6 +134,8 @@ export class DurableQueue implements DeliveryRunner {
   }
 
   async drain(deadlineMs: number): Promise<DrainResult> {
+    for (const wake of this.wakeTimers) clearTimeout(wake);
+    this.wakeTimers.clear();
     const timer = setTimeout(() => this.forceAbort(), deadlineMs);
     await this.runner.stop();
     clearTimeout(timer);
@@ -154,15 +171,20 @@ export class DurableQueue implements DeliveryRunner {
       if (state.state === 'open') return this.waitForCircuit(row, log, state.untilMs);
     }
     const limiter = this.options.limiterFor(delivery);
-    if (delivery.priority.level !== 'critical' && limiter.queued() >= this.options.queue.maxWaitingPerDestination) {
+    const waiting = limiter.queued();
+    if (delivery.priority.level !== 'critical' && waiting >= this.options.queue.maxWaitingPerDestination && this.pace.expectedWaitMs(key, waiting) > SHORT_WAIT_MS) {
       // Give the slot back rather than wait: one slow destination must not hold every worker.
-      await this.ledger.reschedule(row.id, { atMs: this.now() + 250 + Math.random() * 750, attempts: 0, countRun: false });
-      log.debug({ waiting: limiter.queued() }, 'rate limit busy; put back');
+      // It comes back when the jobs ahead of it should be done, woken then (graphile-worker would
+      // otherwise only find it at its next poll).
+      const delayMs = this.pace.putBackDelayMs(key, waiting);
+      await this.ledger.reschedule(row.id, { atMs: this.now() + delayMs, attempts: 0, countRun: false });
+      this.wakeAfter(delayMs);
+      log.debug({ waiting, delayMs }, 'rate limit busy; put back');
       return;
     }
     let attempts = 0;
     try {
-      const receipt = await attemptDelivery(delivery, {
+      const attempt = attemptDelivery(delivery, {
         channels: this.options.channels,
         limiter,
         retry: this.options.retry,
@@ -172,6 +194,7 @@ export class DurableQueue implements DeliveryRunner {
         onAttempt: (n) => (attempts = n),
         ...(this.options.observe ? { observe: this.options.observe } : {}),
       });
+      const receipt = await attempt.finally(() => this.pace.finished(key));
       await this.ledger.markDelivered(row.id, { attempts, ...(receipt.status ? { status: receipt.status } : {}), ...(receipt.providerMessageId ? { providerMessageId: receipt.providerMessageId } : {}) });
       if (hasBreaker(key)) {
         // Read with the row: another replica's failure since then is reset by the next success.
