@@ -154,11 +154,11 @@ export class EndToEndWorld {
     return out;
   }
 
-  /** The last arrival of any delivery of `seqs`, epoch ms. */
+  /** The last arrival of any delivery of `seqs`, epoch ms; NaN when none arrived. */
   lastArrival(seqs: readonly number[]): number {
     let last = 0;
     for (const s of seqs) last = Math.max(last, this.webhookAt.get(s) ?? 0, this.emailAt.get(s) ?? 0);
-    return last;
+    return last === 0 ? Number.NaN : last;
   }
 
   async close(): Promise<void> {
