@@ -33,8 +33,8 @@ export async function runEndToEnd(options: RunOptions, db: BenchDatabase, entry:
   const shape: TenantShape = options.quick
     ? { organizations: 20, weddingsPerOrganization: 10, vendorsPerOrganization: 6 }
     : { organizations: 200, weddingsPerOrganization: 25, vendorsPerOrganization: 12 };
-  const sustainedMs = options.quick ? 2_000 : 20_000;
-  const burst = options.quick ? 300 : BURST;
+  const sustainedMs = options.quick ? 1_000 : 20_000;
+  const burst = options.quick ? 200 : BURST;
   const world = await EndToEndWorld.start(db, shape);
   const profileDir = join(PROFILE_DIR, 'fig8');
   if (options.profile) mkdirSync(profileDir, { recursive: true });
