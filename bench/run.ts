@@ -9,8 +9,8 @@
  *   npm run bench -- --profile     also records CPU profiles of the hot phases and prints their top frames
  *   npm run bench -- --only=2,5    some figures only (prints, does not rewrite BENCHMARKS.md)
  *
- * Needs PostgreSQL on 127.0.0.1:5432 (database `test`, as the tests do); makes one schema of its
- * own (plus graphile-worker schemas beside it) and drops them at the end, also on Ctrl-C.
+ * Needs PostgreSQL on 127.0.0.1:5432 (the tests' server); makes a database of its own (one schema,
+ * graphile-worker schemas beside it: bench/lib/db.ts says why) and drops it at the end, also on Ctrl-C.
  */
 import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -22,7 +22,9 @@ import { runCritical } from './fig4-critical';
 import { runDurable } from './fig5-durable';
 import { runMemory } from './fig6-memory';
 import { runStart } from './fig7-start';
-import { runDestinations } from './fig8-destinations';
+import { runDestinations } from './fig10-destinations';
+import { runEndToEnd } from './fig8-end-to-end';
+import { runSmsRender } from './fig9-sms-render';
 import { compiledEntry } from './lib/build';
 import { BenchDatabase } from './lib/db';
 import { killAllChildren, ROOT, SCRATCH, type WorkerSpawnOptions } from './lib/processes';
@@ -31,7 +33,7 @@ import { fmt } from './lib/stats';
 import { markdown, terminalTable, type RunRecord } from './report';
 
 /** Every graphile-worker schema the figures use, migrated up front (see bench/lib/db.ts). */
-const QUEUE_SCHEMAS = ['gw3', 'gw3b', 'gw4', 'gw5', 'gw5bare', 'gw6', 'gw6b', 'gw7_0', 'gw7_1'];
+const QUEUE_SCHEMAS = ['gw3', 'gw3b', 'gw4', 'gw5', 'gw5bare', 'gw6', 'gw6b', 'gw7_0', 'gw7_1', 'gw8'];
 
 const args = process.argv.slice(2);
 const flag = (name: string) => args.includes(`--${name}`);
@@ -67,6 +69,7 @@ async function main(): Promise<number> {
     ? `compiled JavaScript (${compiled.how}${compiled.buildSeconds ? `, built in ${fmt(compiled.buildSeconds)} s` : ''}) for the worker processes of figures 3, 6, 7; figure 7 also measures the tsx entry`
     : '`node --import tsx src/main.ts` (no fresh compiled build in this mode)';
   const figures: [number, string, () => Promise<FigureResult>][] = [
+    [8, 'End to end', () => runEndToEnd(options, db!, entry)],
     [1, 'Decision throughput', () => runDecision(options)],
     [2, 'Webhook delivery', () => runWebhook(options)],
     [3, 'Worker-added latency', () => runLatency(options, db!, entry)],
@@ -74,7 +77,8 @@ async function main(): Promise<number> {
     [5, 'Durable throughput', () => runDurable(options, db!)],
     [6, 'Memory', () => runMemory(options, db!, entry)],
     [7, 'Start to ready', () => runStart(options, db!, compiled ? { mainJs: compiled.mainJs, how: compiled.how } : null)],
-    [8, 'Cost of destinations', () => runDestinations(options)],
+    [9, 'SMS rendering', () => runSmsRender(options)],
+    [10, 'Cost of destinations', () => runDestinations(options)],
   ];
   const results: FigureResult[] = [];
   const failures: RunRecord['failures'] = [];

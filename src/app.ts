@@ -15,6 +15,7 @@ import type { Delivery } from './decide/delivery';
 import { DurableQueue } from './deliver/durable/durable-queue';
 import { createPgEventDeadLetters } from './deliver/durable/pg-event-dead-letters';
 import { createPgSentLedger } from './deliver/durable/pg-sent-ledger';
+import { DECIDE_POOL_SIZE, jobPoolSize } from './deliver/durable/pool-size';
 import { RateLimiterRegistry } from './deliver/rate-limiter';
 import { Redis } from 'ioredis';
 import { DatabaseHealth } from './lib/database-health';
@@ -45,6 +46,8 @@ export interface AppDependencies {
   readonly http?: HttpRequester;
   /** A pool the caller owns; by default one is opened on DATABASE_URL when it is set. */
   readonly pool?: Pool;
+  /** The durable queue's pool, the caller's; by default its own is opened with `pool`'s, else it shares `pool`. */
+  readonly jobPool?: Pool;
   /** Replaces individual channels (tests, sandboxes). */
   readonly channels?: ChannelRegistry;
   readonly metrics?: Metrics;
@@ -78,16 +81,24 @@ export function createApp(deps: AppDependencies): App {
   const metrics = deps.metrics ?? createMetrics();
   const releasers = new Releasers();
   const { statementTimeoutMs } = worker.database;
-  const ownedPool = !deps.pool && env.DATABASE_URL ? openPool(env.DATABASE_URL, { max: 10, statementTimeoutMs }) : undefined;
+  const ownedPool = !deps.pool && env.DATABASE_URL ? openPool(env.DATABASE_URL, { max: DECIDE_POOL_SIZE, statementTimeoutMs }) : undefined;
   const pool = deps.pool ?? ownedPool ?? null;
   if (deps.pool) enforceStatementTimeout(deps.pool, statementTimeoutMs, logger);
+  // Deliveries get connections of their own, so a burst of decisions cannot starve them (README, "queue").
+  const ownedJobPool = ownedPool && env.DATABASE_URL ? openPool(env.DATABASE_URL, { max: jobPoolSize(worker.queue), statementTimeoutMs }) : undefined;
+  const jobPool = deps.jobPool ?? ownedJobPool ?? pool;
+  if (deps.jobPool) enforceStatementTimeout(deps.jobPool, statementTimeoutMs, logger);
   // Its own connection: heart-beats go on when deliveries hold every connection of the pool.
   const heartbeatPool = pool && env.DATABASE_URL ? openPool(env.DATABASE_URL, { max: 1, statementTimeoutMs }) : undefined;
   heartbeatPool?.on('error', (error) => logger.warn({ err: error }, 'idle heart-beat connection failed'));
-  // The pool is told apart from a failed query: an idle client's error must not crash the process.
-  ownedPool?.on('error', (error) => logger.warn({ err: error }, 'idle database connection failed'));
-  // A client's own error (the server went away mid-query) is reported by the query that failed.
-  pool?.on('connect', (client) => client.on('error', (error) => logger.debug({ err: error }, 'database connection failed')));
+  for (const owned of [ownedPool, ownedJobPool]) {
+    // The pool is told apart from a failed query: an idle client's error must not crash the process.
+    owned?.on('error', (error) => logger.warn({ err: error }, 'idle database connection failed'));
+  }
+  for (const shared of new Set([pool, jobPool])) {
+    // A client's own error (the server went away mid-query) is reported by the query that failed.
+    shared?.on('connect', (client) => client.on('error', (error) => logger.debug({ err: error }, 'database connection failed')));
+  }
   const contexts: ContextRepository | null = pool
     ? createPgContextRepository({ pool, cache: { maxEntries: worker.context.cacheMaxEntries, ttlMs: worker.context.cacheTtlMs } })
     : null;
@@ -107,6 +118,7 @@ export function createApp(deps: AppDependencies): App {
         pool,
         addresses: createAddressBook({ contexts, configEndpoints: new Map(worker.webhookEndpoints.map((e) => [e.name, e])) }),
         ...(heartbeatPool ? { heartbeatPool } : {}),
+        jobPool: jobPool ?? pool,
         queue: worker.queue,
         retry: worker.retry,
         endpointHealth: worker.endpointHealth,
@@ -217,6 +229,7 @@ export function createApp(deps: AppDependencies): App {
   const health = createHealthServer({ host: env.HEALTH_HOST, port: env.HEALTH_PORT, alive: () => !forcing, readiness, metrics: metrics.registry, status });
 
   if (ownedPool) releasers.add('database pool', () => ownedPool.end());
+  if (ownedJobPool) releasers.add('delivery database pool', () => ownedJobPool.end());
   if (heartbeatPool) releasers.add('heart-beat pool', () => heartbeatPool.end());
   if (redis) releasers.add('redis', () => void redis.disconnect());
   if (contexts) releasers.add('context repository', () => contexts.close());

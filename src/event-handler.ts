@@ -1,6 +1,7 @@
 import type { SubscriptionConfig } from './config/worker-config.schema';
-import type { Delivery } from './decide/delivery';
+import { CONTEXT_TABLES } from './context/context-queries';
 import type { ContextMissReason, ContextRepository, ContextResult, EventContext } from './context/event-context';
+import type { Delivery } from './decide/delivery';
 import type { HourlyCapTracker } from './decide/hourly-cap';
 import { matchingRules } from './decide/match-rules';
 import { planDeliveries, type PlanSettings } from './decide/plan';
@@ -37,8 +38,9 @@ export function createEventHandler(options: EventHandlerOptions): (event: Change
     const subscription = subscriptions.get(event.subscription);
     const row = event.record ?? event.oldRecord ?? {};
     const organizationId = idOf(row[subscription?.organizationIdColumn ?? 'organization_id']);
-    // Any change may make cached people, preferences or endpoints stale: forget before deciding.
-    contexts?.invalidate(organizationId);
+    // A change to a table the context is read from may make cached people, preferences or
+    // endpoints stale: forget before deciding. Any other change (a form response) keeps the cache.
+    if (CONTEXT_TABLES.has(event.table)) contexts?.invalidate(organizationId);
     const log = logger.child({ eventId: event.id, table: event.table, operation: event.operation });
 
     const rules = matchingRules(event, settings.rules);

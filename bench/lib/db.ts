@@ -1,11 +1,13 @@
+import { randomBytes } from 'node:crypto';
 import { runMigrations } from 'graphile-worker';
-import { Client } from 'pg';
-import { createTestSchema, type TestSchema } from '../../test/support/test-db';
+import { Client, Pool } from 'pg';
+import { migrate } from '../../src/db/migrate';
+import { TEST_DATABASE_URL, withSearchPath, type TestSchema } from '../../test/support/test-db';
 
 /**
- * One migrated schema of this run in the real test database (as the tests make them), plus the
- * graphile-worker schemas the figures use next to it; all dropped at the end, even after a
- * failure or Ctrl-C.
+ * One migrated schema of this run, in a database of the run's own on the test server (see
+ * privateDatabaseSchema), plus the graphile-worker schemas the figures use next to it; all dropped
+ * at the end, even after a failure or Ctrl-C.
  *
  * graphile-worker announces a migration of ANY of its schemas with a database-wide
  * NOTIFY "worker:migrate"; a worker that hears a "breaking" one shuts its runner down, whatever
@@ -29,7 +31,7 @@ export class BenchDatabase {
   }
 
   static async create(queueNames: readonly string[]): Promise<BenchDatabase> {
-    const test = await createTestSchema('bench');
+    const test = await privateDatabaseSchema();
     test.pool.on('error', () => undefined);
     let firstMs = 0;
     for (const [i, name] of queueNames.entries()) {
@@ -80,4 +82,39 @@ export class BenchDatabase {
     for (const queue of this.queues) await this.test.pool.query(`drop schema if exists "${queue}" cascade`);
     await this.test.drop();
   }
+}
+
+/**
+ * A database of this run's own (on the test server), with one migrated schema. graphile-worker's
+ * "worker:migrate" NOTIFY is database-wide: in the shared `test` database every other test file
+ * that creates a queue schema announces a breaking migration, and every runner listening there —
+ * the bench's workers included — shuts down and restarts (seen hundreds of times a figure while
+ * other work ran). NOTIFY does not cross databases, so here nobody else's migrations are heard.
+ */
+async function privateDatabaseSchema(): Promise<TestSchema> {
+  const database = `wedsync_bench_${randomBytes(4).toString('hex')}`;
+  const admin = new Client({ connectionString: TEST_DATABASE_URL });
+  await admin.connect();
+  await admin.query(`create database "${database}"`);
+  await admin.end();
+  const base = new URL(TEST_DATABASE_URL);
+  base.pathname = `/${database}`;
+  const schema = 'bench';
+  await migrate({ databaseUrl: base.toString(), schema });
+  const databaseUrl = withSearchPath(base.toString(), schema);
+  const pool = new Pool({ connectionString: databaseUrl, max: 4 });
+  pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
+  return {
+    schema,
+    databaseUrl,
+    pool,
+    async drop() {
+      await pool.end();
+      const dropper = new Client({ connectionString: TEST_DATABASE_URL });
+      await dropper.connect();
+      await dropper.query(`drop database if exists "${database}" with (force)`);
+      await dropper.end();
+    },
+  };
 }

@@ -169,7 +169,12 @@ const retry = z
 const queue = z
   .object({
     schema: sqlName.default('graphile_worker').describe("graphile-worker's schema"),
-    concurrency: z.number().int().positive().default(16).describe('Deliveries run at once by this process'),
+    concurrency: z
+      .number()
+      .int()
+      .positive()
+      .default(16)
+      .describe('Deliveries run at once by this process. Delivering gets a database pool of its own of concurrency + 4 connections (one per job graphile-worker takes or completes, its LISTEN, the ledger), beside the 10 of deciding, so a burst of decisions cannot hold deliveries back; each replica opens concurrency + 14 connections'),
     pollIntervalMs: z.number().int().positive().default(2_000).describe('Poll for scheduled retries; new jobs arrive by LISTEN/NOTIFY'),
     maxWaitingPerDestination: z
       .number()

@@ -62,6 +62,21 @@ const CONTEXT = `
     coalesce((select json_agg(p order by p.kind_order, p.name, p.id) from people_with_preferences p), '[]') as people,
     coalesce((select json_agg(e order by e.name, e.id) from endpoints e), '[]') as endpoints`;
 
+/**
+ * Every table the context query reads. A change to any other table (a form response, a payment)
+ * cannot make a cached context stale, so only changes to these invalidate it. Keep in step with CONTEXT.
+ */
+export const CONTEXT_TABLES: ReadonlySet<string> = new Set([
+  'organizations',
+  'weddings',
+  'wedding_vendors',
+  'vendors',
+  'clients',
+  'organization_staff',
+  'notification_preferences',
+  'webhook_endpoints',
+]);
+
 interface ContextRow {
   readonly organization: OrganizationRow | null;
   readonly wedding: WeddingRow | null;

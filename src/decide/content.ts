@@ -1,5 +1,6 @@
 import type { EventContext } from '../context/event-context';
 import type { ChangeEvent, Row } from '../intake/change-event';
+import { boundedText } from './bounded-text';
 import { changedColumns } from './match-rules';
 import type { Fact, NotificationContent } from '../channels/messages';
 import type { NotificationKind, Priority } from '../vocabulary';
@@ -23,24 +24,24 @@ export function buildContent(
 ): NotificationContent {
   const row: Row = event.record ?? event.oldRecord ?? {};
   const wedding = context?.wedding ?? null;
-  const couple = wedding?.coupleName ?? 'the couple';
+  const couple = boundedText(wedding?.coupleName ?? 'the couple');
   const wording = WORDING[kind]({ row, old: event.oldRecord ?? {}, couple, event });
   const weddingFacts: Fact[] = wedding
     ? [
-        { label: 'Couple', value: wedding.coupleName },
+        { label: 'Couple', value: couple },
         { label: 'Wedding date', value: wedding.date },
-        ...(wedding.venueName ? [{ label: 'Venue', value: wedding.venueName }] : []),
+        ...(wedding.venueName ? [{ label: 'Venue', value: boundedText(wedding.venueName) }] : []),
       ]
     : [];
   return {
     kind,
     eventId: event.id,
-    title: wording.title,
-    summary: wording.summary,
+    title: boundedText(wording.title),
+    summary: boundedText(wording.summary),
     facts: [...wording.facts, ...weddingFacts.filter((f) => !wording.facts.some((w) => w.label === f.label))],
     link: appBaseUrl && wedding ? `${appBaseUrl.replace(/\/$/, '')}/weddings/${encodeURIComponent(wedding.id)}` : null,
-    organization: context ? { id: context.organization.id, name: context.organization.name } : { id: '', name: '' },
-    wedding: wedding ? { id: wedding.id, coupleName: wedding.coupleName, date: wedding.date, timeZone: wedding.timeZone } : null,
+    organization: context ? { id: context.organization.id, name: boundedText(context.organization.name) } : { id: '', name: '' },
+    wedding: wedding ? { id: wedding.id, coupleName: couple, date: wedding.date, timeZone: wedding.timeZone } : null,
     priority,
     occurredAt: event.commitTimestamp,
   };
@@ -49,7 +50,7 @@ export function buildContent(
 type WordingInput = { row: Row; old: Row; couple: string; event: ChangeEvent };
 
 const text = (value: unknown, fallback = ''): string =>
-  value === null || value === undefined ? fallback : typeof value === 'object' ? JSON.stringify(value) : String(value);
+  boundedText(value === null || value === undefined ? fallback : typeof value === 'object' ? JSON.stringify(value) : String(value));
 
 function money(row: Row): string {
   const cents = Number(row.amount_cents);

@@ -1,8 +1,8 @@
 import type { NotificationContent } from '../messages';
 import { formatWeddingDate, urgencyMarker } from '../render/labels';
 import { safeLink } from '../render/safe-link';
-import { graphemes, oneLine } from '../render/text';
-import { countSmsSegments, type SegmentCount } from './sms-segments';
+import { oneLine } from '../render/text';
+import { countGraphemeSegments, smsGraphemes, type SegmentCount } from './sms-segments';
 
 export interface SmsBody extends SegmentCount {
   readonly text: string;
@@ -10,7 +10,8 @@ export interface SmsBody extends SegmentCount {
 }
 
 // "..." rather than "…": the one-character ellipsis is not GSM-7 and would double the cost.
-const ELLIPSIS = '...';
+const ELLIPSIS_UNITS = ['.', '.', '.'];
+const GSM_SINGLE_SEGMENT = 160;
 
 /** Short and plain: marker, title, couple and date, summary, then the link, capped at `maxSegments`. */
 export function renderSmsBody(content: NotificationContent, maxSegments: number): SmsBody {
@@ -24,24 +25,38 @@ export function renderSmsBody(content: NotificationContent, maxSegments: number)
 
 /**
  * Cuts the text (never the link, which would break) until text + tail fits. If even the bare
- * link does not fit, the link goes. Segment counts only grow with length, so a binary search works.
+ * link does not fit, the link goes. Segment counts only grow with length, so a binary search
+ * works; it counts at most `maxSegments` × 160 characters, however long the text.
  */
 export function fitSegments(text: string, tail: string, maxSegments: number): SmsBody {
-  const whole = countSmsSegments(text + tail);
-  if (whole.segments <= maxSegments) return { text: text + tail, truncated: false, ...whole };
-  const units = graphemes(text);
-  const build = (n: number) => `${units.slice(0, n).join('').trimEnd()}${ELLIPSIS}${tail}`;
-  if (countSmsSegments(build(0)).segments > maxSegments) {
+  const tailUnits = smsGraphemes(tail);
+  // Every character costs at least a septet or a UCS-2 unit: a longer text can never fit whole.
+  const bound = maxSegments * GSM_SINGLE_SEGMENT;
+  const cut = text.length > bound;
+  // A cut may split the last grapheme; it goes too.
+  const units = cut ? smsGraphemes(text.slice(0, bound + 1)).slice(0, -1) : smsGraphemes(text);
+  if (!cut) {
+    const whole = countGraphemeSegments([...units, ...tailUnits]);
+    if (whole.segments <= maxSegments) return { text: text + tail, truncated: false, ...whole };
+  }
+  const build = (n: number) => [...withoutTrailingSpace(units, n), ...ELLIPSIS_UNITS, ...tailUnits];
+  if (countGraphemeSegments(build(0)).segments > maxSegments) {
     if (tail) return fitSegments(text, '', maxSegments);
-    return { text: '', truncated: true, ...countSmsSegments('') };
+    return { text: '', truncated: true, ...countGraphemeSegments([]) };
   }
   let low = 0;
   let high = units.length;
   while (low < high) {
     const mid = Math.ceil((low + high) / 2);
-    if (countSmsSegments(build(mid)).segments <= maxSegments) low = mid;
+    if (countGraphemeSegments(build(mid)).segments <= maxSegments) low = mid;
     else high = mid - 1;
   }
   const fitted = build(low);
-  return { text: fitted, truncated: true, ...countSmsSegments(fitted) };
+  return { text: fitted.join(''), truncated: true, ...countGraphemeSegments(fitted) };
+}
+
+function withoutTrailingSpace(units: readonly string[], n: number): readonly string[] {
+  let end = n;
+  while (end > 0 && units[end - 1]!.trim() === '') end -= 1;
+  return units.slice(0, end);
 }

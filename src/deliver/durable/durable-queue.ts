@@ -18,6 +18,7 @@ import { DeliveryLedger, DELIVER_TASK, type LedgerRow } from './delivery-ledger'
 import { AddressUnavailableError, type AddressBook } from '../address-book';
 import type { StoredDelivery } from '../stored-delivery';
 import { DestinationBreaker, hasBreaker } from './destination-breaker';
+import { DestinationPace, SHORT_WAIT_MS } from './destination-pace';
 import { graphileLogger } from './graphile-logger';
 import { LedgerRetention } from './ledger-retention';
 import { nextRun } from './retry-schedule';
@@ -26,9 +27,12 @@ import { SupervisedRunner, type RunnerState } from './supervised-runner';
 import { WorkerLiveness } from './worker-liveness';
 
 export interface DurableQueueOptions {
+  /** Where deliveries are persisted: the deciding side's pool. */
   readonly pool: Pool;
-  /** Where heart-beats go, apart from the deliveries' pool so they cannot be starved; default: `pool`. */
+  /** Where heart-beats go, apart from the deliveries' pool so they cannot be starved; default: `jobPool`. */
   readonly heartbeatPool?: Pool;
+  /** graphile-worker's pool and that of everything a run reads and writes (pool-size.ts). */
+  readonly jobPool: Pool;
   readonly queue: QueueConfig;
   readonly retry: RetryConfig;
   readonly endpointHealth: EndpointHealthConfig;
@@ -62,15 +66,17 @@ export class DurableQueue implements DeliveryRunner {
   private readonly abort = new AbortController();
   private readonly running = new Set<string>();
   private readonly interrupted: string[] = [];
+  private readonly wakeTimers = new Set<NodeJS.Timeout>();
+  private readonly pace: DestinationPace;
   private readonly now: () => number;
   private readonly bookkeeping: SentBookkeeping;
 
   constructor(private readonly options: DurableQueueOptions) {
-    this.ledger = new DeliveryLedger(options.pool, options.queue.schema);
+    this.ledger = new DeliveryLedger(options.jobPool, options.queue.schema);
     this.bookkeeping = new SentBookkeeping(this.ledger);
-    this.breaker = new DestinationBreaker(options.pool, options.endpointHealth);
+    this.breaker = new DestinationBreaker(options.jobPool, options.endpointHealth);
     this.liveness = new WorkerLiveness({
-      db: options.heartbeatPool ?? options.pool,
+      db: options.heartbeatPool ?? options.jobPool,
       queueSchema: options.queue.schema,
       heartbeatMs: options.queue.heartbeatMs,
       deadAfterMs: options.queue.deadWorkerAfterMs,
@@ -78,6 +84,7 @@ export class DurableQueue implements DeliveryRunner {
     });
     this.now = options.now ?? Date.now;
     this.retention = new LedgerRetention(options.pool, options.retention, options.logger, this.now);
+    this.pace = new DestinationPace(this.now);
     // Every running delivery listens on the one shutdown signal.
     setMaxListeners(0, this.abort.signal);
     this.runner = new SupervisedRunner(() => this.runnerOptions(), options.logger, this.now);
@@ -102,7 +109,7 @@ export class DurableQueue implements DeliveryRunner {
     events.on('worker:create', ({ worker }) => this.liveness.addWorker(worker.workerId));
     return {
       events,
-      pgPool: this.options.pool,
+      pgPool: this.options.jobPool,
       schema: this.options.queue.schema,
       concurrency: this.options.queue.concurrency,
       pollInterval: this.options.queue.pollIntervalMs,
@@ -115,10 +122,21 @@ export class DurableQueue implements DeliveryRunner {
   }
 
   async submit(deliveries: readonly Delivery[]): Promise<void> {
-    const fresh = await this.ledger.enqueue(deliveries);
+    const fresh = await this.ledger.enqueue(deliveries, this.options.pool);
     if (fresh.length < deliveries.length) {
       this.options.logger.debug({ planned: deliveries.length, new: fresh.length }, 'deliveries already known; not queued again');
     }
+  }
+
+  /** Nudges graphile-worker's idle workers when a put-back job is due (as a new job's NOTIFY would). */
+  private wakeAfter(delayMs: number): void {
+    if (delayMs >= this.options.queue.pollIntervalMs) return;
+    const timer = setTimeout(() => {
+      this.wakeTimers.delete(timer);
+      this.options.jobPool.query(`select pg_notify('jobs:insert', '{"count":1}')`).catch((error: unknown) => this.options.logger.debug({ err: error }, 'could not wake the queue; its poll will'));
+    }, delayMs);
+    timer.unref();
+    this.wakeTimers.add(timer);
   }
 
   pending(): number {
@@ -131,6 +149,8 @@ export class DurableQueue implements DeliveryRunner {
   }
 
   async drain(deadlineMs: number): Promise<DrainResult> {
+    for (const wake of this.wakeTimers) clearTimeout(wake);
+    this.wakeTimers.clear();
     const timer = setTimeout(() => this.forceAbort(), deadlineMs);
     await this.runner.stop();
     clearTimeout(timer);
@@ -189,16 +209,21 @@ export class DurableQueue implements DeliveryRunner {
     }
     const log = deliveryLogger(this.options.logger, delivery).child({ run: row.runs + 1 });
     const limiter = this.options.limiterFor(delivery);
-    if (delivery.priority.level !== 'critical' && limiter.queued() >= this.options.queue.maxWaitingPerDestination) {
+    const waiting = limiter.queued();
+    if (delivery.priority.level !== 'critical' && waiting >= this.options.queue.maxWaitingPerDestination && this.pace.expectedWaitMs(key, waiting) > SHORT_WAIT_MS) {
       // Give the slot back rather than wait: one slow destination must not hold every worker.
-      await this.ledger.reschedule(row.id, { atMs: this.now() + 250 + Math.random() * 750, attempts: 0, countRun: false });
-      log.debug({ waiting: limiter.queued() }, 'rate limit busy; put back');
+      // It comes back when the jobs ahead of it should be done, woken then (graphile-worker would
+      // otherwise only find it at its next poll).
+      const delayMs = this.pace.putBackDelayMs(key, waiting);
+      await this.ledger.reschedule(row.id, { atMs: this.now() + delayMs, attempts: 0, countRun: false });
+      this.wakeAfter(delayMs);
+      log.debug({ waiting, delayMs }, 'rate limit busy; put back');
       return;
     }
     let attempts = 0;
     let receipt: DeliveryReceipt;
     try {
-      receipt = await attemptDelivery(delivery, {
+      const attempt = attemptDelivery(delivery, {
         channels: this.options.channels,
         limiter,
         retry: { ...this.options.retry, handBackRetryAfterOverMs: this.options.retry.maxInPlaceRetryAfterMs },
@@ -208,6 +233,7 @@ export class DurableQueue implements DeliveryRunner {
         onAttempt: (n) => (attempts = n),
         ...(this.options.observe ? { observe: this.options.observe } : {}),
       });
+      receipt = await attempt.finally(() => this.pace.finished(key));
     } catch (error) {
       return this.settle(row, log, describeFailure(error, this.abort.signal), attempts, error);
     }

@@ -1,5 +1,5 @@
 /**
- * Figure 8 — cost of destinations (issue 18).
+ * Figure 10 — cost of destinations (issue 18).
  *
  * 8a–8c: idle cost. A child process (bench/destinations-child.ts) uses 1,000, 10,000 and 50,000
  * distinct destinations once each through the real RateLimiterRegistry at the tenant default
@@ -92,10 +92,10 @@ async function throughput(options: RunOptions) {
     theirsRuns.push(await theirs());
   }
   const redis = new Redis('redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
-  const shared = new RateLimiterRegistry(redis, `bench-fig8-${process.pid}`);
+  const shared = new RateLimiterRegistry(redis, `bench-fig10-${process.pid}`);
   const sharedRate = await jobsPerSecond(redisJobs, (task) => shared.get('webhook:hot', settings).schedule('normal', task));
   await shared.stopAll();
-  await redis.del(`bench-fig8-${process.pid}:slots:webhook:hot`);
+  await redis.del(`bench-fig10-${process.pid}:slots:webhook:hot`);
   redis.disconnect();
   await local.stopAll();
   return { jobs, redisJobs, ours: Math.max(...oursRuns), theirs: Math.max(...theirsRuns), shared: sharedRate };
