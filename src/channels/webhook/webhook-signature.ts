@@ -18,7 +18,7 @@ const SECRET_PREFIX = 'whsec_';
  */
 export class WebhookSigner {
   // Decoded keys, bounded and forgotten when idle: one per tenant endpoint secret in use.
-  private readonly keys: SecretKeyedCache<Buffer>;
+  private readonly keys: SecretKeyedCache<Buffer<ArrayBuffer>>;
 
   constructor(cache: SecretKeyedCacheOptions = {}) {
     // As the reference library does: the whsec_ prefix is optional, the rest is base64.
