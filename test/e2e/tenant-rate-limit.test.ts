@@ -6,7 +6,7 @@ import { TEST_SECRET } from '../support/test-config';
 import { waitFor } from '../support/wait-for';
 
 // A tenant's webhook_endpoints.rate_limit_per_minute is read with each change's context: when the
-// tenant raises it, the next delivery goes by the new limit, without a restart and without
+// tenant raises it (and the change reaches the worker), the next delivery goes by the new limit, without a restart and without
 // waiting out a window of the old one.
 
 let s: Stack;
@@ -38,7 +38,11 @@ describe("a tenant's own rate limit", () => {
     await waitFor(async () => (await waiting()) === 1, { what: 'the second to wait for the limit' });
     expect(arrived()).toHaveLength(1);
 
-    await s.db.pool.query(`update webhook_endpoints set rate_limit_per_minute = 3 where id = $1`, [endpoint]);
+    const { rows } = await s.db.pool.query(`update webhook_endpoints set rate_limit_per_minute = 3 where id = $1 returning *`, [endpoint]);
+    // Realtime pushes the endpoint's change too; only such a change makes the cached context stale.
+    const before = s.decidedCount();
+    s.realtime.emitChange({ table: 'webhook_endpoints', type: 'UPDATE', record: rows[0] as Record<string, unknown> });
+    await waitFor(() => s.decidedCount() > before, { what: "the endpoint's change to be handled" });
     form('fr-after-raise');
     // Both go now, though a minute has not passed since the first.
     await waitFor(() => arrived().length === 3, { what: 'the held form and the next one under the raised limit' });
