@@ -270,5 +270,6 @@ export function createApp(deps: AppDependencies): App {
 }
 
 function defaultLimit(channel: keyof ChannelRegistry, worker: Config['worker']) {
-  return channel === 'webhook' ? { max: 100, perMs: 60_000, maxConcurrent: 8 } : worker.limits[channel];
+  // Partner deliveries carry their partner's own limit; this is only the fallback.
+  return channel === 'webhook' || channel === 'partner' ? { max: 100, perMs: 60_000, maxConcurrent: 8 } : worker.limits[channel];
 }

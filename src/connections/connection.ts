@@ -11,8 +11,12 @@ export const connectionOptionsSchema = z
   .object({
     changes: z.array(z.enum(partnerChangeKinds)).min(1).default([...partnerChangeKinds]).describe('Kinds of change this connection receives'),
     createOnFirstSync: z.boolean().default(false).describe('VSCO Workspace: create the contact and job when no job is linked yet'),
-    jobType: z.string().min(1).max(100).default('Wedding').describe('VSCO Workspace: job type of a job we create'),
+    jobTypeId: z.string().regex(/^[0-9a-z]{26}$/, 'must be a Workspace job type id (a lower-case ULID)').optional().describe('VSCO Workspace: job type of a job we create'),
     timeFormat: z.enum(['24h', '12h']).default('24h').describe('How times are written for a person to read (Zapier, Light Blue)'),
+    customFields: z
+      .partialRecord(z.enum(['venue', 'timeline', 'ceremony_time', 'dietary', 'accessibility']), z.string().regex(/^[0-9a-z]{26}$/, 'must be a Workspace custom field id (a lower-case ULID)'))
+      .default({})
+      .describe('VSCO Workspace: which job custom field receives which of our values'),
   })
   .strict();
 export type ConnectionOptions = z.infer<typeof connectionOptionsSchema>;

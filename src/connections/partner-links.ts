@@ -1,8 +1,8 @@
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 
 /** Which record of a partner's is one of our weddings (a Tripleseat event id, a VSCO job id). */
 export class PartnerLinks {
-  constructor(private readonly db: Pool) {}
+  constructor(private readonly db: Pool | PoolClient) {}
 
   async get(connectionId: string, weddingId: string): Promise<string | null> {
     const { rows } = await this.db.query<{ external_id: string }>(
