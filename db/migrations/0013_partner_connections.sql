@@ -33,6 +33,11 @@ create table partner_links (
   primary key (connection_id, wedding_id)
 );
 
+-- Like the ledger (0010): no policy, so only the service role and the owner read these rows,
+-- never the Data API's anon or authenticated roles.
+alter table partner_connections enable row level security;
+alter table partner_links enable row level security;
+
 -- What venue systems need that the wedding row did not hold yet.
 alter table weddings
   add column guest_count integer check (guest_count is null or guest_count >= 0),

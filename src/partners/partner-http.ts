@@ -50,7 +50,7 @@ export async function partnerRequest(http: HttpRequester, request: PartnerReques
     if (error instanceof DeliveryError) throw error;
     throw classifyNetworkError(error);
   }
-  let text = '';
+  let text: string;
   try {
     const bytes = Buffer.from(await response.body.arrayBuffer());
     text = bytes.subarray(0, MAX_BODY_BYTES).toString('utf8');
