@@ -1,6 +1,7 @@
 import type { Pool } from 'pg';
 import type { HttpRequester } from './channels/webhook/webhook-channel';
-import { createChannelRegistry } from './channels/registry';
+import { createChannelRegistry, USER_AGENT } from './channels/registry';
+import { createPartnerSystem } from './partners/partner-system';
 import type { Config } from './config/load-config';
 import type { ContextRepository } from './context/event-context';
 import { createPgContextRepository } from './context/pg-context-repository';
@@ -103,7 +104,12 @@ export function createApp(deps: AppDependencies): App {
     ? createPgContextRepository({ pool, cache: { maxEntries: worker.context.cacheMaxEntries, ttlMs: worker.context.cacheTtlMs } })
     : null;
   const built = createChannelRegistry({ env, worker, pool, http: deps.http, smsSentLedger: pool ? createPgSentLedger(pool) : undefined, logger });
-  const channels: ChannelRegistry = { ...built.channels, ...deps.channels };
+  // Partner connections need their credentials' keys and the database that holds them.
+  const partners =
+    pool && env.CONNECTION_KEYS
+      ? createPartnerSystem({ pool, connectionKeys: env.CONNECTION_KEYS, endpoints: env, allowAddresses: worker.partnerWebhooks.allowAddresses, http: deps.http, userAgent: USER_AGENT, appBaseUrl: worker.content.appBaseUrl, logger: logger.child({ component: 'partners' }) })
+      : null;
+  const channels: ChannelRegistry = { ...built.channels, ...(partners ? { partner: partners.channel } : {}), ...deps.channels };
   const redis = env.REDIS_URL ? new Redis(env.REDIS_URL, { lazyConnect: false, maxRetriesPerRequest: null }) : undefined;
   redis?.on('error', (error) => logger.warn({ err: error }, 'redis connection error; shared rate limits wait for it'));
   const limiters = new RateLimiterRegistry(redis, worker.limits.redisNamespace);
@@ -160,6 +166,7 @@ export function createApp(deps: AppDependencies): App {
     submit: (deliveries) => dispatcher.submit(deliveries),
     logger: logger.child({ component: 'decide' }),
     now,
+    ...(partners ? { partners } : {}),
   });
   const deciding = createDecideRunner({ decide, database: pool ? database : null, logger });
 
@@ -234,6 +241,7 @@ export function createApp(deps: AppDependencies): App {
   if (redis) releasers.add('redis', () => void redis.disconnect());
   if (contexts) releasers.add('context repository', () => contexts.close());
   releasers.add('channels', () => built.close());
+  if (partners) releasers.add('partner connections', () => partners.close());
   releasers.add('rate limiters', () => limiters.stopAll());
   const lifecycle = createLifecycle({
     health,
@@ -270,5 +278,6 @@ export function createApp(deps: AppDependencies): App {
 }
 
 function defaultLimit(channel: keyof ChannelRegistry, worker: Config['worker']) {
-  return channel === 'webhook' ? { max: 100, perMs: 60_000, maxConcurrent: 8 } : worker.limits[channel];
+  // Partner deliveries carry their partner's own limit; this is only the fallback.
+  return channel === 'webhook' || channel === 'partner' ? { max: 100, perMs: 60_000, maxConcurrent: 8 } : worker.limits[channel];
 }

@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { destinations } from './cli/destination-commands';
+import { connectionCommands, CONNECTIONS_HELP } from './cli/connection-commands';
 import { listDeadEvents, listDeliveries, replay, UsageError, type Io } from './cli/ledger-commands';
+import { probeConnection } from './partners/probe';
 import { ConfigError, formatProblems } from './config/config-error';
 import { loadConfig } from './config/load-config';
 import { migrate } from './db/migrate';
@@ -28,9 +30,9 @@ commands:
                           failures, why disabled [--json] [--limit N]
   destinations enable KEY re-enable a disabled destination (its endpoint row too) and reset
                           its circuit; a destination whose URL changes is re-enabled by itself
-  help                    this text
+${CONNECTIONS_HELP}  help                    this text
 
-Ledger commands read DATABASE_URL; --queue-schema NAME if graphile-worker is not in
+Connection commands read DATABASE_URL and CONNECTION_KEYS. Ledger commands read DATABASE_URL; --queue-schema NAME if graphile-worker is not in
 "graphile_worker". A destination key is channel:id, e.g. webhook:<endpoint id>,
 slack:<organization id>, email, sms, in_app.
 `;
@@ -72,6 +74,7 @@ const commands: Record<string, Command> = {
   replay,
   'dead-events': listDeadEvents,
   destinations,
+  connections: connectionCommands(probeConnection),
   async help(_args, io) {
     io.out(HELP);
     return 0;

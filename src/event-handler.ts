@@ -1,6 +1,9 @@
+import type { RuleConfig } from './config/rules.schema';
 import type { SubscriptionConfig } from './config/worker-config.schema';
 import { CONTEXT_TABLES } from './context/context-queries';
 import type { ContextMissReason, ContextRepository, ContextResult, EventContext } from './context/event-context';
+import type { ConnectionSummary } from './connections/connection';
+import { planPartnerDeliveries, type PartnerPlanInput } from './partners/plan-partners';
 import type { Delivery } from './decide/delivery';
 import type { HourlyCapTracker } from './decide/hourly-cap';
 import { matchingRules } from './decide/match-rules';
@@ -22,6 +25,8 @@ export interface EventHandlerOptions {
   readonly submit: (deliveries: readonly Delivery[]) => Promise<void>;
   readonly logger: Logger;
   readonly now?: () => number;
+  /** Partner connections (CONNECTION_KEYS set, with a database); absent: partner audiences reach nobody. */
+  readonly partners?: Pick<PartnerPlanInput, 'limitFor'> & { connectionsFor(organizationId: string): Promise<readonly ConnectionSummary[]> };
 }
 
 /**
@@ -66,7 +71,8 @@ export function createEventHandler(options: EventHandlerOptions): (event: Change
       context = result.context;
     }
 
-    const plan = planDeliveries(event, context, settings, now(), options.caps);
+    const planned = planDeliveries(event, context, settings, now(), options.caps);
+    const plan = { ...planned, deliveries: [...planned.deliveries, ...(await partnerDeliveries(options, event, rules, planned.decisions, context))] };
     // Persisted (or started) first: "decided" in the log means the deliveries cannot be lost.
     if (plan.deliveries.length > 0) await options.submit(plan.deliveries);
     log.info(
@@ -82,6 +88,15 @@ export function createEventHandler(options: EventHandlerOptions): (event: Change
       if (delivery.notes.length > 0) log.info({ deliveryId: delivery.id, channel: delivery.channel, notes: delivery.notes }, 'preferences applied');
     }
   };
+}
+
+/** The partner deliveries of a change to a wedding, when a matched rule reaches partner connections. */
+async function partnerDeliveries(options: EventHandlerOptions, event: ChangeEvent, rules: readonly RuleConfig[], decisions: PartnerPlanInput['decisions'], context: EventContext | null) {
+  const wanted = rules.filter((r) => r.audiences.some((a) => a.type === 'partner_connections'));
+  if (!options.partners || !context?.wedding || wanted.length === 0) return [];
+  const organizationId = context.organization.id;
+  const connections = await options.partners.connectionsFor(organizationId);
+  return planPartnerDeliveries({ event, rules: wanted, decisions, organizationId, weddingId: context.wedding.id, connections, limitFor: options.partners.limitFor });
 }
 
 function idOf(value: unknown): string | null {

@@ -32,7 +32,7 @@ export const notificationKinds = [
 ] as const;
 export type NotificationKind = (typeof notificationKinds)[number];
 
-export const channelKinds = ['webhook', 'email', 'sms', 'slack', 'teams', 'in_app'] as const;
+export const channelKinds = ['webhook', 'email', 'sms', 'slack', 'teams', 'in_app', 'partner'] as const;
 export type ChannelKind = (typeof channelKinds)[number];
 
 export type RecipientKind = 'vendor' | 'client' | 'staff' | 'endpoint' | 'organization';

@@ -10,6 +10,8 @@ export function maskedAddress(message: DeliveryMessage): string {
       return maskPhone(message.to);
     case 'in_app':
       return `${message.recipientKind}:${message.recipientId}`;
+    case 'partner':
+      return `${message.partner}:${message.connectionId}`;
     default:
       // Webhook, Slack and Teams URLs carry their secret in the path or query: the host only.
       return hostOf(message.channel === 'webhook' ? message.url : message.webhookUrl);

@@ -79,6 +79,22 @@ export interface InAppMessage {
   readonly content: NotificationContent;
 }
 
-export type DeliveryMessage = WebhookMessage | EmailMessage | SmsMessage | SlackMessage | TeamsMessage | InAppMessage;
+/**
+ * A wedding to bring up to date in a partner's system (src/partners). It names the connection,
+ * never its credentials, and carries no wedding data: the send reads the wedding as it is then,
+ * so a retried older change can only ever send the newest state.
+ */
+export interface PartnerMessage {
+  readonly channel: 'partner';
+  readonly connectionId: string;
+  /** For logs and limits: which partner the connection is with. */
+  readonly partner: string;
+  readonly organizationId: string;
+  readonly weddingId: string;
+  /** What changed (date, venue, timeline, …), as the connection subscribed to it. */
+  readonly change: string;
+}
+
+export type DeliveryMessage = WebhookMessage | EmailMessage | SmsMessage | SlackMessage | TeamsMessage | InAppMessage | PartnerMessage;
 
 export type MessageFor<K extends ChannelKind> = Extract<DeliveryMessage, { channel: K }>;

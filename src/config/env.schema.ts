@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseCredentialKeys } from '../connections/credential-keys';
 import { httpUrl, postgresUrlProblem, redisUrlProblem } from './url-checks';
 
 /** A check that returns its problem (never quoting the value) as a zod issue. */
@@ -44,6 +45,17 @@ export const envSchema = z.object({
   TWILIO_AUTH_TOKEN: z.string().min(16).optional().describe('Secret'),
   TWILIO_FROM: z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 number such as +14155550100').optional(),
   TWILIO_BASE_URL: z.url().optional().describe('Only for sandboxes and tests: where the Twilio SDK sends'),
+  CONNECTION_KEYS: z
+    .string()
+    .superRefine((value, ctx) => {
+      const parsed = parseCredentialKeys(value);
+      if ('problems' in parsed) for (const message of parsed.problems) ctx.addIssue({ code: 'custom', message });
+    })
+    .optional()
+    .describe('Keys sealing partner credentials, "id:base64 id:base64", the first one current; enables partner connections. Secret.'),
+  VSCO_WORKSPACE_BASE_URL: z.url().optional().describe('Only for sandboxes and tests: VSCO Workspace API v2 base'),
+  LIGHT_BLUE_BASE_URL: z.url().optional().describe('Only for sandboxes and tests: the Light Blue api.php URL'),
+  TRIPLESEAT_BASE_URL: z.url().optional().describe('Only for sandboxes and tests: Tripleseat API and token host'),
   SHUTDOWN_TIMEOUT_MS: positiveMs
     .default(20_000)
     .describe('Deadline of the whole stop after the first SIGTERM; the orchestrator grace period must be at least this plus 5 s'),
@@ -64,4 +76,5 @@ export const SECRET_ENV_NAMES: ReadonlySet<string> = new Set([
   'REDIS_URL',
   'RESEND_API_KEY',
   'TWILIO_AUTH_TOKEN',
+  'CONNECTION_KEYS',
 ]);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { partnerChangeKinds } from '../connections/connection';
 import { changeOperations, channelKinds, notificationKinds, priorityLevels } from '../vocabulary';
 
 export const identifier = z
@@ -30,6 +31,10 @@ export const audienceSchema = z.discriminatedUnion('type', [
     .describe('The vendor(s) whose id is in this column of the row (a uuid or a uuid[])'),
   z.object({ type: z.literal('webhook_endpoints') }).strict().describe("The organization's webhook endpoints subscribed to the kind"),
   z.object({ type: z.literal('endpoint'), name: identifier }).strict().describe('A webhook endpoint from this file'),
+  z
+    .object({ type: z.literal('partner_connections'), change: z.enum(partnerChangeKinds) })
+    .strict()
+    .describe("The organization's enabled partner connections (CRMs, venue systems) subscribed to this kind of change"),
 ]);
 
 export const ruleSchema = z

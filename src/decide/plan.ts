@@ -124,7 +124,7 @@ export function planDeliveries(
       add({ ...delivery(scope, { kind: 'endpoint', id: `config:${name}` }, message, [], []), rateLimit: endpoint.rateLimit });
     }
     // The organization's chat hears what its people hear; a rule for partner systems alone does not post.
-    const reachesPeople = rule.audiences.some((a) => a.type !== 'webhook_endpoints' && a.type !== 'endpoint');
+    const reachesPeople = rule.audiences.some((a) => a.type !== 'webhook_endpoints' && a.type !== 'endpoint' && a.type !== 'partner_connections');
     if (context && reachesPeople) planForChat(scope, context, wanted, settings).forEach(add);
   }
   return { decisions, deliveries: [...planned.values()] };

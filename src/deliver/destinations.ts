@@ -10,6 +10,7 @@ export function destinationKey(channel: ChannelKind, recipient: Recipient): stri
     case 'webhook':
     case 'slack':
     case 'teams':
+    case 'partner': // one partner connection: its own limit and health, apart from the organization's others
       return `${channel}:${recipient.id}`;
     default:
       return channel;

@@ -32,6 +32,7 @@ export function hasAddressReference(channel: ChannelKind, recipient: Recipient, 
     case 'teams':
       return recipient.kind === 'organization' && recipient.id === organizationId && UUID.test(recipient.id);
     case 'in_app':
+    case 'partner': // names its connection; the credentials stay sealed in partner_connections
       return false;
   }
 }
@@ -87,6 +88,7 @@ export function hasAddress(message: StoredMessage): message is DeliveryMessage {
     case 'teams':
       return message.webhookUrl !== undefined;
     case 'in_app':
+    case 'partner':
       return true;
   }
 }

@@ -1,0 +1,45 @@
+import { z } from 'zod';
+
+export const partnerNames = ['vsco-workspace', 'light-blue', 'honeybook-zapier', 'tripleseat', 'venue-webhook'] as const;
+export type PartnerName = (typeof partnerNames)[number];
+
+/** What about a wedding changed, in the words a connection subscribes with. */
+export const partnerChangeKinds = ['date', 'venue', 'timeline', 'guest_count', 'couple', 'requirements'] as const;
+export type PartnerChangeKind = (typeof partnerChangeKinds)[number];
+
+export const connectionOptionsSchema = z
+  .object({
+    changes: z.array(z.enum(partnerChangeKinds)).min(1).default([...partnerChangeKinds]).describe('Kinds of change this connection receives'),
+    createOnFirstSync: z.boolean().default(false).describe('VSCO Workspace: create the contact and job when no job is linked yet'),
+    jobTypeId: z.string().regex(/^[0-9a-z]{26}$/, 'must be a Workspace job type id (a lower-case ULID)').optional().describe('VSCO Workspace: job type of a job we create'),
+    timeFormat: z.enum(['24h', '12h']).default('24h').describe('How times are written for a person to read (Zapier, Light Blue)'),
+    customFields: z
+      .partialRecord(z.enum(['venue', 'timeline', 'ceremony_time', 'dietary', 'accessibility']), z.string().regex(/^[0-9a-z]{26}$/, 'must be a Workspace custom field id (a lower-case ULID)'))
+      .default({})
+      .describe('VSCO Workspace: which job custom field receives which of our values'),
+  })
+  .strict();
+export type ConnectionOptions = z.infer<typeof connectionOptionsSchema>;
+
+export type HealthState = 'unknown' | 'ok' | 'failing' | 'revoked' | 'disabled';
+
+/** A connection as listed: everything except its credentials. */
+export interface ConnectionSummary {
+  readonly id: string;
+  readonly organizationId: string;
+  readonly partner: PartnerName;
+  readonly name: string;
+  readonly options: ConnectionOptions;
+  readonly enabled: boolean;
+  readonly health: { readonly state: HealthState; readonly reason: string | null; readonly sinceMs: number };
+  /** Which CONNECTION_KEYS key sealed the credentials. */
+  readonly keyId: string;
+}
+
+/** A connection opened for sending. The credentials live only in memory, only as long as a send. */
+export interface Connection extends ConnectionSummary {
+  readonly credentials: Readonly<Record<string, string>>;
+}
+
+/** One harmless request with the connection's credentials (`connections test`). */
+export type ConnectionProbe = (connection: Connection, env: Readonly<Record<string, string | undefined>>) => Promise<{ ok: boolean; detail: string }>;

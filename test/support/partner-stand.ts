@@ -1,0 +1,124 @@
+import { randomBytes } from 'node:crypto';
+import { Agent } from 'undici';
+import type { PartnerMessage } from '../../src/channels/messages';
+import type { ConnectionSummary, PartnerName } from '../../src/connections/connection';
+import { ConnectionStore } from '../../src/connections/connection-store';
+import { PartnerLinks } from '../../src/connections/partner-links';
+import { seedDemo } from '../../src/db/seed';
+import { createPartnerAdapters } from '../../src/partners/partner-adapters';
+import { createPartnerChannel } from '../../src/partners/partner-channel';
+import { cipherFor, keyEntry } from './connection-keys';
+import { DEMO_ORG_A } from './demo-ids';
+import { LightBlueFake } from './fakes/light-blue-fake';
+import { SignedHookFake } from './fakes/signed-hook-fake';
+import { TripleseatFake } from './fakes/tripleseat-fake';
+import { VscoFake } from './fakes/vsco-fake';
+import { createTestSchema, type TestSchema } from './test-db';
+
+export const STAND_WEDDING = DEMO_ORG_A.weddings.today;
+export const STAND_ORG = DEMO_ORG_A.id;
+
+export interface StandConnection {
+  readonly summary: ConnectionSummary;
+  /** Every credential of this connection, for "never in an error" checks. */
+  readonly secrets: readonly string[];
+  message(change?: string): PartnerMessage;
+  /** The partner stops accepting this connection's credentials (a revoked key, an uninstalled app, a deleted Zap). */
+  revoke(): void;
+}
+
+/**
+ * Everything a partner test needs: a schema with the demo seed (today's wedding with a guest
+ * count, requirements and a typed timeline), a connection store, one loopback fake per partner
+ * API, and the partner channel aimed at them.
+ */
+export async function startPartnerStand(prefix = 'partner') {
+  const db: TestSchema = await createTestSchema(prefix);
+  await seedDemo(db.pool);
+  await db.pool.query(
+    `update weddings set guest_count = 120, dietary_requirements = 'Two vegan, one coeliac', accessibility_requirements = 'Step-free access for a wheelchair user' where id = $1`,
+    [STAND_WEDDING],
+  );
+  await db.pool.query(`update timeline_events set kind = 'ceremony' where wedding_id = $1 and title = 'Ceremony'`, [STAND_WEDDING]);
+  const keys = keyEntry('k1');
+  const store = new ConnectionStore(db.pool, cipherFor(keys));
+  const fakes = {
+    vsco: await new VscoFake().start(),
+    lightBlue: await new LightBlueFake().start(),
+    zapier: await new SignedHookFake('flat').start(),
+    venue: await new SignedHookFake('venue').start(),
+    tripleseat: await new TripleseatFake().start(),
+  };
+  const agent = new Agent();
+  const endpoints = { VSCO_WORKSPACE_BASE_URL: fakes.vsco.apiUrl, LIGHT_BLUE_BASE_URL: fakes.lightBlue.apiUrl, TRIPLESEAT_BASE_URL: fakes.tripleseat.url };
+  const adapters = createPartnerAdapters(agent, 'partner-test', endpoints, 'https://app.wedsync.test');
+  const stopped: { connectionId: string; reason: string }[] = [];
+  const channel = createPartnerChannel({ pool: db.pool, store, adapters, onStopped: (c, reason) => stopped.push({ connectionId: c.id, reason }) });
+  let sequence = 0;
+
+  async function connect(partner: PartnerName, options: Record<string, unknown> = {}): Promise<StandConnection> {
+    const token = randomBytes(12).toString('hex');
+    const hookSecret = `whsec_${randomBytes(32).toString('base64')}`;
+    let credentials: Record<string, string>;
+    let revoke: () => void;
+    switch (partner) {
+      case 'vsco-workspace':
+        credentials = { apiKey: fakes.vsco.addKey(`vsco_${token}`) };
+        revoke = () => fakes.vsco.revokeKey(credentials.apiKey!);
+        break;
+      case 'light-blue':
+        credentials = { apiKey: fakes.lightBlue.addKey(`lb_${token}`) };
+        revoke = () => fakes.lightBlue.replyNext({ status: 401, body: 'Unauthorized' });
+        break;
+      case 'honeybook-zapier':
+        credentials = { hookUrl: fakes.zapier.hookUrl(hookSecret), signingSecret: hookSecret };
+        revoke = () => fakes.zapier.turnOff(credentials.hookUrl!);
+        break;
+      case 'venue-webhook':
+        credentials = { url: fakes.venue.hookUrl(hookSecret), signingSecret: hookSecret };
+        revoke = () => fakes.venue.turnOff(credentials.url!);
+        break;
+      case 'tripleseat':
+        credentials = { clientId: `client_${token}`, clientSecret: `secret_${token}${token}` };
+        fakes.tripleseat.addClient(credentials.clientId!, credentials.clientSecret!);
+        revoke = () => fakes.tripleseat.revokeClient(credentials.clientId!);
+        break;
+    }
+    const summary = await store.add({ organizationId: STAND_ORG, partner, name: `${partner} ${(sequence += 1)}`, options, credentials });
+    if (partner === 'tripleseat') {
+      const eventId = String(500_000 + sequence);
+      fakes.tripleseat.addEvent(eventId);
+      await new PartnerLinks(db.pool).set(summary.id, STAND_WEDDING, eventId);
+    }
+    const secrets = Object.values(credentials).flatMap((v) => (v.startsWith('whsec_') ? [v, v.slice(6)] : v.startsWith('http') ? [new URL(v).pathname] : [v]));
+    return {
+      summary,
+      secrets,
+      message: (change = 'date') => ({ channel: 'partner', connectionId: summary.id, partner, organizationId: STAND_ORG, weddingId: STAND_WEDDING, change }),
+      revoke,
+    };
+  }
+
+  return {
+    db,
+    store,
+    fakes,
+    channel,
+    stopped,
+    connect,
+    /** A channel like the real one, but aimed at a port nothing listens on. */
+    unreachable: (port: number) =>
+      createPartnerChannel({
+        pool: db.pool,
+        store,
+        adapters: createPartnerAdapters(agent, 'partner-test', { VSCO_WORKSPACE_BASE_URL: `http://127.0.0.1:${port}/api/v2`, LIGHT_BLUE_BASE_URL: `http://127.0.0.1:${port}/api.php`, TRIPLESEAT_BASE_URL: `http://127.0.0.1:${port}` }),
+      }),
+    async close() {
+      await agent.close();
+      await Promise.all(Object.values(fakes).map((f) => f.close()));
+      await db.drop();
+    },
+  };
+}
+
+export type PartnerStand = Awaited<ReturnType<typeof startPartnerStand>>;
