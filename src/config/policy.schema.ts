@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { notificationKinds } from '../vocabulary';
-import { channelKind, priorityLevel } from './rules.schema';
+import { GENERIC_NEVER_PAGES, channelKind, priorityLevel } from './rules.schema';
 
 const DEFAULT_KIND_LEVELS = {
   'wedding.date_changed': 'high',
@@ -15,6 +15,23 @@ const DEFAULT_KIND_LEVELS = {
   'change.generic': 'normal',
 } as const;
 
+// How high the wedding window may raise each kind. Only what is urgent by nature reaches critical
+// (SMS to every vendor): an emergency, a date change, a failed payment the day of. Everything else
+// stops at high, so vendors do not learn to mute the number before the one message that matters.
+// A generic change means nothing in particular: it is not raised at all.
+const DEFAULT_WEDDING_DAY_CEILINGS = {
+  'wedding.date_changed': 'critical',
+  'wedding.updated': 'high',
+  'wedding.emergency': 'critical',
+  'form.response_received': 'high',
+  'journey.milestone_reached': 'high',
+  'payment.received': 'high',
+  'payment.failed': 'critical',
+  'timeline.updated': 'high',
+  'client.profile_updated': 'high',
+  'change.generic': 'normal',
+} as const;
+
 export const prioritySchema = z
   .object({
     kinds: z
@@ -25,12 +42,38 @@ export const prioritySchema = z
       .number()
       .min(0)
       .default(24)
-      .describe("A change about a wedding that is today, or starts within this many hours (wedding's zone), is critical"),
+      .describe("The wedding's window: the day itself, and this many hours before it starts (wedding's zone)"),
+    weddingDayRaiseLevels: z
+      .number()
+      .int()
+      .min(0)
+      .max(3)
+      .default(1)
+      .describe("Levels a change is raised inside the wedding's window, up to the kind's ceiling"),
+    weddingDayCeilings: z
+      .partialRecord(z.enum(notificationKinds), priorityLevel)
+      .default({})
+      .describe('Highest level the wedding window raises each kind to; unlisted kinds keep the built-in default'),
     dateChangeCriticalWithinDays: z.number().int().min(0).default(7),
     timelineHighWithinDays: z.number().int().min(0).default(7),
+    timelineCriticalWithinHours: z
+      .number()
+      .min(0)
+      .default(6)
+      .describe('A timeline item that starts (or started to move from) within this many hours is critical'),
   })
   .strict()
-  .transform((p) => ({ ...p, kinds: { ...DEFAULT_KIND_LEVELS, ...p.kinds } }));
+  .superRefine((p, ctx) => {
+    if (p.kinds['change.generic'] === 'critical') ctx.addIssue({ code: 'custom', path: ['kinds', 'change.generic'], message: GENERIC_NEVER_PAGES });
+    if (p.weddingDayCeilings['change.generic'] === 'critical') {
+      ctx.addIssue({ code: 'custom', path: ['weddingDayCeilings', 'change.generic'], message: GENERIC_NEVER_PAGES });
+    }
+  })
+  .transform((p) => ({
+    ...p,
+    kinds: { ...DEFAULT_KIND_LEVELS, ...p.kinds },
+    weddingDayCeilings: { ...DEFAULT_WEDDING_DAY_CEILINGS, ...p.weddingDayCeilings },
+  }));
 
 const channelList = z.array(channelKind).min(1);
 

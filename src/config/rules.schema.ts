@@ -9,6 +9,8 @@ export const sqlName = z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a pl
 export const operation = z.enum(changeOperations);
 export const priorityLevel = z.enum(priorityLevels);
 export const channelKind = z.enum(channelKinds);
+/** Generic changes (archives, catch-all rules) say nothing urgent: the config may not make them critical. */
+export const GENERIC_NEVER_PAGES = 'change.generic never pages anyone: give the rule a kind that says what happened';
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
 // Simple conditions on the new row (the old row for DELETE); all must hold.
@@ -62,7 +64,11 @@ export const ruleSchema = z
       .optional()
       .describe('Channels for people and chat, replacing channelsByLevel for this rule (webhook audiences always get webhooks)'),
   })
-  .strict();
+  .strict()
+  .refine((rule) => !(rule.kind === 'change.generic' && rule.priority === 'critical'), {
+    path: ['priority'],
+    message: GENERIC_NEVER_PAGES,
+  });
 
 export type AudienceConfig = z.infer<typeof audienceSchema>;
 export type RuleConfig = z.infer<typeof ruleSchema>;

@@ -13,7 +13,7 @@ import { buildContent } from './content';
 import { matchingRules } from './match-rules';
 import { channelsFor, personMessage, reachable } from './person-channels';
 import { HourlyCapTracker } from './hourly-cap';
-import { assessPriority, levelRank } from './priority';
+import { assessPriority, insideWeddingWindow, levelRank } from './priority';
 import { webhookBody } from './webhook-body';
 
 export interface PlanSettings {
@@ -63,6 +63,8 @@ interface Scope {
   readonly organizationId: string | null;
   readonly weddingId: string | null;
   readonly nowMs: number;
+  /** Quiet hours and caps do not hold it back: critical, or high inside the wedding's window. */
+  readonly bypassesPreferences: boolean;
   readonly criticalDeadlineMs: number;
   /** The partner webhook body, the same for every endpoint the rule reaches: built once, on demand. */
   readonly webhookBody: () => string;
@@ -86,9 +88,11 @@ export function planDeliveries(
   const timings = new Map<string, Timing>();
   const organizationId = context?.organization.id ?? null;
   const weddingId = context?.wedding?.id ?? null;
+  const wedding = context?.wedding ?? null;
+  const inWindow = insideWeddingWindow(wedding, nowMs, settings.priority);
   for (const rule of matchingRules(event, settings.rules)) {
     const kind = rule.kind;
-    const priority = assessPriority({ kind, event, wedding: context?.wedding ?? null, ruleLevel: rule.priority, policy: settings.priority, nowMs });
+    const priority = assessPriority({ kind, event, wedding, ruleLevel: rule.priority, policy: settings.priority, nowMs });
     decisions.push({ rule: rule.name, kind, priority });
     const content = buildContent(kind, event, context, priority, settings.appBaseUrl);
     let body: string | undefined;
@@ -100,6 +104,7 @@ export function planDeliveries(
       organizationId,
       weddingId,
       nowMs,
+      bypassesPreferences: priority.level === 'critical' || (priority.level === 'high' && inWindow),
       criticalDeadlineMs: settings.failover.criticalDeadlineMs,
       webhookBody: () => (body ??= webhookBody(event, kind, priority, { organizationId, weddingId })),
     };
@@ -163,18 +168,20 @@ function planForPerson(
 
 /**
  * When a person may be told: quiet hours (in their zone) and the hourly cap defer ordinary
- * messages; a critical one goes now, and the notes say what it overrode.
+ * messages; a critical one, or a high one inside the wedding's window, goes now, and the notes say
+ * what it overrode.
  */
 function timing(scope: Scope, person: Person, settings: PlanSettings, caps: HourlyCapTracker): Timing {
   const notes: string[] = [];
-  const critical = scope.priority.level === 'critical';
+  const level = scope.priority.level;
   const quiet = person.preferences.quietHours;
   const quietEnd = quiet ? quietWindowEnd(scope.nowMs, quiet, person.preferences.timeZone) : null;
   const key = `${person.kind}:${person.id}`;
   const cap = person.preferences.hourlyCap ?? settings.defaultHourlyCap;
-  if (critical) {
-    if (quietEnd !== null) notes.push('quiet hours bypassed: critical');
-    if (caps.wouldExceed(key, scope.nowMs, cap)) notes.push(`hourly cap of ${cap} bypassed: critical`);
+  if (scope.bypassesPreferences) {
+    const why = level === 'critical' ? 'critical' : 'high on the wedding day';
+    if (quietEnd !== null) notes.push(`quiet hours bypassed: ${why}`);
+    if (caps.wouldExceed(key, scope.nowMs, cap)) notes.push(`hourly cap of ${cap} bypassed: ${why}`);
     return { notBeforeMs: null, notes };
   }
   const earliest = quietEnd ?? scope.nowMs;

@@ -28,6 +28,11 @@ export interface PriorityInput {
 /**
  * How urgent a change is, and why. Pure: the clock is an input, and every wall-clock question is
  * asked in the wedding's own time zone, so a 9 a.m. wedding in Auckland is "today" in Auckland.
+ *
+ * Two kinds of raise: what is urgent by nature (an emergency, a date change close to a date, a
+ * timeline item about to start) reaches its level anywhere; the wedding's window raises every
+ * other change by `weddingDayRaiseLevels`, never past the kind's ceiling, so a profile tweak on
+ * the day is noticed sooner without paging anyone.
  */
 export function assessPriority({ kind, event, wedding, ruleLevel, policy, nowMs }: PriorityInput): Priority {
   let level: PriorityLevel = ruleLevel ?? policy.kinds[kind];
@@ -39,28 +44,52 @@ export function assessPriority({ kind, event, wedding, ruleLevel, policy, nowMs 
 
   if (kind === 'wedding.emergency') raise('critical', 'emergency alert');
   if (wedding) {
-    const day = weddingDayProximity(wedding, nowMs, policy.weddingDayWindowHours);
-    if (day) raise('critical', day);
     const daysAway = daysUntil(wedding.date, nowMs, wedding.timeZone);
     if (kind === 'wedding.date_changed') {
       const previous = dateOf(event.oldRecord?.wedding_date);
       const near = [wedding.date, previous].filter((d): d is string => !!d).find((d) => within(daysUntil(d, nowMs, wedding.timeZone), policy.dateChangeCriticalWithinDays));
       if (near) raise('critical', `date change touches ${near}, within ${policy.dateChangeCriticalWithinDays} days`);
     }
-    if (kind === 'timeline.updated' && within(daysAway, policy.timelineHighWithinDays)) {
-      raise('high', `timeline change ${daysAway} day(s) before the wedding`);
+    if (kind === 'timeline.updated') {
+      if (within(daysAway, policy.timelineHighWithinDays)) raise('high', `timeline change ${daysAway} day(s) before the wedding`);
+      const hours = policy.timelineCriticalWithinHours;
+      if (startsWithinHours(event, nowMs, hours)) raise('critical', `timeline item starts within ${hours} h`);
+    }
+    const day = weddingWindow(wedding, nowMs, policy.weddingDayWindowHours);
+    if (day) {
+      const ceiling = policy.weddingDayCeilings[kind];
+      const raised = ORDER[Math.min(levelRank(level) + policy.weddingDayRaiseLevels, levelRank(ceiling))]!;
+      if (levelRank(raised) > levelRank(level)) raise(raised, `${day}: raised to ${raised} (ceiling for ${kind}: ${ceiling})`);
     }
   }
+  // Whatever the rule or the window says, a generic change never pages (the config refuses it too).
+  if (kind === 'change.generic' && level === 'critical') level = 'high';
   return { level, score: score(level, wedding, nowMs), reasons };
 }
 
+/**
+ * Whether a change about this wedding falls inside its window (the day, in its zone, and the
+ * hours before), where high and critical messages bypass quiet hours and caps.
+ */
+export function insideWeddingWindow(wedding: Wedding | null, nowMs: number, policy: PriorityPolicy): boolean {
+  return wedding !== null && weddingWindow(wedding, nowMs, policy.weddingDayWindowHours) !== null;
+}
+
 /** "wedding is today" / "wedding starts within 24 h", or null. */
-function weddingDayProximity(wedding: Wedding, nowMs: number, windowHours: number): string | null {
+function weddingWindow(wedding: Wedding, nowMs: number, windowHours: number): string | null {
   const { startMs, endMs } = dayBounds(wedding.date, wedding.timeZone);
   if (nowMs >= endMs) return null;
   if (nowMs >= startMs) return `wedding is today (${wedding.date}, ${wedding.timeZone})`;
   if (startMs - nowMs <= windowHours * 3_600_000) return `wedding starts within ${windowHours} h (${wedding.date}, ${wedding.timeZone})`;
   return null;
+}
+
+/** A timeline item (its new or its previous start) beginning between now and `hours` from now. */
+function startsWithinHours(event: ChangeEvent, nowMs: number, hours: number): boolean {
+  return [event.record?.starts_at, event.oldRecord?.starts_at].some((value) => {
+    const at = typeof value === 'string' ? Date.parse(value) : NaN;
+    return Number.isFinite(at) && at >= nowMs && at - nowMs <= hours * 3_600_000;
+  });
 }
 
 function within(days: number, limit: number): boolean {

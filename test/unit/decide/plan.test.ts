@@ -74,11 +74,31 @@ describe('planDeliveries', () => {
     expect(sms.deadlineMs).toBe(NOW + 60_000);
   });
 
-  it('escalates any change about a wedding that is today to critical, on every critical channel', () => {
+  it('raises a form response on the wedding day one level (high: email, Slack, in-app), never to SMS', () => {
     const today = contextOf({ wedding: weddingOf({ date: '2026-11-25' }), people: [photographer] });
     const plan = planDeliveries(changeOf('form_responses', 'INSERT', { id: 'f1', vendor_id: 'v-photo' }), today, settings, NOW);
-    expect(plan.decisions[0]?.priority.reasons).toContain('wedding is today (2026-11-25, UTC)');
-    expect(summary(plan)).toEqual(['email→vendor:v-photo', 'in_app→vendor:v-photo', 'slack→organization:org-a', 'sms→vendor:v-photo']);
+    expect(plan.decisions[0]?.priority.level).toBe('high');
+    expect(plan.decisions[0]?.priority.reasons).toContain('wedding is today (2026-11-25, UTC): raised to high (ceiling for form.response_received: high)');
+    expect(summary(plan)).toEqual(['email→vendor:v-photo', 'in_app→vendor:v-photo', 'slack→organization:org-a']);
+  });
+
+  it('lets a high message on the wedding day through quiet hours and the hourly cap, and defers the same message a week before', () => {
+    const sleepy = person('vendor', { id: 'v-sleep', preferences: { ...noPreferences('Europe/Berlin'), quietHours: { start: '22:00', end: '07:00' }, hourlyCap: 1 } });
+    const late = Date.parse('2026-11-25T22:30:00Z'); // 23:30 in Berlin
+    const caps = new HourlyCapTracker();
+    caps.admit('vendor:v-sleep', late, 1); // the cap of 1 is already spent this hour
+    const form = (id: string) => changeOf('form_responses', 'INSERT', { id, vendor_id: 'v-sleep' });
+    const tomorrow = contextOf({ wedding: weddingOf({ date: '2026-11-26' }), people: [sleepy] });
+    const first = planDeliveries(form('f1'), tomorrow, settings, late, caps);
+    const second = planDeliveries(form('f2'), tomorrow, settings, late + 1, caps);
+    expect(first.decisions[0]?.priority.level).toBe('high');
+    expect([...first.deliveries, ...second.deliveries].every((d) => d.notBeforeMs === null)).toBe(true);
+    expect(first.deliveries[0]?.notes).toContain('quiet hours bypassed: high on the wedding day');
+    expect(first.deliveries[0]?.notes).toContain('hourly cap of 1 bypassed: high on the wedding day');
+    expect(second.deliveries[0]?.notes).toContain('hourly cap of 1 bypassed: high on the wedding day');
+    const nextWeek = planDeliveries(changeOf('payments', 'UPDATE', { id: 'p1', vendor_id: 'v-sleep', status: 'failed' }, { id: 'p1', status: 'pending' }), contextOf({ wedding: weddingOf({ date: '2026-12-02' }), people: [sleepy] }), settings, late);
+    expect(nextWeek.decisions[0]?.priority.level).toBe('high');
+    expect(nextWeek.deliveries.find((d) => d.recipient.id === 'v-sleep')?.notBeforeMs).toBe(Date.parse('2026-11-26T06:00:00Z'));
   });
 
   it('respects opt-outs, and falls back to in-app for someone who can be reached on nothing wanted', () => {

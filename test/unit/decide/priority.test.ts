@@ -1,8 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import { prioritySchema } from '../../../src/config/policy.schema';
+import { ruleSchema } from '../../../src/config/rules.schema';
 import type { Wedding } from '../../../src/context/event-context';
 import { assessPriority } from '../../../src/decide/priority';
-import type { NotificationKind } from '../../../src/vocabulary';
+import { notificationKinds, type NotificationKind } from '../../../src/vocabulary';
 import type { ChangeEvent } from '../../../src/intake/change-event';
 
 const policy = prioritySchema.parse({});
@@ -48,14 +49,14 @@ describe('assessPriority', () => {
   describe('a wedding in Pacific/Auckland, seen from a UTC clock', () => {
     const auckland = wedding('2026-11-26', 'Pacific/Auckland'); // starts 2026-11-25T11:00Z (NZDT, +13)
 
-    it('is "today" once it is the 26th in Auckland, although UTC still says the 25th', () => {
+    it('is "today" once it is the 26th in Auckland, although UTC still says the 25th: raised one level', () => {
       const result = assess('form.response_received', auckland, '2026-11-25T11:30:00Z');
-      expect(result.level).toBe('critical');
-      expect(result.reasons).toContain('wedding is today (2026-11-26, Pacific/Auckland)');
+      expect(result.level).toBe('high');
+      expect(result.reasons).toContain('wedding is today (2026-11-26, Pacific/Auckland): raised to high (ceiling for form.response_received: high)');
     });
 
     it('is within 24 hours 23.5 h before local midnight, and not 25 h before', () => {
-      expect(assess('form.response_received', auckland, '2026-11-24T11:30:00Z').level).toBe('critical');
+      expect(assess('form.response_received', auckland, '2026-11-24T11:30:00Z').level).toBe('high');
       expect(assess('form.response_received', auckland, '2026-11-24T10:00:00Z').level).toBe('normal');
     });
 
@@ -67,21 +68,93 @@ describe('assessPriority', () => {
   describe('daylight-saving edges', () => {
     it('keeps a New York wedding "today" through the 25-hour day when clocks fall back (2026-11-01)', () => {
       const ny = wedding('2026-11-01', 'America/New_York'); // 04:00Z to 2026-11-02T05:00Z
-      expect(assess('client.profile_updated', ny, '2026-11-02T04:30:00Z').level).toBe('critical');
-      expect(assess('client.profile_updated', ny, '2026-11-02T05:00:00Z').level).toBe('low');
+      expect(assess('payment.failed', ny, '2026-11-02T04:30:00Z').level).toBe('critical');
+      expect(assess('payment.failed', ny, '2026-11-02T05:00:00Z').level).toBe('high');
     });
 
     it('ends a London wedding day after 23 hours when clocks spring forward (2026-03-29)', () => {
       const london = wedding('2026-03-29', 'Europe/London'); // 00:00Z to 23:00Z
-      expect(assess('client.profile_updated', london, '2026-03-29T22:59:00Z').level).toBe('critical');
+      expect(assess('client.profile_updated', london, '2026-03-29T22:59:00Z').level).toBe('normal');
       expect(assess('client.profile_updated', london, '2026-03-29T23:00:00Z').level).toBe('low');
     });
 
     it('counts 24 hours across the night the clocks change (DST ends the night before the wedding)', () => {
       const ny = wedding('2026-11-02', 'America/New_York'); // starts 2026-11-02T05:00Z (EST)
       // 2026-11-01T06:00Z is 01:00 EST, 23 h before; naive local-clock arithmetic would say 24 h.
-      expect(assess('form.response_received', ny, '2026-11-01T06:00:00Z').level).toBe('critical');
+      expect(assess('form.response_received', ny, '2026-11-01T06:00:00Z').level).toBe('high');
       expect(assess('form.response_received', ny, '2026-11-01T04:30:00Z').level).toBe('normal');
+    });
+  });
+
+  describe('inside the wedding window, a change is raised one level up to its ceiling', () => {
+    // Each zone's wedding day, with a DST night: Sydney springs forward on 2026-10-04, New York
+    // falls back on 2026-11-01, London springs forward on 2026-03-29; Auckland and UTC plain days.
+    const days = [
+      { zone: 'Australia/Sydney', date: '2026-10-04', onTheDay: '2026-10-04T01:00:00Z', dayBefore: '2026-10-03T02:00:00Z' },
+      { zone: 'America/New_York', date: '2026-11-01', onTheDay: '2026-11-01T06:30:00Z', dayBefore: '2026-10-31T12:00:00Z' },
+      { zone: 'Europe/London', date: '2026-03-29', onTheDay: '2026-03-29T01:30:00Z', dayBefore: '2026-03-28T10:00:00Z' },
+      { zone: 'Pacific/Auckland', date: '2026-11-26', onTheDay: '2026-11-25T20:00:00Z', dayBefore: '2026-11-25T00:00:00Z' },
+      { zone: 'UTC', date: '2026-12-05', onTheDay: '2026-12-05T23:59:00Z', dayBefore: '2026-12-04T00:00:00Z' },
+    ];
+    const table: [NotificationKind, 'onTheDay' | 'dayBefore', string][] = [
+      ['change.generic', 'onTheDay', 'normal'],
+      ['client.profile_updated', 'onTheDay', 'normal'],
+      ['client.profile_updated', 'dayBefore', 'normal'],
+      ['form.response_received', 'onTheDay', 'high'],
+      ['payment.received', 'dayBefore', 'high'],
+      ['timeline.updated', 'onTheDay', 'high'],
+      ['payment.failed', 'onTheDay', 'critical'],
+      ['wedding.emergency', 'onTheDay', 'critical'],
+      ['wedding.emergency', 'dayBefore', 'critical'],
+    ];
+    describe.each(days)('in $zone (wedding on $date)', ({ zone, date, onTheDay, dayBefore }) => {
+      it.each(table)('%s %s is %s', (kind, when, level) => {
+        expect(assess(kind, wedding(date, zone), when === 'onTheDay' ? onTheDay : dayBefore).level).toBe(level);
+      });
+
+      it('a generic change on the day is at most high, even when its rule asks for critical', () => {
+        const ruled = assessPriority({ kind: 'change.generic', event: event(), wedding: wedding(date, zone), ruleLevel: 'critical', policy, nowMs: at(onTheDay) });
+        expect(ruled.level).toBe('high');
+      });
+    });
+
+    it('a profile tweak the day before stays below critical even when the window raises three levels', () => {
+      const eager = prioritySchema.parse({ weddingDayRaiseLevels: 3 });
+      expect(assessPriority({ kind: 'client.profile_updated', event: event(), wedding: wedding('2026-12-05', 'UTC'), policy: eager, nowMs: at('2026-12-04T12:00:00Z') }).level).toBe('high');
+    });
+
+    it('takes the ceilings of the config file; with every ceiling critical and three levels, the old raise-to-critical', () => {
+      const allCritical = Object.fromEntries(notificationKinds.filter((k) => k !== 'change.generic').map((k) => [k, 'critical']));
+      const old = prioritySchema.parse({ weddingDayRaiseLevels: 3, weddingDayCeilings: allCritical });
+      const tweak = assessPriority({ kind: 'client.profile_updated', event: event(), wedding: wedding('2026-12-05', 'UTC'), policy: old, nowMs: at('2026-12-05T12:00:00Z') });
+      expect(tweak.level).toBe('critical');
+    });
+
+    it('raises nothing outside the window', () => {
+      expect(assess('form.response_received', wedding('2026-12-05', 'UTC'), '2026-12-03T23:59:00Z').level).toBe('normal');
+    });
+  });
+
+  describe('a timeline change within hours of its item', () => {
+    const timeline = (startsAt: string, oldStartsAt?: string): ChangeEvent => ({
+      ...event(oldStartsAt ? { starts_at: oldStartsAt } : null),
+      table: 'timeline_events',
+      record: { id: 't1', starts_at: startsAt },
+    });
+    const on = (e: ChangeEvent, now: string) => assessPriority({ kind: 'timeline.updated', event: e, wedding: wedding('2026-12-05', 'Europe/Paris'), policy, nowMs: at(now) });
+
+    it('is critical when the item starts within 6 hours', () => {
+      const result = on(timeline('2026-12-05T15:00:00Z'), '2026-12-05T10:00:00Z');
+      expect(result.level).toBe('critical');
+      expect(result.reasons).toContain('timeline item starts within 6 h');
+    });
+
+    it('is critical when the item was due within 6 hours and moves later', () => {
+      expect(on(timeline('2026-12-05T22:00:00Z', '2026-12-05T12:00:00Z'), '2026-12-05T10:00:00Z').level).toBe('critical');
+    });
+
+    it('is high on the day when the item is further off', () => {
+      expect(on(timeline('2026-12-05T20:00:00Z'), '2026-12-05T10:00:00Z').level).toBe('high');
     });
   });
 
@@ -122,5 +195,18 @@ describe('assessPriority', () => {
     const result = assessPriority({ kind: 'payment.received', event: event(), wedding: null, policy: custom, nowMs: 0 });
     expect(result.level).toBe('high');
     expect(custom.kinds['payment.failed']).toBe('high');
+  });
+
+  it('refuses a config that makes generic changes critical, naming each place', () => {
+    const result = prioritySchema.safeParse({ kinds: { 'change.generic': 'critical' }, weddingDayCeilings: { 'change.generic': 'critical' } });
+    expect(result.success).toBe(false);
+    expect(result.error?.issues.map((i) => i.path.join('.'))).toEqual(['kinds.change.generic', 'weddingDayCeilings.change.generic']);
+  });
+
+  it('refuses a generic rule that asks for critical', () => {
+    const rule = { name: 'archive', match: { table: 'payments' }, priority: 'critical', audiences: [{ type: 'couple' }] };
+    const result = ruleSchema.safeParse(rule);
+    expect(result.error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`)).toEqual([expect.stringMatching(/^priority: change\.generic never pages/)]);
+    expect(ruleSchema.safeParse({ ...rule, priority: 'high' }).success).toBe(true);
   });
 });
