@@ -36,6 +36,7 @@ import { deliveryObservers, gaugeSources } from './outcome/metric-sources';
 import { createMetrics, type Metrics } from './outcome/metrics';
 import { readinessReport } from './outcome/readiness';
 import { buildStatus } from './outcome/status-builder';
+import { createOnCallReader } from './outcome/status-oncall';
 import type { StatusSnapshot } from './outcome/status-snapshot';
 
 export interface AppDependencies {
@@ -210,6 +211,7 @@ export function createApp(deps: AppDependencies): App {
     });
 
   const startedAtMs = now();
+  const onCall = pool ? createOnCallReader(pool) : null;
   const status = () =>
     buildStatus({
       readiness,
@@ -220,6 +222,7 @@ export function createApp(deps: AppDependencies): App {
       flagged: () => destinations.list(),
       waiting: () => limiters.waiting(),
       deadEvents,
+      onCall,
       now,
     });
   metrics.attach({

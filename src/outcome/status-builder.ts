@@ -3,6 +3,7 @@ import type { BreakerRow } from '../deliver/durable/destination-breaker';
 import type { EventDeadLetters } from '../deliver/dead-letters';
 import type { DisabledDestination } from '../deliver/destinations';
 import type { HealthReport } from '../lib/health-report';
+import type { OnCallReader } from './status-oncall';
 import type { DestinationStatus, FailureView, StatusSnapshot, SubscriptionView } from './status-snapshot';
 
 export interface StatusSources {
@@ -16,6 +17,8 @@ export interface StatusSources {
   /** Jobs waiting per destination on this process's limiters. */
   readonly waiting: () => Record<string, number>;
   readonly deadEvents: EventDeadLetters;
+  /** The ledger as the person on call reads it; null without a database. */
+  readonly onCall: OnCallReader | null;
   readonly now: () => number;
 }
 
@@ -24,12 +27,13 @@ const iso = (ms: number) => new Date(ms).toISOString();
 /** Gathers the status page's data: readiness, queue, destinations, recent failures. */
 export async function buildStatus(sources: StatusSources): Promise<StatusSnapshot> {
   const readiness = sources.readiness();
-  const [backlog, breakers, dead, failing, deadEvents] = await Promise.all([
+  const [backlog, breakers, dead, failing, deadEvents, onCall] = await Promise.all([
     sources.ledger?.backlog() ?? null,
     sources.breakerRows?.() ?? [],
     sources.ledger?.list({ status: 'dead', limit: 10 }) ?? [],
     sources.ledger?.list({ status: 'pending', limit: 50 }) ?? [],
     sources.deadEvents.recent(10),
+    sources.onCall?.read(sources.now()) ?? null,
   ]);
   const failures: FailureView[] = [...dead, ...failing.filter((row) => row.reason !== null)]
     .sort((a, b) => b.updatedAt.localeCompare(a.updatedAt))
@@ -55,6 +59,7 @@ export async function buildStatus(sources: StatusSources): Promise<StatusSnapsho
     destinations: destinationsOf(breakers, sources.flagged(), sources.waiting()),
     recentFailures: failures,
     recentDeadEvents: deadEvents.map((e) => ({ at: iso(e.atMs), eventId: e.eventId, table: e.table, reason: e.reason })),
+    onCall,
   };
 }
 

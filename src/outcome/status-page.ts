@@ -1,5 +1,6 @@
 import type { ComponentHealth } from '../lib/health-report';
 import { STATUS_PAGE_CSS, STATUS_PAGE_SCRIPT } from './status-page-assets';
+import { renderOnCall } from './status-page-oncall';
 import { ageBetween, esc, formatAge, plural, timeTag } from './status-page-format';
 import type { DestinationCondition, DestinationStatus, StatusSnapshot, SubscriptionView } from './status-snapshot';
 
@@ -75,6 +76,7 @@ export function renderStatusRoot(snapshot: StatusSnapshot, options: StatusPageOp
 ${banner(snapshot, options)}
 ${subscriptions(snapshot)}
 ${queue(snapshot, options)}
+${renderOnCall(snapshot.onCall, snapshot.generatedAt)}
 ${destinations(snapshot)}
 ${failures(snapshot)}
 ${deadEvents(snapshot)}
@@ -185,7 +187,9 @@ function destinations(snapshot: StatusSnapshot): string {
   const trouble = list.filter((d) => d.condition !== 'healthy').length;
   const body = list.length
     ? `<ul class="cards">${list.map((d) => destination(d, snapshot.generatedAt)).join('')}</ul>`
-    : '<p class="muted">No channel or endpoint used yet.</p>';
+    : snapshot.onCall?.channels.length
+      ? '<p class="muted">No channel or endpoint has a breaker open or failing, or waits on its rate limit: traffic is above.</p>'
+      : '<p class="muted">No channel or endpoint used yet.</p>';
   return `<section id="destinations" aria-labelledby="destinations-title">
 <h2 id="destinations-title">Channels and endpoints <span class="count">${trouble ? `${trouble} of ${list.length} need attention` : `${list.length} healthy`}</span></h2>
 ${body}

@@ -1,3 +1,4 @@
+import type { OnCallView } from './status-oncall';
 import type { HealthReport } from '../lib/health-report';
 
 export type DestinationCondition = 'healthy' | 'limited' | 'failing' | 'open' | 'disabled' | 'held';
@@ -52,4 +53,6 @@ export interface StatusSnapshot {
   readonly destinations: readonly DestinationStatus[];
   readonly recentFailures: readonly FailureView[];
   readonly recentDeadEvents: readonly { readonly at: string; readonly eventId: string; readonly table: string; readonly reason: string }[];
+  /** Traffic, dead letters and today's weddings from the ledger (all replicas); null without a database. */
+  readonly onCall?: OnCallView | null;
 }
