@@ -211,7 +211,7 @@ export function createApp(deps: AppDependencies): App {
     });
 
   const startedAtMs = now();
-  const onCall = pool ? createOnCallReader(pool) : null;
+  const onCall = pool ? createOnCallReader(pool, worker.preferences.weddingDayMode) : null;
   const status = () =>
     buildStatus({
       readiness,

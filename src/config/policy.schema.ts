@@ -75,6 +75,17 @@ export const prioritySchema = z
     weddingDayCeilings: { ...DEFAULT_WEDDING_DAY_CEILINGS, ...p.weddingDayCeilings },
   }));
 
+const localTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a local time HH:MM');
+
+export const weddingDayModeSchema = z
+  .object({
+    enabled: z.boolean().default(true),
+    from: localTime.default('18:00').describe("Local time (wedding's zone) the evening before the wedding when its day mode starts"),
+    until: localTime.default('04:00').describe("Local time (wedding's zone) the morning after when its day mode ends"),
+  })
+  .strict()
+  .describe("Per wedding: messages about it reach its people at once, whatever their quiet hours");
+
 const channelList = z.array(channelKind).min(1);
 
 export const channelsByLevelSchema = z
@@ -90,6 +101,7 @@ export const channelsByLevelSchema = z
 export const preferencesSchema = z
   .object({
     defaultHourlyCap: z.number().int().positive().default(10).describe('Notifications a person gets an hour before the rest wait'),
+    weddingDayMode: weddingDayModeSchema.prefault({}),
   })
   .strict();
 
@@ -102,5 +114,6 @@ export const failoverSchema = z
   .strict();
 
 export type PriorityPolicy = z.infer<typeof prioritySchema>;
+export type WeddingDayMode = z.infer<typeof weddingDayModeSchema>;
 export type ChannelsByLevel = z.infer<typeof channelsByLevelSchema>;
 export type FailoverPolicy = z.infer<typeof failoverSchema>;

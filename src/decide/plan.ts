@@ -2,7 +2,7 @@ import type { DeliveryMessage, NotificationContent } from '../channels/messages'
 import type { ChannelKind, NotificationKind, Priority } from '../vocabulary';
 import type { Delivery, Fallback, Recipient } from './delivery';
 import type { Config, ResolvedWebhookEndpoint } from '../config/load-config';
-import type { ChannelsByLevel, FailoverPolicy, PriorityPolicy } from '../config/policy.schema';
+import type { ChannelsByLevel, FailoverPolicy, PriorityPolicy, WeddingDayMode } from '../config/policy.schema';
 import type { RuleConfig } from '../config/rules.schema';
 import type { EventContext, Person } from '../context/event-context';
 import type { ChangeEvent } from '../intake/change-event';
@@ -10,6 +10,7 @@ import { deliveryId } from '../intake/event-identity';
 import { quietWindowEnd } from '../lib/zoned-time';
 import { resolveAudience } from './audience';
 import { buildContent } from './content';
+import { inDayMode } from './day-mode';
 import { matchingRules } from './match-rules';
 import { channelsFor, personMessage, reachable } from './person-channels';
 import { HourlyCapTracker } from './hourly-cap';
@@ -27,6 +28,7 @@ export interface PlanSettings {
   /** Channels that are configured in this process; others are never planned. */
   readonly availableChannels: ReadonlySet<ChannelKind>;
   readonly defaultHourlyCap: number;
+  readonly weddingDayMode: WeddingDayMode;
 }
 
 /** The planner's settings from the worker's config and the channels this process has configured. */
@@ -41,6 +43,7 @@ export function planSettingsFrom(worker: Config['worker'], availableChannels: Re
     appBaseUrl: worker.content.appBaseUrl,
     availableChannels,
     defaultHourlyCap: worker.preferences.defaultHourlyCap,
+    weddingDayMode: worker.preferences.weddingDayMode,
   };
 }
 
@@ -65,6 +68,8 @@ interface Scope {
   readonly nowMs: number;
   /** Quiet hours and caps do not hold it back: critical, or high inside the wedding's window. */
   readonly bypassesPreferences: boolean;
+  /** The change is about a wedding in its day mode: its people's quiet hours are lifted. */
+  readonly dayMode: boolean;
   readonly criticalDeadlineMs: number;
   /** The partner webhook body, the same for every endpoint the rule reaches: built once, on demand. */
   readonly webhookBody: () => string;
@@ -90,6 +95,7 @@ export function planDeliveries(
   const weddingId = context?.wedding?.id ?? null;
   const wedding = context?.wedding ?? null;
   const inWindow = insideWeddingWindow(wedding, nowMs, settings.priority);
+  const dayMode = inDayMode(wedding, nowMs, settings.weddingDayMode);
   for (const rule of matchingRules(event, settings.rules)) {
     const kind = rule.kind;
     const priority = assessPriority({ kind, event, wedding, ruleLevel: rule.priority, policy: settings.priority, nowMs });
@@ -105,6 +111,7 @@ export function planDeliveries(
       weddingId,
       nowMs,
       bypassesPreferences: priority.level === 'critical' || (priority.level === 'high' && inWindow),
+      dayMode,
       criticalDeadlineMs: settings.failover.criticalDeadlineMs,
       webhookBody: () => (body ??= webhookBody(event, kind, priority, { organizationId, weddingId })),
     };
@@ -175,7 +182,11 @@ function timing(scope: Scope, person: Person, settings: PlanSettings, caps: Hour
   const notes: string[] = [];
   const level = scope.priority.level;
   const quiet = person.preferences.quietHours;
-  const quietEnd = quiet ? quietWindowEnd(scope.nowMs, quiet, person.preferences.timeZone) : null;
+  let quietEnd = quiet ? quietWindowEnd(scope.nowMs, quiet, person.preferences.timeZone) : null;
+  if (quietEnd !== null && scope.dayMode && !scope.bypassesPreferences) {
+    notes.push('quiet hours lifted: wedding-day mode');
+    quietEnd = null;
+  }
   const key = `${person.kind}:${person.id}`;
   const cap = person.preferences.hourlyCap ?? settings.defaultHourlyCap;
   if (scope.bypassesPreferences) {

@@ -47,6 +47,14 @@ export function dayBounds(date: string, zone: string): { startMs: number; endMs:
   };
 }
 
+/** The instant of a local wall-clock time (HH:MM) `dayOffset` days from `date`, in a zone. */
+export function localInstant(date: string, zone: string, dayOffset: number, hhmm: string): number {
+  return memo(`at|${zone}|${date}|${dayOffset}|${hhmm}`, () => {
+    const minutes = minutesOf(hhmm);
+    return DateTime.fromISO(date, { zone }).plus({ days: dayOffset }).set({ hour: Math.floor(minutes / 60), minute: minutes % 60 }).toMillis();
+  });
+}
+
 function minutesOf(hhmm: string): number {
   const [h = '0', m = '0'] = hhmm.split(':');
   return Number(h) * 60 + Number(m);

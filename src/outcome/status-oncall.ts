@@ -1,3 +1,4 @@
+import type { WeddingDayMode } from '../config/policy.schema';
 import type { Queryable } from '../lib/queryable';
 
 // What the person on call reads from the deliveries ledger in PostgreSQL: every replica's work,
@@ -42,6 +43,9 @@ export interface WeddingToday {
   readonly weddingId: string;
   readonly organizationId: string;
   readonly timeZone: string;
+  /** Today in its zone (false: in day mode since the evening before, or until the morning after). */
+  readonly today: boolean;
+  readonly dayMode: boolean;
   readonly critical: { readonly delivered: number; readonly waiting: number; readonly failed: number };
 }
 
@@ -54,9 +58,10 @@ export interface OnCallView {
   readonly oldestWaitingCritical: WaitingCritical | null;
   readonly deadLetters: readonly DeadLetterGroup[];
   readonly deadLettersTotal: number;
-  /** Weddings whose date is today in their own zone; those with critical trouble first. */
+  /** Weddings whose date is today in their own zone, or in their day mode; critical trouble first. */
   readonly weddingsToday: readonly WeddingToday[];
   readonly weddingsTodayTotal: number;
+  readonly weddingsInDayMode: number;
   /** Of today's weddings, those with a critical message waiting or failed. */
   readonly weddingsTodayInTrouble: number;
 }
@@ -100,7 +105,7 @@ export interface OnCallReader {
   read(nowMs: number): Promise<OnCallView>;
 }
 
-export function createOnCallReader(db: Queryable): OnCallReader {
+export function createOnCallReader(db: Queryable, dayMode: WeddingDayMode): OnCallReader {
   const query = async <R extends object>(name: string, text: string, values: unknown[]): Promise<R[]> => (await db.query<R>({ name, text, values })).rows;
 
   return {
@@ -128,7 +133,7 @@ export function createOnCallReader(db: Queryable): OnCallReader {
            from deliveries where status = 'dead' group by 1, 2 order by n desc, last_at desc nulls last limit ${PAGE_ROWS}`,
           [],
         ),
-        weddingsToday(query, now),
+        weddingsToday(query, now, dayMode),
       ]);
       return {
         windowMs: TRAFFIC_WINDOW_MS,
@@ -149,31 +154,44 @@ export function createOnCallReader(db: Queryable): OnCallReader {
 type Query = <R extends object>(name: string, text: string, values: unknown[]) => Promise<R[]>;
 
 /**
- * Today is asked in each wedding's own zone; only dates a day either side of UTC's today can be
- * today somewhere, which keeps the scan to three dates' weddings.
+ * Today, and day mode, are asked in each wedding's own zone; only dates two days either side of
+ * UTC's today can be either somewhere, which keeps the scan to five dates' weddings.
  */
-async function weddingsToday(query: Query, now: string): Promise<Pick<OnCallView, 'weddingsToday' | 'weddingsTodayTotal' | 'weddingsTodayInTrouble'>> {
-  const rows = await query<{ id: string; organization_id: string; time_zone: string; delivered: number; waiting: number; failed: number; total: number; in_trouble: number }>(
+async function weddingsToday(query: Query, now: string, mode: WeddingDayMode): Promise<Pick<OnCallView, 'weddingsToday' | 'weddingsTodayTotal' | 'weddingsTodayInTrouble' | 'weddingsInDayMode'>> {
+  const rows = await query<{ id: string; organization_id: string; time_zone: string; today: boolean; day_mode: boolean; delivered: number; waiting: number; failed: number; total: number; in_trouble: number; in_day_mode: number }>(
     'status_weddings_today',
-    `with today as (
-       select w.id, w.organization_id, w.time_zone from weddings w
-       where w.wedding_date between ($1::timestamptz at time zone 'UTC')::date - 1 and ($1::timestamptz at time zone 'UTC')::date + 1
-         and w.wedding_date = ($1::timestamptz at time zone w.time_zone)::date
+    `with candidates as (
+       select w.id, w.organization_id, w.time_zone,
+              w.wedding_date = ($1::timestamptz at time zone w.time_zone)::date as today,
+              ($2::boolean and $1::timestamptz >= ((w.wedding_date - 1) + $3::time) at time zone w.time_zone
+                           and $1::timestamptz < ((w.wedding_date + 1) + $4::time) at time zone w.time_zone) as day_mode
+       from weddings w
+       where w.wedding_date between ($1::timestamptz at time zone 'UTC')::date - 2 and ($1::timestamptz at time zone 'UTC')::date + 2
      ), critical as (
-       select t.id, t.organization_id, t.time_zone,
+       select t.id, t.organization_id, t.time_zone, t.today, t.day_mode,
               count(d.id) filter (where d.status = 'delivered')::int as delivered,
               count(d.id) filter (where d.status = 'pending')::int as waiting,
               count(d.id) filter (where d.status in ('dead', 'failed_over'))::int as failed
-       from today t left join deliveries d on d.wedding_id = t.id and d.priority = 'critical'
-       group by t.id, t.organization_id, t.time_zone
+       from candidates t left join deliveries d on d.wedding_id = t.id and d.priority = 'critical'
+       where t.today or t.day_mode
+       group by t.id, t.organization_id, t.time_zone, t.today, t.day_mode
      )
-     select *, count(*) over ()::int as total, (count(*) filter (where waiting + failed > 0) over ())::int as in_trouble
+     select *, count(*) over ()::int as total, (count(*) filter (where waiting + failed > 0) over ())::int as in_trouble,
+            (count(*) filter (where day_mode) over ())::int as in_day_mode
      from critical order by failed desc, waiting desc, delivered desc, id limit ${PAGE_ROWS}`,
-    [now],
+    [now, mode.enabled, mode.from, mode.until],
   );
   return {
-    weddingsToday: rows.map((r) => ({ weddingId: r.id, organizationId: r.organization_id, timeZone: r.time_zone, critical: { delivered: r.delivered, waiting: r.waiting, failed: r.failed } })),
+    weddingsToday: rows.map((r) => ({
+      weddingId: r.id,
+      organizationId: r.organization_id,
+      timeZone: r.time_zone,
+      today: r.today,
+      dayMode: r.day_mode,
+      critical: { delivered: r.delivered, waiting: r.waiting, failed: r.failed },
+    })),
     weddingsTodayTotal: rows[0]?.total ?? 0,
     weddingsTodayInTrouble: rows[0]?.in_trouble ?? 0,
+    weddingsInDayMode: rows[0]?.in_day_mode ?? 0,
   };
 }

@@ -72,13 +72,13 @@ ${body}
 
 function weddings(view: OnCallView): string {
   const row = (w: WeddingToday) =>
-    `<tr data-wedding="${esc(w.weddingId)}" data-trouble="${w.critical.waiting + w.critical.failed > 0 ? 'true' : 'false'}"><td data-label="Wedding"><span class="mono">${esc(w.weddingId)}</span></td><td data-label="Organization"><span class="mono">${esc(w.organizationId)}</span></td><td data-label="Zone">${esc(w.timeZone)}</td><td data-label="Critical delivered">${esc(w.critical.delivered)}</td><td data-label="Critical waiting">${esc(w.critical.waiting)}</td><td data-label="Critical failed">${esc(w.critical.failed)}</td></tr>`;
+    `<tr data-wedding="${esc(w.weddingId)}" data-trouble="${w.critical.waiting + w.critical.failed > 0 ? 'true' : 'false'}"><td data-label="Wedding"><span class="mono">${esc(w.weddingId)}</span></td><td data-label="Organization"><span class="mono">${esc(w.organizationId)}</span></td><td data-label="Zone">${esc(w.timeZone)}</td><td data-label="Day" data-day-mode="${w.dayMode ? 'true' : 'false'}">${w.today ? 'today' : 'not today'}${w.dayMode ? ' <span class="badge held">Day mode</span>' : ''}</td><td data-label="Critical delivered">${esc(w.critical.delivered)}</td><td data-label="Critical waiting">${esc(w.critical.waiting)}</td><td data-label="Critical failed">${esc(w.critical.failed)}</td></tr>`;
   const body = view.weddingsToday.length
-    ? `${table(['Wedding', 'Organization', 'Zone', 'Critical delivered', 'Critical waiting', 'Critical failed'], view.weddingsToday.map(row).join(''))}
+    ? `${table(['Wedding', 'Organization', 'Zone', 'Day', 'Critical delivered', 'Critical waiting', 'Critical failed'], view.weddingsToday.map(row).join(''))}
 ${more(view.weddingsToday.length, view.weddingsTodayTotal, 'weddings')}`
-    : '<p class="muted">No wedding today in any zone.</p>';
+    : '<p class="muted">No wedding today in any zone, none in day mode.</p>';
   return `<section id="weddings-today" aria-labelledby="weddings-today-title">
-<h2 id="weddings-today-title">Weddings today <span class="count" data-weddings-today="${esc(view.weddingsTodayTotal)}">${esc(plural(view.weddingsTodayTotal, 'wedding'))} (each in its own zone), ${esc(view.weddingsTodayInTrouble)} with a critical message waiting or failed</span></h2>
+<h2 id="weddings-today-title">Weddings today <span class="count" data-weddings-today="${esc(view.weddingsTodayTotal)}">${esc(plural(view.weddingsTodayTotal, 'wedding'))} today or in day mode (each in its own zone), <span data-weddings-day-mode="${esc(view.weddingsInDayMode)}">${esc(view.weddingsInDayMode)} in day mode</span>, ${esc(view.weddingsTodayInTrouble)} with a critical message waiting or failed</span></h2>
 ${body}
 </section>`;
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { weddingDayModeSchema } from '../../src/config/policy.schema';
 import { createOnCallReader, PAGE_ROWS } from '../../src/outcome/status-oncall';
 import { renderOnCall } from '../../src/outcome/status-page-oncall';
 import { insertOrganization, insertWedding } from '../support/fixtures';
@@ -22,7 +23,7 @@ beforeEach(async () => {
 
 const NOW = Date.parse('2026-06-13T23:30:00Z');
 const ago = (ms: number) => new Date(NOW - ms).toISOString();
-const reader = () => createOnCallReader(db.pool);
+const reader = (dayMode: Record<string, unknown> = {}) => createOnCallReader(db.pool, weddingDayModeSchema.parse(dayMode));
 
 interface Row {
   channel: string;
@@ -115,12 +116,14 @@ describe('what waits and what died', () => {
 });
 
 describe('weddings today, each in its own zone', () => {
-  it('lists the weddings whose date is today where they are, with where their critical messages are', async () => {
+  it('lists the weddings whose date is today where they are, and those in day mode, with where their critical messages are', async () => {
     // 23:30 UTC: already the 14th in Auckland and in London (00:30 BST), still the 13th in Los Angeles.
     const auckland = await insertWedding(db.pool, { organizationId: org, weddingDate: '2026-06-14', timeZone: 'Pacific/Auckland' });
     const la = await insertWedding(db.pool, { organizationId: org, weddingDate: '2026-06-13', timeZone: 'America/Los_Angeles' });
-    await insertWedding(db.pool, { organizationId: org, weddingDate: '2026-06-13', timeZone: 'Europe/London' }); // yesterday there
-    await insertWedding(db.pool, { organizationId: org, weddingDate: '2026-06-14', timeZone: 'America/Los_Angeles' }); // tomorrow there
+    // Yesterday in London, but its day mode lasts until 04:00 there.
+    const london = await insertWedding(db.pool, { organizationId: org, weddingDate: '2026-06-13', timeZone: 'Europe/London' });
+    await insertWedding(db.pool, { organizationId: org, weddingDate: '2026-06-14', timeZone: 'America/Los_Angeles' }); // day mode from 18:00 there: not yet
+    await insertWedding(db.pool, { organizationId: org, weddingDate: '2026-06-12', timeZone: 'Europe/London' }); // over
     await insertDeliveries([
       { channel: 'sms', status: 'delivered', priority: 'critical', weddingId: la },
       { channel: 'sms', status: 'dead', priority: 'critical', weddingId: la },
@@ -128,11 +131,13 @@ describe('weddings today, each in its own zone', () => {
       { channel: 'email', status: 'delivered', priority: 'normal', weddingId: auckland },
     ]);
     const view = await reader().read(NOW);
-    expect(view.weddingsToday).toEqual([
-      { weddingId: la, organizationId: org, timeZone: 'America/Los_Angeles', critical: { delivered: 1, waiting: 1, failed: 1 } },
-      { weddingId: auckland, organizationId: org, timeZone: 'Pacific/Auckland', critical: { delivered: 0, waiting: 0, failed: 0 } },
-    ]);
-    expect([view.weddingsTodayTotal, view.weddingsTodayInTrouble]).toEqual([2, 1]);
+    expect(view.weddingsToday[0]).toEqual({ weddingId: la, organizationId: org, timeZone: 'America/Los_Angeles', today: true, dayMode: true, critical: { delivered: 1, waiting: 1, failed: 1 } });
+    const rest = Object.fromEntries(view.weddingsToday.slice(1).map((w) => [w.weddingId, [w.today, w.dayMode, w.critical.delivered + w.critical.waiting + w.critical.failed]]));
+    expect(rest).toEqual({ [auckland]: [true, true, 0], [london]: [false, true, 0] });
+    expect([view.weddingsTodayTotal, view.weddingsTodayInTrouble, view.weddingsInDayMode]).toEqual([3, 1, 3]);
+    const withoutDayMode = await reader({ enabled: false }).read(NOW);
+    expect(withoutDayMode.weddingsToday.map((w) => w.weddingId).sort()).toEqual([auckland, la].sort());
+    expect(withoutDayMode.weddingsInDayMode).toBe(0);
   });
 
   it('stays one page at 10,000 weddings today: a count, the ones in trouble first, no couple names', async () => {

@@ -21,5 +21,6 @@ export function planSettingsOf(worker: WorkerConfig = exampleWorkerConfig(), ava
     appBaseUrl: worker.content.appBaseUrl,
     availableChannels: new Set(available),
     defaultHourlyCap: worker.preferences.defaultHourlyCap,
+    weddingDayMode: worker.preferences.weddingDayMode,
   };
 }
