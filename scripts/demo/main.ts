@@ -12,6 +12,9 @@ import { demoDatabase } from './database';
 import { DemoSetupError } from './postgres-binaries';
 import { narrator } from './narrator';
 import { startSandboxes } from './sandboxes';
+import { smsBeforeAfter } from './sms-before-after';
+import { planSettingsFrom } from '../../src/decide/plan';
+import { channelKinds } from '../../src/vocabulary';
 import { WEDDING_DAY, wireSeedToSandboxes } from './scenario';
 
 // `npm run demo`: the real worker, on the shipped rules (config/worker.example.json), against a
@@ -105,6 +108,7 @@ async function main(): Promise<void> {
   say(`status   http://127.0.0.1:${healthPort}/status   (also /readyz, /metrics)`);
   await waitFor(() => app.readiness().status !== 'not_ready', { timeoutMs: 30_000, what: 'the worker to be ready' });
 
+  const { rows: [seeded] } = await pool.query<{ last: string }>(`select coalesce(max(id), 0)::text as last from change_outbox`);
   for (const step of WEDDING_DAY) {
     say(`\nscenario ${step.title}`);
     const handledBefore = narration.handled();
@@ -119,6 +123,8 @@ async function main(): Promise<void> {
   );
   say(`\nledger   ${rows.map((r) => `${r.channel}/${r.status}: ${r.n}`).join(', ')}`);
   say(`sandbox  ${Object.entries(sandboxes.counts()).map(([k, v]) => `${k}: ${v}`).join(', ')}`);
+  const sms = await smsBeforeAfter(pool, config.worker, planSettingsFrom(config.worker, new Set(channelKinds)), seeded!.last);
+  say(`sms      the day plans ${sms.after} SMS; ${sms.before} when every change on the wedding day was critical`);
   say(once ? 'scenario done' : 'scenario done; the status page stays up until Ctrl-C');
 
   if (once) await stop();

@@ -28,6 +28,11 @@ export const WEDDING_DAY: readonly Step[] = [
     values: [DEMO_ORG_A.id, DEMO_ORG_A.weddings.inFortyDays, DEMO_ORG_A.vendors.venue],
   },
   {
+    title: "The couple of today's wedding fixes a typo in their profile",
+    sql: `update clients set name = name || '' where id = $1`,
+    values: [DEMO_ORG_A.clients.today[1]],
+  },
+  {
     title: "An emergency at today's wedding",
     sql: `insert into wedding_alerts (organization_id, wedding_id, severity, message, raised_by) values ($1, $2, 'emergency', $3, 'Priya (planner)')`,
     values: [DEMO_ORG_A.id, DEMO_ORG_A.weddings.today, 'Thunderstorm: the ceremony moves to the ballroom at 15:30'],

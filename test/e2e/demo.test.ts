@@ -53,7 +53,12 @@ describe('npm run demo', () => {
     expect(output).toContain(`runtime  node ${process.version}`);
     const sandbox = /sandbox {2}(.*)/.exec(output)?.[1] ?? '';
     const counts = Object.fromEntries(sandbox.split(', ').map((pair) => pair.split(': ')).map(([k, v]) => [k, Number(v)]));
-    expect(counts).toEqual({ webhook: 4, email: 10, sms: 19, slack: 3, teams: 1, refused: 0 });
+    // The profile tweak at today's wedding: email to its 4 vendors (low, raised one level to normal), no SMS.
+    expect(counts).toEqual({ webhook: 4, email: 14, sms: 19, slack: 3, teams: 1, refused: 0 });
+    // The planner's SMS count under the shipped rules is what the sandbox received; the old rule
+    // (every change on the day critical) would have texted those 4 vendors too.
+    expect(/sms {6}the day plans (\d+) SMS; (\d+) when every change on the wedding day was critical/.exec(output)?.slice(1).map(Number)).toEqual([19, 23]);
+    expect(output).toMatch(/rule client-profile-updated: client\.profile_updated → NORMAL/);
     expect(output).toMatch(/rule wedding-emergency: wedding\.emergency → CRITICAL/);
     expect(output).toMatch(/rule form-response: form\.response_received → NORMAL/);
     expect(output).not.toMatch(/demo failed|worker {3}error/);
