@@ -66,7 +66,7 @@ export interface OnCallView {
   readonly weddingsTodayInTrouble: number;
 }
 
-// Finished rows (an index on finished_at) plus the retrying ones (the pending index): the
+// Finished rows (deliveries_finished_idx) plus the retrying ones (the pending index): the
 // window never scans the whole ledger.
 const RECENT = `
   with recent as (
