@@ -19,6 +19,7 @@ beforeAll(async () => {
       rules: [
         archive('archive-weddings', 'weddings'),
         { name: 'forms-to-partners', match: { table: 'form_responses', events: ['INSERT'] }, kind: 'form.response_received', audiences: [{ type: 'webhook_endpoints' }] },
+        { name: 'failed-payments-to-partners', match: { table: 'payments', events: ['INSERT'], where: { status: { eq: 'failed' } } }, kind: 'payment.failed', audiences: [{ type: 'webhook_endpoints' }] },
       ],
       queue: { concurrency: 8, pollIntervalMs: 50 },
     },
@@ -187,7 +188,12 @@ describe('durable delivery', () => {
     const endpoint = await insertWebhookEndpoint(s.db.pool, { organizationId: org, name: 'crm', url: `${failing.url}/crm`, secret: TEST_SECRET });
     // Fail "for longer than the disable period" at once: only the wedding keeps it on.
     await s.db.pool.query(`insert into destination_health (destination, consecutive_failures, first_failure_at) values ($1, 0, now() - interval '6 days')`, [`webhook:${endpoint}`]);
-    s.realtime.emitChange({ table: 'form_responses', type: 'INSERT', record: { id: 'fr-protected', organization_id: org, wedding_id: today, vendor_id: null } });
+    // Urgent by nature on the day (a failed payment), so critical: an ordinary change is only raised to high.
+    s.realtime.emitChange({
+      table: 'payments',
+      type: 'INSERT',
+      record: { id: 'pay-protected', organization_id: org, wedding_id: today, vendor_id: null, amount_cents: 250_000, currency: 'USD', status: 'failed', failure_reason: 'card declined' },
+    });
 
     await waitFor(() => s.slack.accepted.some((post) => post.hook === new URL(slackHook).pathname), { timeoutMs: 20_000, what: 'the failover to Slack' });
     const failover = testLines().find((l) => l.msg === 'failing over' && l.channel === 'webhook');
