@@ -114,10 +114,10 @@ export async function runDestinations(options: RunOptions): Promise<FigureResult
       options.log(`    idle CPU ${fmt(r.idleCpuShareOfCore * 100)} % of a core, RSS ${fmt(r.rssBytes / MB)} MB, set-up ${fmt(r.setUpMsPerDestination)} ms a destination`);
       const judge = n === largest;
       const label = `${fmt(n)} destinations, ${mode === 'redis' ? 'Redis-shared limits' : 'in-process limits'}`;
-      rows.push({ id: '8a', what: `idle CPU, ${label}`, value: r.idleCpuShareOfCore * 100, unit: '% of a core', baseline: null, ratio: null, goal: judge ? `< ${GOAL_CPU * 100} %` : '', met: judge ? judged(options, r.idleCpuShareOfCore < GOAL_CPU) : null });
-      rows.push({ id: '8b', what: `RSS, ${label}`, value: r.rssBytes / MB, unit: 'MB', baseline: { what: 'RSS before the destinations', value: r.rssBeforeBytes / MB }, ratio: null, goal: judge ? `< ${GOAL_RSS_MB} MB` : '', met: judge ? judged(options, r.rssBytes / MB < GOAL_RSS_MB) : null });
+      rows.push({ id: '10a', what: `idle CPU, ${label}`, value: r.idleCpuShareOfCore * 100, unit: '% of a core', baseline: null, ratio: null, goal: judge ? `< ${GOAL_CPU * 100} %` : '', met: judge ? judged(options, r.idleCpuShareOfCore < GOAL_CPU) : null });
+      rows.push({ id: '10b', what: `RSS, ${label}`, value: r.rssBytes / MB, unit: 'MB', baseline: { what: 'RSS before the destinations', value: r.rssBeforeBytes / MB }, ratio: null, goal: judge ? `< ${GOAL_RSS_MB} MB` : '', met: judge ? judged(options, r.rssBytes / MB < GOAL_RSS_MB) : null });
       if (judge) {
-        rows.push({ id: '8c', what: `set-up per new destination, ${label}`, value: r.setUpMsPerDestination, unit: 'ms', baseline: null, ratio: null, goal: `< ${GOAL_SETUP_MS} ms`, met: judged(options, r.setUpMsPerDestination < GOAL_SETUP_MS) });
+        rows.push({ id: '10c', what: `set-up per new destination, ${label}`, value: r.setUpMsPerDestination, unit: 'ms', baseline: null, ratio: null, goal: `< ${GOAL_SETUP_MS} ms`, met: judged(options, r.setUpMsPerDestination < GOAL_SETUP_MS) });
       }
       notes.push(
         `${label}: ${r.timersWhileIdle} timers alive while idle; entries held with work ${r.sizes.active}, logs in process ${fmt(r.sizes.logs)}, keys in Redis ${fmt(r.redisKeys)} (each gone a window after its request).`,
@@ -127,8 +127,8 @@ export async function runDestinations(options: RunOptions): Promise<FigureResult
   options.log('  limiter throughput, one destination, non-binding limit, against p-queue');
   const t = await throughput(options);
   options.log(`    ${fmt(t.ours)} jobs/s against p-queue's ${fmt(t.theirs)}; through Redis ${fmt(t.shared)}`);
-  rows.push({ id: '8d', what: `one destination, non-binding limit, in process (${fmt(t.jobs)} jobs)`, value: t.ours, unit: 'jobs/s', baseline: { what: 'p-queue, concurrency only', value: t.theirs }, ratio: t.ours / t.theirs, goal: `≥ ${GOAL_RATIO} of p-queue`, met: judged(options, t.ours / t.theirs >= GOAL_RATIO) });
-  rows.push({ id: '8e', what: `one destination, non-binding limit, through Redis (${fmt(t.redisJobs)} jobs)`, value: t.shared, unit: 'jobs/s', baseline: null, ratio: null, goal: '', met: null });
+  rows.push({ id: '10d', what: `one destination, non-binding limit, in process (${fmt(t.jobs)} jobs)`, value: t.ours, unit: 'jobs/s', baseline: { what: 'p-queue, concurrency only', value: t.theirs }, ratio: t.ours / t.theirs, goal: `≥ ${GOAL_RATIO} of p-queue`, met: judged(options, t.ours / t.theirs >= GOAL_RATIO) });
+  rows.push({ id: '10e', what: `one destination, non-binding limit, through Redis (${fmt(t.redisJobs)} jobs)`, value: t.shared, unit: 'jobs/s', baseline: null, ratio: null, goal: '', met: null });
   notes.push(
     'The in-process log keeps one run per millisecond a destination was used in, for one window after its last request; the Redis one keeps a sorted set per destination with the same lifetime, so the worker process holds nothing for an idle destination.',
     'Before issue 18 (Bottleneck, its numbers): 1,000 destinations idle cost 31 % of a core with Redis (a heartbeat per limiter, forever) and set-up took 2.6 ms each.',
