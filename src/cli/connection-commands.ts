@@ -55,7 +55,7 @@ function line(c: ConnectionSummary): string {
   return [c.id, c.organizationId, c.partner.padEnd(16), c.name, c.enabled ? 'enabled' : 'disabled', health, `key=${c.keyId}`, `changes=${c.options.changes.join(',')}`].join('  ');
 }
 
-export function connectionCommands(probe: ConnectionProbe) {
+export function connectionCommands(probe: ConnectionProbe<TokenRefresher>) {
   return async function connections(args: string[], io: Io): Promise<number> {
     const [action, ...rest] = args;
     const { values } = parseArgs({

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { TokenRefresher } from './token-refresh';
 
 export const partnerNames = ['vsco-workspace', 'light-blue', 'honeybook-zapier', 'tripleseat', 'venue-webhook', 'mailchimp', 'constant-contact'] as const;
 export type PartnerName = (typeof partnerNames)[number];
@@ -59,4 +58,4 @@ export interface Connection extends ConnectionSummary {
 }
 
 /** One harmless request with the connection's credentials (`connections test`). */
-export type ConnectionProbe = (connection: Connection, env: Readonly<Record<string, string | undefined>>, tokens: TokenRefresher) => Promise<{ ok: boolean; detail: string }>;
+export type ConnectionProbe<Tokens = unknown> = (connection: Connection, env: Readonly<Record<string, string | undefined>>, tokens: Tokens) => Promise<{ ok: boolean; detail: string }>;

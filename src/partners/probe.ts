@@ -1,10 +1,11 @@
 import { Agent } from 'undici';
 import type { ConnectionProbe } from '../connections/connection';
+import type { TokenRefresher } from '../connections/token-refresh';
 import { DeliveryError } from '../channels/errors';
 import { createPartnerAdapters } from './partner-adapters';
 
 /** `connections test`: one harmless request to the partner with the stored credentials. */
-export const probeConnection: ConnectionProbe = async (connection, env, tokens) => {
+export const probeConnection: ConnectionProbe<TokenRefresher> = async (connection, env, tokens) => {
   const agent = new Agent();
   try {
     const adapter = createPartnerAdapters({ http: agent, userAgent: 'wedsync-realtime-worker/0.1 (connections test)', tokens, endpoints: env }).get(connection.partner);
