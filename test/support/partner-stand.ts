@@ -142,6 +142,7 @@ export async function startPartnerStand(prefix = 'partner', clock: { now?: () =>
     db,
     store,
     cipher,
+    keys,
     fakes,
     channel,
     adapters,
