@@ -14,7 +14,7 @@ import { startPartnerStand, STAND_ORG, STAND_WEDDING, type PartnerStand, type St
 const [AVERY, JORDAN] = DEMO_ORG_A.clients.today;
 let stand: PartnerStand;
 let mailchimp: StandConnection;
-let handle: (deliveries: Delivery[]) => void;
+let handle: (deliveries: readonly Delivery[]) => void;
 let handler: ReturnType<typeof createEventHandler>;
 let submitted: Delivery[] = [];
 let sequence = 0;
