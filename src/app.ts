@@ -108,7 +108,7 @@ export function createApp(deps: AppDependencies): App {
   // Partner connections need their credentials' keys and the database that holds them.
   const partners =
     pool && env.CONNECTION_KEYS
-      ? createPartnerSystem({ pool, connectionKeys: env.CONNECTION_KEYS, endpoints: env, allowAddresses: worker.partnerWebhooks.allowAddresses, http: deps.http, userAgent: USER_AGENT, appBaseUrl: worker.content.appBaseUrl, logger: logger.child({ component: 'partners' }), erasureSweepMs: 60_000 })
+      ? createPartnerSystem({ pool, connectionKeys: env.CONNECTION_KEYS, endpoints: env, allowAddresses: worker.partnerWebhooks.allowAddresses, http: deps.http, userAgent: USER_AGENT, appBaseUrl: worker.content.appBaseUrl, logger: logger.child({ component: 'partners' }), erasureSweepMs: 60_000, now })
       : null;
   const channels: ChannelRegistry = { ...built.channels, ...(partners ? { partner: partners.channel } : {}), ...deps.channels };
   const redis = env.REDIS_URL ? new Redis(env.REDIS_URL, { lazyConnect: false, maxRetriesPerRequest: null }) : undefined;

@@ -25,6 +25,7 @@ export interface PartnerSystemInput {
   readonly logger: Logger;
   /** How often deleted people are erased from the marketing platforms; absent: never (tests sweep by hand). */
   readonly erasureSweepMs?: number;
+  readonly now?: () => number;
 }
 
 /**
@@ -38,9 +39,10 @@ export function createPartnerSystem(input: PartnerSystemInput) {
   const cipher = new CredentialCipher(keys.keyring);
   const store = new ConnectionStore(input.pool, cipher);
   const agent = input.http ? undefined : createSsrfGuardedAgent({ allow: input.allowAddresses, agent: { connections: 16 } });
-  const tokens = new TokenRefresher(input.pool, cipher);
+  const now = input.now ?? Date.now;
+  const tokens = new TokenRefresher(input.pool, cipher, now);
   const http = input.http ?? agent!;
-  const adapters = createPartnerAdapters({ http, userAgent: input.userAgent, tokens, endpoints: input.endpoints, appBaseUrl: input.appBaseUrl });
+  const adapters = createPartnerAdapters({ http, userAgent: input.userAgent, tokens, endpoints: input.endpoints, appBaseUrl: input.appBaseUrl, now });
   const channel = createPartnerChannel({
     pool: input.pool,
     store,
@@ -58,6 +60,7 @@ export function createPartnerSystem(input: PartnerSystemInput) {
       store,
       http,
       userAgent: input.userAgent,
+      now,
       ...(input.endpoints.CONSTANT_CONTACT_AUTH_URL ? { authUrl: input.endpoints.CONSTANT_CONTACT_AUTH_URL } : {}),
       onOutcome: (outcome) => (outcome.ok ? log.info(outcome, 'constant contact authorized') : log.warn(outcome, 'constant contact authorization failed')),
     }),
