@@ -121,12 +121,18 @@ export class MarketingRecord {
     await this.skipped(person, reason, detail);
   }
 
-  /** Who this person is in the platform, for a later erasure. */
+  /**
+   * Who this person is in the platform, for a later erasure. A person deleted while this send
+   * was at the platform found no reference for the delete's trigger: the request is written here.
+   */
   async remember(person: MarketingPerson, externalRef: string): Promise<void> {
     await this.db.query(
-      `insert into marketing_contacts (connection_id, client_id, external_ref) values ($1, $2, $3)
-       on conflict (connection_id, client_id) do update set external_ref = excluded.external_ref, updated_at = now()`,
-      [this.connection.id, person.clientId, externalRef],
+      `with ref as (
+         insert into marketing_contacts (connection_id, client_id, external_ref) values ($1, $2, $3)
+         on conflict (connection_id, client_id) do update set external_ref = excluded.external_ref, updated_at = now())
+       insert into marketing_erasures (client_id, organization_id)
+       select $2, $4 where not exists (select 1 from clients where id = $2) on conflict (client_id) do update set done_at = null`,
+      [this.connection.id, person.clientId, externalRef, this.connection.organizationId],
     );
   }
 

@@ -3,6 +3,7 @@ import { sweepErasures } from '../../src/partners/marketing-erasure';
 import { subscriberHash } from '../../src/partners/mailchimp/mapping';
 import { DEMO_ORG_A } from '../support/demo-ids';
 import { startPartnerStand, type PartnerStand, type StandConnection } from '../support/partner-stand';
+import { deferred, waitFor } from '../support/wait-for';
 
 const [AVERY, JORDAN] = DEMO_ORG_A.clients.today;
 let stand: PartnerStand;
@@ -57,5 +58,28 @@ describe('a person deleted in our database is erased from the marketing platform
     expect(stand.fakes.mailchimp.member(mailchimp.summary.options.audienceId!, emails[JORDAN]!)?.status).toBe('archived');
     expect(stand.fakes.constantContact.contacts.get(emails[JORDAN]!)?.deleted).toBe(true);
     await expect(sweep()).resolves.toEqual({ erased: 0, pending: 0 });
+  });
+});
+
+describe('a person deleted while a send is at the platform', () => {
+  it('is still erased: the send writes the request the delete could not', async () => {
+    const { rows } = await stand.db.pool.query<{ id: string }>(
+      `insert into clients (organization_id, wedding_id, name, email) values ($1, $2, 'Riley Late', 'riley.late@example.com') returning id`,
+      [DEMO_ORG_A.id, DEMO_ORG_A.weddings.today],
+    );
+    const riley = rows[0]!.id;
+    await stand.db.pool.query(`insert into marketing_consents (organization_id, client_id, granted_at, source) values ($1, $2, now(), 'booking form')`, [DEMO_ORG_A.id, riley]);
+    // The delete commits once the send has read the couple, while Mailchimp holds its first answer.
+    const held = deferred();
+    stand.fakes.mailchimp.replyNext({ after: held.promise });
+    const before = stand.fakes.mailchimp.requests.length;
+    const sending = stand.channel.send(mailchimp.message('couple'), { signal: new AbortController().signal, attempt: 1, deliveryId: 'dlv_erasure_race' });
+    await waitFor(() => stand.fakes.mailchimp.requests.length > before, { what: 'the first upsert at the fake' });
+    await stand.db.pool.query('delete from clients where id = $1', [riley]);
+    held.resolve();
+    await sending;
+    expect((await stand.db.pool.query('select client_id from marketing_erasures where done_at is null')).rows).toEqual([{ client_id: riley }]);
+    await expect(sweep()).resolves.toEqual({ erased: 1, pending: 0 });
+    expect(stand.fakes.mailchimp.member(mailchimp.summary.options.audienceId!, 'riley.late@example.com')?.status).toBe('archived');
   });
 });
