@@ -18,18 +18,7 @@ beforeAll(async () => {
 });
 afterAll(() => stand.close());
 
-/** `count` more weddings of the stand's organization, one consenting person each. */
-async function weddings(count: number, tag: string): Promise<string[]> {
-  await stand.db.pool.query(
-    `with w as (
-       insert into weddings (organization_id, couple_name, wedding_date, time_zone)
-       select $1, 'Couple ' || n, date '2027-09-01' + n, 'America/New_York' from generate_series(1, $2) n returning id, couple_name),
-     c as (insert into clients (organization_id, wedding_id, name, email) select $1, w.id, w.couple_name || ' Person', $3 || '+' || w.id || '@example.com' from w returning id)
-     insert into marketing_consents (organization_id, client_id, granted_at, source) select $1, c.id, now(), 'contract' from c`,
-    [STAND_ORG, count, tag],
-  );
-  return (await stand.db.pool.query<{ id: string }>(`select c.wedding_id as id from clients c where c.email like $1 || '+%' order by c.email`, [tag])).rows.map((r) => r.id);
-}
+const weddings = (count: number, tag: string) => stand.addWeddings(count, tag);
 
 /** A second worker process: its own pool, store and adapters (its own in-process token sharing), the same database. */
 function replica() {

@@ -138,7 +138,21 @@ export async function startPartnerStand(prefix = 'partner', clock: { now?: () =>
     };
   }
 
+  /** `count` more weddings of the stand's organization, one consenting person each (`<tag>+<wedding id>@example.com`). */
+  async function addWeddings(count: number, tag: string): Promise<string[]> {
+    await db.pool.query(
+      `with w as (
+         insert into weddings (organization_id, couple_name, wedding_date, time_zone)
+         select $1, 'Couple ' || n, date '2027-09-01' + n, 'America/New_York' from generate_series(1, $2) n returning id, couple_name),
+       c as (insert into clients (organization_id, wedding_id, name, email) select $1, w.id, w.couple_name || ' Person', $3 || '+' || w.id || '@example.com' from w returning id)
+       insert into marketing_consents (organization_id, client_id, granted_at, source) select $1, c.id, now(), 'contract' from c`,
+      [STAND_ORG, count, tag],
+    );
+    return (await db.pool.query<{ id: string }>(`select wedding_id as id from clients where email like $1 || '+%' order by email`, [tag])).rows.map((r) => r.id);
+  }
+
   return {
+    addWeddings,
     db,
     store,
     cipher,

@@ -40,6 +40,7 @@ export function mailchimpProblem(status: number, title: string, detail: string):
 export class MailchimpFake extends FakeServer<MailchimpCall> {
   readonly members = new Map<string, MailchimpMember>();
   readonly journeys = new Map<string, { listId: string; triggered: string[] }>();
+  maxConnections = 10;
   private readonly keys = new Set<string>();
   private readonly lists = new Set<string>();
   private readonly forgotten = new Set<string>();
@@ -100,6 +101,8 @@ export class MailchimpFake extends FakeServer<MailchimpCall> {
     const key = basic ? Buffer.from(basic, 'base64').toString('utf8').split(':').slice(1).join(':') : '';
     if (!this.keys.has(key)) return fail(mailchimpProblem(401, 'API Key Invalid', 'Your API key may be invalid, or you\'ve attempted to access the wrong datacenter.'), 'unknown key');
     if (!key.endsWith(`-${dc}`)) return fail(mailchimpProblem(401, 'API Key Invalid', 'Your API key may be invalid, or you\'ve attempted to access the wrong datacenter.'), `data center ${dc} is not the key's`);
+    // 10 simultaneous connections per account; past it a 429 with no rate headers [doc + 3p].
+    if (this.inFlight > this.maxConnections) return fail(mailchimpProblem(429, 'Too Many Requests', 'You have exceeded the limit of 10 simultaneous connections.'), 'more than 10 simultaneous connections');
     const body = request.body ? parseJson(request.body) : { value: undefined };
     if ('problem' in body) return fail(mailchimpProblem(400, 'JSON Parse Exception', 'We encountered an unspecified JSON parsing error.'), body.problem);
     const call = (kind: MailchimpCall['kind'], reply: FakeReply): Verdict<MailchimpCall> => ({ ok: true, accepted: { kind, key, path, body: body.value }, reply });
