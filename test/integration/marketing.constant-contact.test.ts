@@ -6,7 +6,7 @@ import { ConnectionStore } from '../../src/connections/connection-store';
 import { describeFailure } from '../../src/deliver/attempt';
 import { withRetry } from '../../src/deliver/retry';
 import { createPartnerChannel } from '../../src/partners/partner-channel';
-import { startPartnerStand, STAND_ORG, type PartnerStand } from '../support/partner-stand';
+import { startPartnerStand, type PartnerStand } from '../support/partner-stand';
 import { deferred, waitFor } from '../support/wait-for';
 
 let stand: PartnerStand;
