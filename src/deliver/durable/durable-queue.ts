@@ -105,8 +105,14 @@ export class DurableQueue implements DeliveryRunner {
   private runnerOptions() {
     const events: WorkerEvents = new EventEmitter();
     // Jobs are locked under the pool's id or a worker's, depending on graphile-worker's mode: keep both.
-    events.on('pool:create', ({ workerPool }) => this.liveness.addWorker(workerPool.id));
-    events.on('worker:create', ({ worker }) => this.liveness.addWorker(worker.workerId));
+    const ids = new Set<string>();
+    const track = (id: string) => {
+      ids.add(id);
+      this.liveness.addWorker(id);
+    };
+    events.on('pool:create', ({ workerPool }) => track(workerPool.id));
+    events.on('worker:create', ({ worker }) => track(worker.workerId));
+    events.on('pool:release', () => this.liveness.retire(ids));
     return {
       events,
       pgPool: this.options.jobPool,
