@@ -22,6 +22,8 @@ export interface StreamLeasesOptions {
   /** Heart-beat: renew what is held, look for streams to take. Well under ttlMs. */
   readonly renewEveryMs: number;
   readonly now: () => number;
+  /** Runs `run` after `ms` on the clock `now` reads (tests: a hand-moved clock); cancels with the result. */
+  readonly after?: (ms: number, run: () => void) => () => void;
   readonly logger: Logger;
   readonly hooks: LeaseHooks;
   readonly onEvent?: (event: LeaseEvent, stream: string) => void;
@@ -44,7 +46,7 @@ interface Held {
 export class StreamLeases {
   private readonly held = new Map<string, Held>();
   private loop: NodeJS.Timeout | undefined;
-  private deadlineTimer: NodeJS.Timeout | undefined;
+  private cancelDeadline: () => void = () => undefined;
   private ticking: Promise<void> = Promise.resolve();
   private stopped = false;
   private readonly order: readonly string[];
@@ -67,6 +69,10 @@ export class StreamLeases {
 
   heldStreams(): string[] {
     return [...this.held.keys()].sort();
+  }
+
+  leaseOf(stream: string): Lease | undefined {
+    return this.held.get(stream)?.lease;
   }
 
   /** True while this lease is held and not being handed back: its stream may be started. */
@@ -116,7 +122,7 @@ export class StreamLeases {
     clearTimeout(this.loop);
     await this.ticking.catch(() => undefined);
     await Promise.all([...this.held.values()].map((h) => this.giveBack(h)));
-    clearTimeout(this.deadlineTimer);
+    this.cancelDeadline();
     await this.o.store.leave(this.o.holder).catch((error: unknown) => this.o.logger.warn({ err: error }, 'intake replica row not removed; it expires'));
   }
 
@@ -128,7 +134,7 @@ export class StreamLeases {
   }
 
   private async renew(stream: string, h: Held, startedMs: number): Promise<void> {
-    let ok = false;
+    let ok: boolean;
     try {
       ok = await this.o.store.renew(h.lease, this.o.ttlMs);
     } catch (error) {
@@ -170,12 +176,18 @@ export class StreamLeases {
 
   /** A timer of its own: a heart-beat stuck on the database must not keep a stream past its deadline. */
   private armDeadline(): void {
-    clearTimeout(this.deadlineTimer);
+    this.cancelDeadline();
     if (this.stopped || this.held.size === 0) return;
     const first = Math.min(...[...this.held.values()].map((h) => h.deadlineMs));
-    this.deadlineTimer = setTimeout(() => {
+    const after = this.o.after ?? realTimer;
+    this.cancelDeadline = after(Math.max(0, first - this.o.now()), () => {
       this.expireLocally();
       this.armDeadline();
-    }, Math.max(0, first - this.o.now())).unref();
+    });
   }
+}
+
+function realTimer(ms: number, run: () => void): () => void {
+  const timer = setTimeout(run, ms).unref();
+  return () => clearTimeout(timer);
 }
