@@ -143,11 +143,21 @@ export class ChangeIntake implements ChangeSource {
     return [...this.runners.values()].map((r) => r.lag());
   }
 
-  /** With leases, what this replica holds and what it stands by for (another holds it, or none yet); null without. */
-  leaseView(): { held: string[]; standby: string[] } | null {
+  /**
+   * With leases (null without): `held`, the streams this replica runs; `standby`, those another
+   * replica holds or none does yet (this one takes them when free and within its share);
+   * `pending`, those not known to be either yet (before the first heart-beat, or held and starting).
+   */
+  leaseView(): { held: string[]; standby: string[]; pending: string[] } | null {
     if (!this.leases) return null;
     const names = [...this.plans.keys()].sort();
-    return { held: names.filter((n) => this.runners.has(n)), standby: names.filter((n) => !this.runners.has(n)) };
+    const leased = new Set(this.leases.heldStreams());
+    const settled = this.leases.settled;
+    return {
+      held: names.filter((n) => this.runners.has(n)),
+      standby: names.filter((n) => !this.runners.has(n) && settled && !leased.has(n)),
+      pending: names.filter((n) => !this.runners.has(n) && (!settled || leased.has(n))),
+    };
   }
 
   private runner(plan: StreamPlan, driver: StreamRunnerOptions['driver'], store: CursorStore | null): StreamRunner {

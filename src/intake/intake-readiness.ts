@@ -36,13 +36,19 @@ export function intakeHealth(
   lags: readonly StreamLag[],
   statuses: readonly SubscriptionStatus[],
   nowMs: number,
-  /** With leases, the streams another replica holds: ready (standing by is no fault), and marked. */
-  leases: { readonly standby: readonly string[] } | null = null,
+  /**
+   * With leases: streams another replica holds are ready (standing by is no fault); those whose
+   * lease is not settled yet (before the first heart-beat, or held and starting) are not.
+   */
+  leases: { readonly standby: readonly string[]; readonly pending: readonly string[] } | null = null,
 ): Record<string, ComponentHealth> {
   const byName = new Map(statuses.map((s) => [s.name, s]));
   const components: Record<string, ComponentHealth> = {};
   for (const name of leases?.standby ?? []) {
     components[`subscription:${name}`] = { ready: true, state: 'standby', reason: 'another replica holds this stream; this one takes it over if that one stops', lease: 'standby' };
+  }
+  for (const name of leases?.pending ?? []) {
+    components[`subscription:${name}`] = { ready: false, state: 'joining', reason: 'waiting for its lease to settle', lease: 'pending' };
   }
   for (const lag of lags) {
     const status = byName.get(lag.name);

@@ -49,6 +49,7 @@ export class StreamLeases {
   private cancelDeadline: () => void = () => undefined;
   private ticking: Promise<void> = Promise.resolve();
   private stopped = false;
+  private beaten = false;
   private readonly order: readonly string[];
 
   constructor(private readonly o: StreamLeasesOptions) {
@@ -65,6 +66,11 @@ export class StreamLeases {
       });
     };
     next();
+  }
+
+  /** True once a heart-beat has gone through: only then is a stream not held known to be another's. */
+  get settled(): boolean {
+    return this.beaten;
   }
 
   heldStreams(): string[] {
@@ -108,6 +114,7 @@ export class StreamLeases {
         if (lease && !this.stopped) this.take(lease, startedMs);
         else if (lease) await this.o.store.release(lease);
       }
+      this.beaten = true;
     } catch (error) {
       this.o.logger.warn({ err: error }, 'intake lease heart-beat failed; held streams stop at their deadline');
     } finally {
