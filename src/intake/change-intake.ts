@@ -68,6 +68,8 @@ export class ChangeIntake implements ChangeSource {
   private readonly handOff: HandOff;
   private readonly store: CursorStore | null;
   private readonly leases: StreamLeases | null;
+  /** The streams split by leases: those with catch-up, when leases are on. */
+  private readonly leased = new Set<string>();
   /** Per stream, its last hold or let-go: they run one after the other. */
   private readonly transitions = new Map<string, Promise<void>>();
   private readonly now: () => number;
@@ -83,13 +85,17 @@ export class ChangeIntake implements ChangeSource {
       // Built now even when leased, so a configuration that cannot run fails at start.
       const driver = createDriver(plan, options.db, this.now);
       if (driver.catchUp && !this.store) throw new Error(`subscription stream "${plan.name}" needs a cursor store`);
-      if (!options.leases) this.runners.set(plan.name, this.runner(plan, driver, this.store));
+      // A stream without catch-up cannot change hands without a gap (nothing reads back what
+      // passed while no one was subscribed): every replica keeps it, and the ledger's key makes
+      // the extra copies no-ops, as before leases.
+      if (options.leases && driver.catchUp) this.leased.add(plan.name);
+      else this.runners.set(plan.name, this.runner(plan, driver, this.store));
     }
-    const leased = options.leases;
+    const leased = this.leased.size > 0 ? options.leases : undefined;
     this.leases = leased
       ? new StreamLeases({
           ...leased,
-          streams: plans.map((p) => p.name),
+          streams: [...this.leased],
           now: this.now,
           logger: options.logger,
           hooks: { hold: (lease) => this.hold(lease), letGo: (stream) => this.letGo(stream) },
@@ -106,7 +112,7 @@ export class ChangeIntake implements ChangeSource {
       onChange: (carrier, payload) => this.runners.get(carrier.name)?.onPayload(payload),
       onLive: (carrier) => this.runners.get(carrier.name)?.onLive(),
       onStateChange: (status) => this.runners.get(status.name)?.onState(status),
-      onDemand: Boolean(leased),
+      onDemand: new Set([...this.leased].map((name) => this.plans.get(name)!.carrier.name)),
       now: this.now,
     });
   }
@@ -114,13 +120,10 @@ export class ChangeIntake implements ChangeSource {
   /** Loads every cursor (so the first catch-up starts from it), then joins the channels; leased: starts the heart-beat. */
   async start(): Promise<void> {
     if (this.stopping) return;
-    if (this.leases) {
-      this.source.start();
-      this.leases.start();
-      return;
-    }
     await Promise.all([...this.runners.values()].map((r) => r.open()));
-    if (!this.stopping) this.source.start();
+    if (this.stopping) return;
+    this.source.start();
+    this.leases?.start();
   }
 
   /** Leaves every channel, lets a catch-up under way finish its page, saves the cursors; leased: then releases. */
@@ -146,17 +149,19 @@ export class ChangeIntake implements ChangeSource {
   /**
    * With leases (null without): `held`, the streams this replica runs; `standby`, those another
    * replica holds or none does yet (this one takes them when free and within its share);
-   * `pending`, those not known to be either yet (before the first heart-beat, or held and starting).
+   * `pending`, those not known to be either yet (before the first heart-beat, or held and starting);
+   * `everyReplica`, those without catch-up, which every replica runs.
    */
-  leaseView(): { held: string[]; standby: string[]; pending: string[] } | null {
+  leaseView(): { held: string[]; standby: string[]; pending: string[]; everyReplica: string[] } | null {
     if (!this.leases) return null;
-    const names = [...this.plans.keys()].sort();
+    const names = [...this.leased].sort();
     const leased = new Set(this.leases.heldStreams());
     const settled = this.leases.settled;
     return {
       held: names.filter((n) => this.runners.has(n)),
       standby: names.filter((n) => !this.runners.has(n) && settled && !leased.has(n)),
       pending: names.filter((n) => !this.runners.has(n) && (!settled || leased.has(n))),
+      everyReplica: [...this.plans.keys()].filter((n) => !this.leased.has(n)).sort(),
     };
   }
 

@@ -40,7 +40,7 @@ export function intakeHealth(
    * With leases: streams another replica holds are ready (standing by is no fault); those whose
    * lease is not settled yet (before the first heart-beat, or held and starting) are not.
    */
-  leases: { readonly standby: readonly string[]; readonly pending: readonly string[] } | null = null,
+  leases: { readonly standby: readonly string[]; readonly pending: readonly string[]; readonly everyReplica?: readonly string[] } | null = null,
 ): Record<string, ComponentHealth> {
   const byName = new Map(statuses.map((s) => [s.name, s]));
   const components: Record<string, ComponentHealth> = {};
@@ -56,7 +56,7 @@ export function intakeHealth(
     const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
     components[`subscription:${lag.name}`] = {
       ...verdict,
-      ...(leases ? { lease: 'held' } : {}),
+      ...(leases ? { lease: leases.everyReplica?.includes(lag.name) ? 'every replica' : 'held' } : {}),
       mode: lag.mode,
       table: status?.table,
       subscriptions: lag.subscriptions,

@@ -28,8 +28,8 @@ export interface RealtimeSourceOptions {
   readonly onStateChange?: (status: SubscriptionStatus) => void;
   /** What each subscription's channel listens to; by default postgres_changes on its table. */
   readonly channelFor?: (subscription: SubscriptionConfig) => ChannelSpec;
-  /** Join nothing at start: each subscription waits for add() (its stream's lease is held). */
-  readonly onDemand?: boolean;
+  /** Subscriptions not joined at start: each waits for add() (its stream's lease is held). */
+  readonly onDemand?: ReadonlySet<string>;
   readonly now?: () => number;
 }
 
@@ -57,8 +57,10 @@ export class RealtimeSource implements ChangeSource {
   constructor(private readonly options: RealtimeSourceOptions) {
     this.now = options.now ?? Date.now;
     this.tracker = new SubscriptionTracker(options.subscriptions, this.now, options.onStateChange);
-    if (options.onDemand) for (const s of options.subscriptions) this.tracker.set(s.name, 'standby', STANDBY);
-    else for (const s of options.subscriptions) this.wanted.add(s.name);
+    for (const s of options.subscriptions) {
+      if (options.onDemand?.has(s.name)) this.tracker.set(s.name, 'standby', STANDBY);
+      else this.wanted.add(s.name);
+    }
   }
 
   /** Joins one subscription's channel (on demand: its stream's lease was taken). */
