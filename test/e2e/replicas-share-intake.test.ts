@@ -66,7 +66,10 @@ async function scrape(r: Replica): Promise<Sample[]> {
   return parsePrometheusText(await (await fetch(`http://127.0.0.1:${r.port}/metrics`)).text());
 }
 const held = (samples: Sample[]) => samples.filter((s) => s.name === 'wedsync_intake_stream_held' && s.value === 1).map((s) => s.labels.stream!);
-const decided = (samples: Sample[]) => samples.filter((s) => s.name === 'wedsync_changes_received_total' && s.labels.table === 'weddings').reduce((n, s) => n + s.value, 0);
+/** Changes handed to decide (wedsync_changes_received_total), in flight included. */
+const received = (samples: Sample[]) => samples.filter((s) => s.name === 'wedsync_changes_received_total' && s.labels.table === 'weddings').reduce((n, s) => n + s.value, 0);
+/** From each replica's log: the event ids it decided ("change decided" follows the deliveries' persistence). */
+const decidedIds = (r: Replica) => r.worker.lines().filter((l) => l.msg === 'change decided' && l.table === 'weddings').map((l) => String(l.eventId));
 const count = async (where: string) => (await db.pool.query<{ n: number }>(`select count(*)::int as n from deliveries ${where}`)).rows[0]!.n;
 
 describe('three replicas share the intake', () => {
@@ -96,17 +99,22 @@ describe('three replicas share the intake', () => {
     const from = await outboxMaxId(db.pool);
     await weddingBurst(db.pool, org, 500, 4);
     await waitFor(async () => (await count('')) === 500, { what: '500 deliveries persisted', timeoutMs: 30_000 });
-    const phase1 = await Promise.all(replicas.map(async (r) => decided(await scrape(r))));
+    const phase1 = await Promise.all(replicas.map(async (r) => received(await scrape(r))));
     expect(phase1.reduce((a, b) => a + b, 0)).toBe(500);
     expect(phase1[replicas.indexOf(first)]).toBe(500);
+    // And by id, from the logs: each of the 500 decided once, by one replica.
+    const firstIds = await expectedOutboxIds(db.pool, db.schema, 'weddings', from);
+    await waitFor(() => decidedIds(first).length >= 500, { what: 'the 500 decisions logged' });
+    const phase1Ids = replicas.flatMap(decidedIds);
+    expect(phase1Ids.sort()).toEqual([...firstIds].sort());
 
     // 500 more; the holder is killed after the first 150 of them.
     let killedAtMs = 0;
-    let decidedByKilled = 0;
+    let receivedByKilled = 0;
     await weddingBurst(db.pool, org, 500, 4, async (n) => {
       if (n !== 150) return;
-      await waitFor(async () => decided(await scrape(first)) >= 560, { what: 'the holder deciding the second burst', timeoutMs: 15_000 });
-      decidedByKilled = decided(await scrape(first));
+      await waitFor(async () => received(await scrape(first)) >= 560, { what: 'the holder deciding the second burst', timeoutMs: 15_000 });
+      receivedByKilled = received(await scrape(first));
       first.worker.child.kill('SIGKILL');
       killedAtMs = Date.now();
       await first.worker.exited;
@@ -132,16 +140,25 @@ describe('three replicas share the intake', () => {
     for (const b of bodies.values()) expect(b.size).toBe(1);
 
     // After the kill, only the taker decided: the third replica never held the outbox stream.
-    const after = await Promise.all(survivors.map(async (r) => decided(await scrape(r))));
+    const after = await Promise.all(survivors.map(async (r) => received(await scrape(r))));
     const byTaker = after[survivors.indexOf(taker)]!;
     expect(after[1 - survivors.indexOf(taker)]).toBe(0);
     // The dead one decided up to the kill; the taker the rest, plus those past the dead one's
     // last saved cursor (read back by the catch-up; the ledger key makes their deliveries the same).
-    const redecided = decidedByKilled + byTaker - 1_000;
+    const redecided = receivedByKilled + byTaker - 1_000;
     expect(redecided).toBeGreaterThanOrEqual(0);
+    // By id: no replica decided a change twice, the third none of them, and a change decided by
+    // two replicas is one the dead one decided after its last saved cursor, read back by the taker.
+    const killedIds = decidedIds(first);
+    const takerIds = decidedIds(taker);
+    expect(new Set(killedIds).size).toBe(killedIds.length);
+    expect(new Set(takerIds).size).toBe(takerIds.length);
+    expect(decidedIds(survivors.find((r) => r !== taker)!)).toEqual([]);
+    expect(new Set([...killedIds, ...takerIds])).toEqual(new Set(expected));
+    const twice = takerIds.filter((id) => killedIds.includes(id)).length;
 
     process.stdout.write(
-      `${JSON.stringify({ takeoverMs, leaseTtlMs: LEASE_TTL_MS, decidedByKilled, byTaker, redecided, requests: receiver.requests.length, deliveryIds: ids.length })}\n`,
+      `${JSON.stringify({ takeoverMs, leaseTtlMs: LEASE_TTL_MS, receivedByKilled, loggedByKilled: killedIds.length, byTaker, redecided, twice, requests: receiver.requests.length, deliveryIds: ids.length })}\n`,
     );
     expect(takeoverMs).toBeLessThan(LEASE_TTL_MS + 3_000);
 
