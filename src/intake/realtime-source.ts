@@ -1,9 +1,9 @@
-import type { RealtimeChannel, RealtimePostgresChangesFilter } from '@supabase/supabase-js';
+import type { RealtimeChannel } from '@supabase/supabase-js';
 import type { IntakeConfig, SubscriptionConfig } from '../config/worker-config.schema';
 import type { Logger } from '../lib/logger';
 import { tableChannel, type ChannelSpec } from './channel-spec';
 import type { HeartbeatStatus, RealtimeClientLike, RealtimeHooks } from './realtime-client';
-import { describeChannelError, isLiveSignal, type SystemPayload } from './realtime-signals';
+import { describeChannelError, isLiveSignal, openChannel, type SystemPayload } from './realtime-channel';
 import { SubscriptionTracker, type SubscriptionStatus } from './subscription-tracker';
 
 export interface ChangeSource {
@@ -120,7 +120,7 @@ export class RealtimeSource implements ChangeSource {
     if (!client || this.stopping || !this.wanted.has(subscription.name)) return;
     const generation = ++this.generation;
     const spec = this.specOf(subscription);
-    const channel = this.openChannel(client, subscription, spec, generation);
+    const channel = openChannel(client, `wedsync-${subscription.name}`, spec, (payload) => this.deliver(subscription, generation, payload));
     channel.on('system', {}, (payload: SystemPayload) => this.onSystem(subscription, generation, payload));
     channel.subscribe((status, error) => this.onStatus(subscription, generation, status, error));
     this.channels.set(subscription.name, { channel, generation });
@@ -131,22 +131,6 @@ export class RealtimeSource implements ChangeSource {
     return this.options.channelFor?.(subscription) ?? tableChannel(subscription);
   }
 
-  private openChannel(client: RealtimeClientLike, subscription: SubscriptionConfig, spec: ChannelSpec, generation: number): RealtimeChannel {
-    const deliver = (payload: unknown) => this.deliver(subscription, generation, payload);
-    if (spec.kind === 'broadcast') {
-      // The channel is named by the topic the trigger sends to. replication_ready asks the server
-      // to say when its replication connection (the only way database broadcasts get out) is up.
-      const channel = client.channel(spec.topic, { config: { private: spec.private, broadcast: { replication_ready: true } } });
-      return channel.on('broadcast', { event: '*' }, deliver);
-    }
-    const channel = client.channel(`wedsync-${subscription.name}`);
-    // A '*' binding unless the stream needs one operation, filtered here: a typed binding makes
-    // realtime-js read fields of the frame that a malformed frame may lack, and that would throw
-    // inside the socket handler (the guarded transport counts it as an undecodable frame).
-    const binding = { event: spec.event, schema: spec.schema, table: spec.table, ...(spec.filter ? { filter: spec.filter } : {}) };
-    // Typed as '*': that overload's callback takes every payload shape; the event is sent as is.
-    return channel.on('postgres_changes', binding as RealtimePostgresChangesFilter<'*'>, deliver);
-  }
 
   private isCurrent(subscription: SubscriptionConfig, generation: number): boolean {
     return !this.stopping && this.channels.get(subscription.name)?.generation === generation;
