@@ -105,8 +105,14 @@ export class DurableQueue implements DeliveryRunner {
   private runnerOptions() {
     const events: WorkerEvents = new EventEmitter();
     // Jobs are locked under the pool's id or a worker's, depending on graphile-worker's mode: keep both.
-    events.on('pool:create', ({ workerPool }) => this.liveness.addWorker(workerPool.id));
-    events.on('worker:create', ({ worker }) => this.liveness.addWorker(worker.workerId));
+    const ids = new Set<string>();
+    const track = (id: string) => {
+      ids.add(id);
+      this.liveness.addWorker(id);
+    };
+    events.on('pool:create', ({ workerPool }) => track(workerPool.id));
+    events.on('worker:create', ({ worker }) => track(worker.workerId));
+    events.on('pool:release', () => this.liveness.retire(ids));
     return {
       events,
       pgPool: this.options.jobPool,
@@ -116,6 +122,11 @@ export class DurableQueue implements DeliveryRunner {
       noHandleSignals: true,
       // Our own deadline aborts runs first; graphile's would fail the jobs instead of putting them back.
       gracefulShutdownAbortTimeout: 24 * 3_600_000,
+      // Without a batch delay graphile-worker 0.18 completes and fails jobs in promises nobody
+      // awaits: a database restart then surfaces as an unhandled rejection, which stops the process.
+      // The batched path retries for minutes and, if the database stays away, shuts the pool down
+      // for the supervisor to restart; a re-run of an unfinished job is a no-op through the ledger.
+      preset: { worker: { completeJobBatchDelay: 0, failJobBatchDelay: 0 } },
       logger: graphileLogger(this.options.logger),
       taskList: { [DELIVER_TASK]: (payload: unknown, helpers: JobHelpers) => this.runJob(payload, helpers) },
     };
