@@ -14,6 +14,8 @@ import { Dispatcher, type DeliveryRunner } from './deliver/dispatcher';
 import type { ChannelRegistry } from './channels/channel';
 import type { Delivery } from './decide/delivery';
 import { DurableQueue } from './deliver/durable/durable-queue';
+import { DigestingRunner, digestTasks } from './deliver/digest/digest-runner';
+import { DigestStore } from './deliver/digest/digest-store';
 import { createPgEventDeadLetters } from './deliver/durable/pg-event-dead-letters';
 import { createPgSentLedger } from './deliver/durable/pg-sent-ledger';
 import { DECIDE_POOL_SIZE, jobPoolSize } from './deliver/durable/pool-size';
@@ -120,6 +122,8 @@ export function createApp(deps: AppDependencies): App {
   const deadEvents = pool ? createPgEventDeadLetters(pool) : createMemoryEventDeadLetters(100, now);
   const { onOutcome, observe } = deliveryObservers(metrics);
   const dispatcherLogger = logger.child({ component: 'dispatcher' });
+  // Digests hold messages in PostgreSQL: only with the durable queue.
+  const digests = pool && contexts && worker.preferences.digests.enabled ? new DigestStore(jobPool ?? pool, worker.queue.schema, worker.preferences.digests.maxItems) : null;
   const queue = pool && contexts
     ? new DurableQueue({
         pool,
@@ -138,6 +142,7 @@ export function createApp(deps: AppDependencies): App {
         now,
         onOutcome,
         observe,
+        ...(digests ? { tasks: digestTasks(digests, logger.child({ component: 'digests' })) } : {}),
       })
     : null;
   const dispatcher: DeliveryRunner =
@@ -155,8 +160,9 @@ export function createApp(deps: AppDependencies): App {
       observe,
     });
 
+  const submitter: DeliveryRunner = queue && digests && pool ? new DigestingRunner(queue, digests, pool) : dispatcher;
   const caps = new HourlyCapTracker();
-  const settings = planSettingsFrom(worker, new Set(Object.keys(channels) as (keyof ChannelRegistry)[]));
+  const settings = planSettingsFrom(worker, new Set(Object.keys(channels) as (keyof ChannelRegistry)[]), submitter !== dispatcher);
   const decide = createEventHandler({
     subscriptions: worker.subscriptions,
     contexts,
@@ -164,7 +170,7 @@ export function createApp(deps: AppDependencies): App {
     caps,
     deadEvents,
     onDeadEvent: (reason) => metrics.deadEvents.inc({ reason }),
-    submit: (deliveries) => dispatcher.submit(deliveries),
+    submit: (deliveries) => submitter.submit(deliveries),
     logger: logger.child({ component: 'decide' }),
     now,
     ...(partners ? { partners } : {}),

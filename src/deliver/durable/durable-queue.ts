@@ -48,6 +48,8 @@ export interface DurableQueueOptions {
   readonly now?: () => number;
   readonly onOutcome?: (delivery: StoredDelivery, outcome: DeliveryOutcome) => void;
   readonly observe?: AttemptOptions['observe'];
+  /** More graphile-worker tasks run by the same workers (digests: src/deliver/digest/). */
+  readonly tasks?: Readonly<Record<string, (payload: unknown, helpers: JobHelpers) => Promise<void>>>;
 }
 
 /**
@@ -117,7 +119,7 @@ export class DurableQueue implements DeliveryRunner {
       // Our own deadline aborts runs first; graphile's would fail the jobs instead of putting them back.
       gracefulShutdownAbortTimeout: 24 * 3_600_000,
       logger: graphileLogger(this.options.logger),
-      taskList: { [DELIVER_TASK]: (payload: unknown, helpers: JobHelpers) => this.runJob(payload, helpers) },
+      taskList: { ...this.options.tasks, [DELIVER_TASK]: (payload: unknown, helpers: JobHelpers) => this.runJob(payload, helpers) },
     };
   }
 
