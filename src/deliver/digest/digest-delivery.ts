@@ -57,7 +57,10 @@ export function buildDigest(key: string, held: readonly StoredDelivery[], hold: 
     score: Math.max(...items.map((i) => i.priority.score)),
     reasons: [`digest of ${items.length} held ${items.length === 1 ? 'change' : 'changes'}`],
   };
-  const weddingId = shared(items.map((i) => i.weddingId), (a, b) => a === b, null);
+  const sharedWedding = shared(items.map((i) => i.weddingId), (a, b) => a === b, null);
+  // A vendor or a couple is found through a wedding when the address is read at send time: the
+  // digest reads it through the newest item's wedding, even when the items span several.
+  const weddingId = [...items].reverse().find((i) => i.weddingId !== null)?.weddingId ?? null;
   const wedding = shared(contents.map((c) => c.wedding), (a, b) => a?.id === b?.id, null);
   const digest: DigestSummary = { total: items.length, entries: contents.slice(0, maxItems).map(entryOf), heldBy: hold.heldBy };
   const content: NotificationContent = {
@@ -73,7 +76,7 @@ export function buildDigest(key: string, held: readonly StoredDelivery[], hold: 
     occurredAt: contents[contents.length - 1]!.occurredAt,
     digest,
   };
-  const message = { ...(first.message as ContentMessage), content, ...(first.message.channel === 'in_app' ? { weddingId } : {}) } as StoredMessage;
+  const message = { ...(first.message as ContentMessage), content, ...(first.message.channel === 'in_app' ? { weddingId: sharedWedding } : {}) } as StoredMessage;
   return {
     id: deliveryId(eventId, first.channel, `${first.recipient.kind}:${first.recipient.id}`),
     eventId,
