@@ -204,7 +204,8 @@ function timing(scope: Scope, person: Person, settings: PlanSettings, caps: Hour
     if (caps.wouldExceed(key, scope.nowMs, cap)) notes.push(`hourly cap of ${cap} bypassed: ${why}`);
     return { notBeforeMs: null, notes };
   }
-  if (settings.digests && (level === 'normal' || level === 'low')) return digestTiming(scope.nowMs, key, quietEnd, cap, caps, notes);
+  // Day mode lifts digests with the quiet hours: what the cap holds then comes one by one, as soon as it may.
+  if (settings.digests && !scope.dayMode && (level === 'normal' || level === 'low')) return digestTiming(scope.nowMs, key, quietEnd, cap, caps, notes);
   const earliest = quietEnd ?? scope.nowMs;
   if (quietEnd !== null) notes.push(`deferred by quiet hours until ${new Date(quietEnd).toISOString()}`);
   const slot = caps.admit(key, earliest, cap, scope.nowMs);

@@ -125,7 +125,6 @@ describe('digests', () => {
   it('sends an item held after its window was collected at once, as the next digest of that window', async () => {
     const org = await insertOrganization(s.db.pool, { slackWebhookUrl: null });
     const person = await vendorIn(org, 'late@digest.test');
-    const vendor = person.vendor;
     const atMs = Date.now() + 500;
     await store.hold([heldEmail(org, person, 1, atMs), heldEmail(org, person, 2, atMs)]);
     await waitFor(() => emailsTo('late@digest.test').length === 1, { what: 'the first digest', timeoutMs: 30_000 });

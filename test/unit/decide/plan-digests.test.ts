@@ -45,6 +45,17 @@ describe('digests in the planner', () => {
     expect(first[3]!.notes).toEqual([`held for the digest at ${new Date(slot).toISOString()}: hourly cap of 3`]);
   });
 
+  it('lifts digests for a wedding in its day mode: over the cap, its messages wait one by one', () => {
+    const busy = person('vendor', { id: 'v-busy', preferences: { ...noPreferences(), hourlyCap: 1 } });
+    const caps = new HourlyCapTracker();
+    const NOW = Date.parse('2026-11-25T15:00:00Z');
+    const today = contextOf({ wedding: weddingOf({ date: '2026-11-25' }), people: [busy] });
+    const plans = [0, 1].map((i) => planDeliveries(changeOf('clients', 'UPDATE', { id: 'c-1', name: `Ana ${i}` }, { id: 'c-1', name: 'Ana' }), today, settings, NOW + i, caps));
+    const second = plans[1]!.deliveries.find((d) => d.recipient.id === 'v-busy')!;
+    expect(second.digest).toBeUndefined();
+    expect(second.notBeforeMs).toBe(NOW + 3_600_000);
+  });
+
   it('without the durable queue (digests off) defers each message as before', () => {
     const plan = planDeliveries(form('f'), contextOf({ people: [sleepy] }), { ...settings, digests: false }, late);
     expect(plan.deliveries[0]?.digest).toBeUndefined();
