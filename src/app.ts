@@ -115,7 +115,8 @@ export function createApp(deps: AppDependencies): App {
   const channels: ChannelRegistry = { ...built.channels, ...(partners ? { partner: partners.channel } : {}), ...deps.channels };
   const redis = env.REDIS_URL ? new Redis(env.REDIS_URL, { lazyConnect: false, maxRetriesPerRequest: null }) : undefined;
   redis?.on('error', (error) => logger.warn({ err: error }, 'redis connection error; shared rate limits wait for it'));
-  const limiters = new RateLimiterRegistry(redis, worker.limits.redisNamespace);
+  const dayMode = worker.preferences.weddingDayMode;
+  const limiters = new RateLimiterRegistry(redis, worker.limits.redisNamespace, { reservedCriticalShare: dayMode.enabled ? dayMode.reservedShare : 0 });
   const limiterFor = (d: Delivery) => limiters.get(destinationKey(d.channel, d.recipient), d.rateLimit ?? defaultLimit(d.channel, worker));
   const destinations = new DestinationHealth(now);
   const database = new DatabaseHealth(now);

@@ -82,6 +82,12 @@ export const weddingDayModeSchema = z
     enabled: z.boolean().default(true),
     from: localTime.default('18:00').describe("Local time (wedding's zone) the evening before the wedding when its day mode starts"),
     until: localTime.default('04:00').describe("Local time (wedding's zone) the morning after when its day mode ends"),
+    reservedShare: z
+      .number()
+      .min(0)
+      .max(0.9)
+      .default(0.2)
+      .describe("Share of each provider's rate limit only critical messages may use (on the day, only what is urgent by nature is critical)"),
   })
   .strict()
   .describe("Per wedding: messages about it reach its people at once, whatever their quiet hours");
