@@ -22,6 +22,8 @@ create table digest_items (
 create index digest_items_held_idx on digest_items (digest_key, created_at) where digest_id is null;
 -- Collected rows stay a while (a duplicate change arriving late is still recognised), then go.
 create index digest_items_collected_idx on digest_items (collected_at) where digest_id is not null;
+-- The worker's own table, like the ledger: no policy, so the Data API's roles never read it.
+alter table digest_items enable row level security;
 
 -- Down Migration
 drop table if exists digest_items;
