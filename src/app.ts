@@ -2,6 +2,8 @@ import type { Pool } from 'pg';
 import type { HttpRequester } from './channels/webhook/webhook-channel';
 import { createChannelRegistry, USER_AGENT } from './channels/registry';
 import { createPartnerSystem } from './partners/partner-system';
+import { connectionStoppedAlert } from './partners/connection-alert';
+import type { ConnectionSummary } from './connections/connection';
 import type { Config } from './config/load-config';
 import type { ContextRepository } from './context/event-context';
 import { createPgContextRepository } from './context/pg-context-repository';
@@ -39,6 +41,7 @@ import { createMetrics, type Metrics } from './outcome/metrics';
 import { readinessReport } from './outcome/readiness';
 import { buildStatus } from './outcome/status-builder';
 import { createOnCallReader } from './outcome/status-oncall';
+import { createConnectionsReader } from './outcome/status-connections';
 import type { StatusSnapshot } from './outcome/status-snapshot';
 
 export interface AppDependencies {
@@ -110,8 +113,15 @@ export function createApp(deps: AppDependencies): App {
   // Partner connections need their credentials' keys and the database that holds them.
   const partners =
     pool && env.CONNECTION_KEYS
-      ? createPartnerSystem({ pool, connectionKeys: env.CONNECTION_KEYS, endpoints: env, allowAddresses: worker.partnerWebhooks.allowAddresses, http: deps.http, userAgent: USER_AGENT, appBaseUrl: worker.content.appBaseUrl, logger: logger.child({ component: 'partners' }) })
+      ? createPartnerSystem({ pool, connectionKeys: env.CONNECTION_KEYS, endpoints: env, allowAddresses: worker.partnerWebhooks.allowAddresses, http: deps.http, userAgent: USER_AGENT, appBaseUrl: worker.content.appBaseUrl, logger: logger.child({ component: 'partners' }), onStopped: (c, reason) => void tellChat(c, reason) })
       : null;
+  // A refused connection is told to its organization's chat once (the stop is once across replicas; the id is the stop's).
+  const tellChat = async (connection: ConnectionSummary, reason: string) => {
+    const found = queue && contexts ? await contexts.resolve({ organizationId: connection.organizationId, weddingId: null }).catch(() => null) : null;
+    const alert = found?.ok ? connectionStoppedAlert(connection, reason, found.context.organization, worker.failover.organization, new Set(Object.keys(channels) as (keyof ChannelRegistry)[]), now()) : null;
+    if (alert && queue) await queue.submit([alert]).catch((error: unknown) => logger.warn({ err: error, connectionId: connection.id }, 'could not queue the chat message about a stopped connection'));
+    else logger.warn({ connectionId: connection.id, organizationId: connection.organizationId }, 'stopped connection not told to chat: the organization has no Slack or Teams hook');
+  };
   const channels: ChannelRegistry = { ...built.channels, ...(partners ? { partner: partners.channel } : {}), ...deps.channels };
   const redis = env.REDIS_URL ? new Redis(env.REDIS_URL, { lazyConnect: false, maxRetriesPerRequest: null }) : undefined;
   redis?.on('error', (error) => logger.warn({ err: error }, 'redis connection error; shared rate limits wait for it'));
@@ -230,6 +240,7 @@ export function createApp(deps: AppDependencies): App {
       waiting: () => limiters.waiting(),
       deadEvents,
       onCall,
+      connections: pool && partners ? createConnectionsReader(pool) : null,
       now,
     });
   metrics.attach({

@@ -25,5 +25,21 @@ create index digest_items_collected_idx on digest_items (collected_at) where dig
 -- The worker's own table, like the ledger: no policy, so the Data API's roles never read it.
 alter table digest_items enable row level security;
 
+-- 0010 predates the partner channel: a partner delivery could not enter the ledger (found by the
+-- revoked-connection test). 0017 (marketing partners, another branch) also allows it; this adds
+-- 'partner' only when the check does not allow it yet, keeping whatever else it allows.
+do $$
+declare
+  def text;
+begin
+  select pg_get_constraintdef(c.oid) into def
+  from pg_constraint c join pg_class t on t.oid = c.conrelid join pg_namespace n on n.oid = t.relnamespace
+  where c.conname = 'deliveries_channel_check' and t.relname = 'deliveries' and n.nspname = current_schema();
+  if def is not null and position('''partner''' in def) = 0 then
+    alter table deliveries drop constraint deliveries_channel_check;
+    execute 'alter table deliveries add constraint deliveries_channel_check ' || replace(def, 'ARRAY[', 'ARRAY[''partner''::text, ');
+  end if;
+end $$;
+
 -- Down Migration
 drop table if exists digest_items;

@@ -20,6 +20,8 @@ export interface PartnerSystemInput {
   readonly userAgent: string;
   readonly appBaseUrl: string | null;
   readonly logger: Logger;
+  /** A connection was just stopped (once across replicas): e.g. tell the organization's chat. */
+  readonly onStopped?: (connection: ConnectionSummary, reason: string) => void;
 }
 
 /**
@@ -37,8 +39,10 @@ export function createPartnerSystem(input: PartnerSystemInput) {
     pool: input.pool,
     store,
     adapters,
-    onStopped: (connection, reason) =>
-      input.logger.error({ connectionId: connection.id, organizationId: connection.organizationId, partner: connection.partner, reason, alert: true }, 'partner connection stopped'),
+    onStopped: (connection, reason) => {
+      input.logger.error({ connectionId: connection.id, organizationId: connection.organizationId, partner: connection.partner, reason, alert: true }, 'partner connection stopped');
+      input.onStopped?.(connection, reason);
+    },
   });
   return {
     channel,
