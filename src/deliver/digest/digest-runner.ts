@@ -18,8 +18,10 @@ export class DigestingRunner implements DeliveryRunner {
   ) {}
 
   async submit(deliveries: readonly Delivery[]): Promise<void> {
-    const held = deliveries.filter((d) => d.digest !== undefined);
-    const rest = held.length === 0 ? deliveries : deliveries.filter((d) => d.digest === undefined);
+    // Critical and high are never digested, whatever a caller marked: they go to the queue.
+    const digestible = (d: Delivery) => d.digest !== undefined && (d.priority.level === 'normal' || d.priority.level === 'low');
+    const held = deliveries.filter(digestible);
+    const rest = held.length === 0 ? deliveries : deliveries.filter((d) => !digestible(d));
     await Promise.all([held.length > 0 ? this.store.hold(held, this.holdDb) : undefined, rest.length > 0 ? this.inner.submit(rest) : undefined]);
   }
 
