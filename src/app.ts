@@ -4,6 +4,8 @@ import type { Pool } from 'pg';
 import type { HttpRequester } from './channels/webhook/webhook-channel';
 import { createChannelRegistry, USER_AGENT } from './channels/registry';
 import { createPartnerSystem } from './partners/partner-system';
+import { connectionStoppedAlert } from './partners/connection-alert';
+import type { ConnectionSummary } from './connections/connection';
 import type { Config } from './config/load-config';
 import type { ContextRepository } from './context/event-context';
 import { createPgContextRepository } from './context/pg-context-repository';
@@ -16,6 +18,8 @@ import { Dispatcher, type DeliveryRunner } from './deliver/dispatcher';
 import type { ChannelRegistry } from './channels/channel';
 import type { Delivery } from './decide/delivery';
 import { DurableQueue } from './deliver/durable/durable-queue';
+import { DigestingRunner, digestTasks } from './deliver/digest/digest-runner';
+import { DigestStore } from './deliver/digest/digest-store';
 import { createPgEventDeadLetters } from './deliver/durable/pg-event-dead-letters';
 import { createPgSentLedger } from './deliver/durable/pg-sent-ledger';
 import { DECIDE_POOL_SIZE, jobPoolSize } from './deliver/durable/pool-size';
@@ -41,6 +45,7 @@ import { createMetrics, type Metrics } from './outcome/metrics';
 import { readinessReport } from './outcome/readiness';
 import { buildStatus } from './outcome/status-builder';
 import { createOnCallReader } from './outcome/status-oncall';
+import { createConnectionsReader } from './outcome/status-connections';
 import type { StatusSnapshot } from './outcome/status-snapshot';
 
 export interface AppDependencies {
@@ -117,18 +122,28 @@ export function createApp(deps: AppDependencies): App {
   // Partner connections need their credentials' keys and the database that holds them.
   const partners =
     pool && env.CONNECTION_KEYS
-      ? createPartnerSystem({ pool, connectionKeys: env.CONNECTION_KEYS, endpoints: env, allowAddresses: worker.partnerWebhooks.allowAddresses, http: deps.http, userAgent: USER_AGENT, appBaseUrl: worker.content.appBaseUrl, logger: logger.child({ component: 'partners' }), erasureSweepMs: 60_000, now })
+      ? createPartnerSystem({ pool, connectionKeys: env.CONNECTION_KEYS, endpoints: env, allowAddresses: worker.partnerWebhooks.allowAddresses, http: deps.http, userAgent: USER_AGENT, appBaseUrl: worker.content.appBaseUrl, logger: logger.child({ component: 'partners' }), erasureSweepMs: 60_000, now, onStopped: (c, reason) => void tellChat(c, reason) })
       : null;
+  // A refused connection is told to its organization's chat once (the stop is once across replicas; the id is the stop's).
+  const tellChat = async (connection: ConnectionSummary, reason: string) => {
+    const found = queue && contexts ? await contexts.resolve({ organizationId: connection.organizationId, weddingId: null }).catch(() => null) : null;
+    const alert = found?.ok ? connectionStoppedAlert(connection, reason, found.context.organization, worker.failover.organization, new Set(Object.keys(channels) as (keyof ChannelRegistry)[]), now()) : null;
+    if (alert && queue) await queue.submit([alert]).catch((error: unknown) => logger.warn({ err: error, connectionId: connection.id }, 'could not queue the chat message about a stopped connection'));
+    else logger.warn({ connectionId: connection.id, organizationId: connection.organizationId }, 'stopped connection not told to chat: the organization has no Slack or Teams hook');
+  };
   const channels: ChannelRegistry = { ...built.channels, ...(partners ? { partner: partners.channel } : {}), ...deps.channels };
   const redis = env.REDIS_URL ? new Redis(env.REDIS_URL, { lazyConnect: false, maxRetriesPerRequest: null }) : undefined;
   redis?.on('error', (error) => logger.warn({ err: error }, 'redis connection error; shared rate limits wait for it'));
-  const limiters = new RateLimiterRegistry(redis, worker.limits.redisNamespace);
+  const dayMode = worker.preferences.weddingDayMode;
+  const limiters = new RateLimiterRegistry(redis, worker.limits.redisNamespace, { reservedCriticalShare: dayMode.enabled ? dayMode.reservedShare : 0 });
   const limiterFor = (d: Delivery) => limiters.get(destinationKey(d.channel, d.recipient), d.rateLimit ?? defaultLimit(d.channel, worker));
   const destinations = new DestinationHealth(now);
   const database = new DatabaseHealth(now);
   const deadEvents = pool ? createPgEventDeadLetters(pool) : createMemoryEventDeadLetters(100, now);
   const { onOutcome, observe } = deliveryObservers(metrics);
   const dispatcherLogger = logger.child({ component: 'dispatcher' });
+  // Digests hold messages in PostgreSQL: only with the durable queue.
+  const digests = pool && contexts && worker.preferences.digests.enabled ? new DigestStore(jobPool ?? pool, worker.queue.schema, worker.preferences.digests.maxItems) : null;
   const queue = pool && contexts
     ? new DurableQueue({
         pool,
@@ -147,6 +162,7 @@ export function createApp(deps: AppDependencies): App {
         now,
         onOutcome,
         observe,
+        ...(digests ? { tasks: digestTasks(digests, logger.child({ component: 'digests' })) } : {}),
       })
     : null;
   const dispatcher: DeliveryRunner =
@@ -164,8 +180,9 @@ export function createApp(deps: AppDependencies): App {
       observe,
     });
 
+  const submitter: DeliveryRunner = queue && digests && pool ? new DigestingRunner(queue, digests, pool) : dispatcher;
   const caps = new HourlyCapTracker();
-  const settings = planSettingsFrom(worker, new Set(Object.keys(channels) as (keyof ChannelRegistry)[]));
+  const settings = planSettingsFrom(worker, new Set(Object.keys(channels) as (keyof ChannelRegistry)[]), submitter !== dispatcher);
   const decide = createEventHandler({
     subscriptions: worker.subscriptions,
     contexts,
@@ -173,7 +190,7 @@ export function createApp(deps: AppDependencies): App {
     caps,
     deadEvents,
     onDeadEvent: (reason) => metrics.deadEvents.inc({ reason }),
-    submit: (deliveries) => dispatcher.submit(deliveries),
+    submit: (deliveries) => submitter.submit(deliveries),
     logger: logger.child({ component: 'decide' }),
     now,
     ...(partners ? { partners } : {}),
@@ -245,6 +262,7 @@ export function createApp(deps: AppDependencies): App {
       waiting: () => limiters.waiting(),
       deadEvents,
       onCall,
+      connections: pool && partners ? createConnectionsReader(pool) : null,
       now,
     });
   metrics.attach({

@@ -16,6 +16,7 @@ import { smsBeforeAfter } from './sms-before-after';
 import { planSettingsFrom } from '../../src/decide/plan';
 import { channelKinds } from '../../src/vocabulary';
 import { WEDDING_DAY, wireSeedToSandboxes } from './scenario';
+import { connectDemoCrm, CRM_RULE, describeCrm } from './crm';
 
 // `npm run demo`: the real worker, on the shipped rules (config/worker.example.json), against a
 // PostgreSQL (DATABASE_URL, or an embedded one), a loopback Realtime server that follows the
@@ -66,6 +67,7 @@ async function main(): Promise<void> {
   const sandboxes = await startSandboxes();
   started.push(() => sandboxes.close());
   await wireSeedToSandboxes(pool, { partner: `${sandboxes.partner.url}/partner`, slackA: sandboxes.slack.hookUrl(), teamsB: sandboxes.teams.hookUrl() });
+  const { connectionKeys } = await connectDemoCrm(pool, sandboxes.vsco);
   const realtime = await startFakeRealtime();
   started.push(() => realtime.close());
   const follower = await realtime.followDatabase(pool, { schema: 'public' });
@@ -90,10 +92,13 @@ async function main(): Promise<void> {
       TWILIO_AUTH_TOKEN: sandboxes.twilio.authToken,
       TWILIO_FROM: '+14155550199',
       TWILIO_BASE_URL: sandboxes.twilio.url,
+      CONNECTION_KEYS: connectionKeys,
+      VSCO_WORKSPACE_BASE_URL: sandboxes.vsco.apiUrl,
     },
     readFile: () =>
       JSON.stringify({
         ...example,
+        rules: [...(example.rules as unknown[]), CRM_RULE],
         webhookEndpoints: [{ name: 'ops-archive', url: `${sandboxes.partner.url}/archive`, secretEnv: 'WEBHOOK_SECRET_OPS_ARCHIVE' }],
         partnerWebhooks: { allowAddresses: ['127.0.0.1'] },
         // Sandboxes answer at once: no need to pace them like the real providers.
@@ -123,6 +128,7 @@ async function main(): Promise<void> {
   );
   say(`\nledger   ${rows.map((r) => `${r.channel}/${r.status}: ${r.n}`).join(', ')}`);
   say(`sandbox  ${Object.entries(sandboxes.counts()).map(([k, v]) => `${k}: ${v}`).join(', ')}`);
+  say(`crm      ${describeCrm(sandboxes.vsco)}`);
   const sms = await smsBeforeAfter(pool, config.worker, planSettingsFrom(config.worker, new Set(channelKinds)), seeded!.last);
   say(`sms      the day plans ${sms.after} SMS; ${sms.before} when every change on the wedding day was critical`);
   say(once ? 'scenario done' : 'scenario done; the status page stays up until Ctrl-C');

@@ -13,7 +13,7 @@ export interface Step {
  */
 export const WEDDING_DAY: readonly Step[] = [
   {
-    title: 'The Rivera–Morgan wedding moves by a day (it is 5 days away)',
+    title: "The Rivera–Morgan wedding moves by a day (it is 5 days away); the photographer's CRM (VSCO Workspace) follows",
     sql: `update weddings set wedding_date = wedding_date + 1 where id = $1`,
     values: [DEMO_ORG_A.weddings.inFiveDays],
   },

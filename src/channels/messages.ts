@@ -31,6 +31,28 @@ export interface NotificationContent {
   readonly priority: Priority;
   /** ISO time the change was committed. */
   readonly occurredAt: string;
+  /** Present on a digest: the held changes it gathers, which every channel lists its own way. */
+  readonly digest?: DigestSummary;
+}
+
+/** One held change, as a digest lists it. */
+export interface DigestEntry {
+  readonly kind: NotificationKind;
+  readonly title: string;
+  readonly summary: string;
+  readonly coupleName: string | null;
+  /** Local date of the wedding, YYYY-MM-DD, when the change is about one. */
+  readonly weddingDate: string | null;
+  readonly link: string | null;
+  readonly occurredAt: string;
+}
+
+export interface DigestSummary {
+  /** Changes gathered; `entries` lists the first of them (the config's maxItems). */
+  readonly total: number;
+  readonly entries: readonly DigestEntry[];
+  /** What held them: the person's quiet hours or their hourly cap. */
+  readonly heldBy: 'quiet_hours' | 'hourly_cap';
 }
 
 export interface WebhookMessage {

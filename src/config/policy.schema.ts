@@ -82,9 +82,23 @@ export const weddingDayModeSchema = z
     enabled: z.boolean().default(true),
     from: localTime.default('18:00').describe("Local time (wedding's zone) the evening before the wedding when its day mode starts"),
     until: localTime.default('04:00').describe("Local time (wedding's zone) the morning after when its day mode ends"),
+    reservedShare: z
+      .number()
+      .min(0)
+      .max(0.9)
+      .default(0.2)
+      .describe("Share of each provider's rate limit only critical messages may use (on the day, only what is urgent by nature is critical)"),
   })
   .strict()
   .describe("Per wedding: messages about it reach its people at once, whatever their quiet hours");
+
+export const digestsSchema = z
+  .object({
+    enabled: z.boolean().default(true).describe('Normal and low messages held by quiet hours or the hourly cap go out as one digest per person and channel'),
+    maxItems: z.number().int().min(1).max(200).default(50).describe('Changes a digest lists; the rest are counted ("and 12 more")'),
+  })
+  .strict()
+  .describe('Digests instead of piles (needs DATABASE_URL: held messages wait in PostgreSQL)');
 
 const channelList = z.array(channelKind).min(1);
 
@@ -102,6 +116,7 @@ export const preferencesSchema = z
   .object({
     defaultHourlyCap: z.number().int().positive().default(10).describe('Notifications a person gets an hour before the rest wait'),
     weddingDayMode: weddingDayModeSchema.prefault({}),
+    digests: digestsSchema.prefault({}),
   })
   .strict();
 
@@ -115,5 +130,6 @@ export const failoverSchema = z
 
 export type PriorityPolicy = z.infer<typeof prioritySchema>;
 export type WeddingDayMode = z.infer<typeof weddingDayModeSchema>;
+export type DigestPolicy = z.infer<typeof digestsSchema>;
 export type ChannelsByLevel = z.infer<typeof channelsByLevelSchema>;
 export type FailoverPolicy = z.infer<typeof failoverSchema>;

@@ -11,6 +11,11 @@ export interface Fallback {
   readonly message: DeliveryMessage;
 }
 
+export interface DigestHold {
+  readonly atMs: number;
+  readonly heldBy: 'quiet_hours' | 'hourly_cap';
+}
+
 /** The planner's output: one message to one recipient on one channel; its id is the idempotency key everywhere. */
 export interface Delivery {
   readonly id: string;
@@ -23,6 +28,12 @@ export interface Delivery {
   readonly priority: Priority;
   /** Not to be attempted before this instant (quiet hours, hourly cap); null: now. */
   readonly notBeforeMs: number | null;
+  /**
+   * Held for its person's digest on this channel, sent at this instant (the end of the quiet hours
+   * or the hourly cap's window): set only for normal and low messages, and only when digests are
+   * on. `notBeforeMs` says the same instant, for a runner that sends held messages one by one.
+   */
+  readonly digest?: DigestHold;
   /** A critical message that is not delivered by then fails over; null: no deadline. */
   readonly deadlineMs: number | null;
   readonly message: DeliveryMessage;

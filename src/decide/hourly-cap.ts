@@ -27,6 +27,24 @@ export class HourlyCapTracker {
     return slot;
   }
 
+  /**
+   * Where an over-cap message's digest goes: the digest already booked for later, else the first
+   * slot the cap frees, booked once for the whole digest (it is one notification, however many
+   * changes it lists). Books nothing when one more fits now; the caller sends that at once.
+   */
+  digestSlot(person: string, nowMs: number, cap: number): number | null {
+    this.sweep(nowMs);
+    const times = this.current(person, nowMs);
+    const slot = firstFreeSlot(times, nowMs, cap);
+    if (slot <= nowMs) return null;
+    const later = times[countAtOrBefore(times, nowMs)];
+    if (later !== undefined) return later;
+    times.push(slot);
+    this.booked.delete(person);
+    this.booked.set(person, times);
+    return slot;
+  }
+
   /** People held; with `nowMs`, after dropping every one whose hour has passed (for the gauge). */
   size(nowMs?: number): number {
     if (nowMs !== undefined) this.sweep(nowMs, this.booked.size);

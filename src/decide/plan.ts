@@ -1,6 +1,7 @@
 import type { DeliveryMessage, NotificationContent } from '../channels/messages';
 import type { ChannelKind, NotificationKind, Priority } from '../vocabulary';
 import type { Delivery, Fallback, Recipient } from './delivery';
+import { digestTiming, type Timing } from './digest-timing';
 import type { Config, ResolvedWebhookEndpoint } from '../config/load-config';
 import type { ChannelsByLevel, FailoverPolicy, PriorityPolicy, WeddingDayMode } from '../config/policy.schema';
 import type { RuleConfig } from '../config/rules.schema';
@@ -29,10 +30,15 @@ export interface PlanSettings {
   readonly availableChannels: ReadonlySet<ChannelKind>;
   readonly defaultHourlyCap: number;
   readonly weddingDayMode: WeddingDayMode;
+  /** Normal and low messages held by quiet hours or the cap become digests (src/deliver/digest/). */
+  readonly digests?: boolean;
 }
 
-/** The planner's settings from the worker's config and the channels this process has configured. */
-export function planSettingsFrom(worker: Config['worker'], availableChannels: ReadonlySet<ChannelKind>): PlanSettings {
+/**
+ * The planner's settings from the worker's config and the channels this process has configured.
+ * Digests need the durable queue (`durable`): held messages wait in PostgreSQL.
+ */
+export function planSettingsFrom(worker: Config['worker'], availableChannels: ReadonlySet<ChannelKind>, durable = false): PlanSettings {
   return {
     rules: worker.rules,
     priority: worker.priority,
@@ -44,6 +50,7 @@ export function planSettingsFrom(worker: Config['worker'], availableChannels: Re
     availableChannels,
     defaultHourlyCap: worker.preferences.defaultHourlyCap,
     weddingDayMode: worker.preferences.weddingDayMode,
+    digests: durable && worker.preferences.digests.enabled,
   };
 }
 
@@ -142,7 +149,6 @@ export function planDeliveries(
   return { decisions, deliveries: [...planned.values()] };
 }
 
-type Timing = { notBeforeMs: number | null; notes: string[] };
 
 function planForPerson(
   scope: Scope,
@@ -156,8 +162,11 @@ function planForPerson(
   const channels = channelsFor(person, wanted, settings.availableChannels, critical ? settings.failover.person : ['in_app']);
   if (channels.length === 0) return [];
   const key = `${person.kind}:${person.id}`;
-  const { notBeforeMs, notes } = timings.get(key) ?? timing(scope, person, settings, caps);
-  timings.set(key, { notBeforeMs, notes });
+  const personTiming = timings.get(key) ?? timing(scope, person, settings, caps);
+  timings.set(key, personTiming);
+  const { notBeforeMs, notes } = personTiming;
+  // Timing is shared by the rules that reach the person; a digest only ever carries normal and low.
+  const digest = scope.priority.level === 'normal' || scope.priority.level === 'low' ? personTiming.digest : undefined;
   const recipient: Recipient = { kind: person.kind, id: person.id };
   return channels.flatMap((channel) => {
     const message = personMessage(person, channel, scope.content, scope.weddingId);
@@ -169,7 +178,7 @@ function planForPerson(
       .map((c) => personMessage(person, c, scope.content, scope.weddingId))
       .filter((m): m is DeliveryMessage => m !== null)
       .map((m) => ({ recipient, message: m }));
-    return [{ ...delivery(scope, recipient, message, fallbacks, notes), notBeforeMs }];
+    return [{ ...delivery(scope, recipient, message, fallbacks, notes), notBeforeMs, ...(digest ? { digest } : {}) }];
   });
 }
 
@@ -195,6 +204,8 @@ function timing(scope: Scope, person: Person, settings: PlanSettings, caps: Hour
     if (caps.wouldExceed(key, scope.nowMs, cap)) notes.push(`hourly cap of ${cap} bypassed: ${why}`);
     return { notBeforeMs: null, notes };
   }
+  // Day mode lifts digests with the quiet hours: what the cap holds then comes one by one, as soon as it may.
+  if (settings.digests && !scope.dayMode && (level === 'normal' || level === 'low')) return digestTiming(scope.nowMs, key, quietEnd, cap, caps, notes);
   const earliest = quietEnd ?? scope.nowMs;
   if (quietEnd !== null) notes.push(`deferred by quiet hours until ${new Date(quietEnd).toISOString()}`);
   const slot = caps.admit(key, earliest, cap, scope.nowMs);

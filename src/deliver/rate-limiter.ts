@@ -47,6 +47,12 @@ interface ActiveDestination {
 
 export interface RateLimiterRegistryOptions {
   readonly clock?: LimiterClock;
+  /**
+   * The share (0–1) of every rated limit that only critical messages may take (wedding-day mode:
+   * on the day only what is urgent by nature reaches critical). Other levels stop at the rest,
+   * so a burst of ordinary mail cannot spend the window an emergency needs. Default 0.
+   */
+  readonly reservedCriticalShare?: number;
 }
 
 /**
@@ -60,10 +66,12 @@ export class RateLimiterRegistry {
   private readonly active = new Map<string, ActiveDestination>();
   private readonly store: SlotStore;
   private readonly clock: LimiterClock;
+  private readonly reservedShare: number;
   private stopped = false;
 
   constructor(redis?: Redis, namespace = 'wedsync', options: RateLimiterRegistryOptions = {}) {
     this.clock = options.clock ?? realClock;
+    this.reservedShare = Math.min(1, Math.max(0, options.reservedCriticalShare ?? 0));
     const injectedNow = options.clock ? () => this.clock.now() : undefined;
     this.store = redis ? new RedisSlotStore(redis, namespace, injectedNow) : new MemorySlotStore(() => this.clock.now());
   }
@@ -133,6 +141,11 @@ export class RateLimiterRegistry {
       };
       signal?.addEventListener('abort', onAbort, { once: true });
       destination.waiting.push(level, job);
+      // The others' wait is for the smaller limit: a critical job may fit the reserved part now.
+      if (level === 'critical' && this.reservedShare > 0 && destination.cancelWake) {
+        destination.cancelWake();
+        destination.cancelWake = undefined;
+      }
       this.pump(key, destination);
     });
   }
@@ -163,13 +176,18 @@ export class RateLimiterRegistry {
   private pump(key: string, destination: ActiveDestination): void {
     if (this.stopped || destination.taking || destination.cancelWake) return;
     const { max, perMs, maxConcurrent } = destination.settings;
-    const wanted = Math.min(destination.waiting.size, maxConcurrent - destination.running);
-    if (wanted <= 0) return;
-    if (max === null) return this.granted(key, destination, { tickets: new Array<undefined>(wanted).fill(undefined), retryInMs: 0 }, destination.settings);
+    const free = Math.min(destination.waiting.size, maxConcurrent - destination.running);
+    if (free <= 0) return;
+    if (max === null) return this.granted(key, destination, { tickets: new Array<undefined>(free).fill(undefined), retryInMs: 0 }, destination.settings);
     const askedWith = destination.settings;
+    // Critical jobs leave the queue first, so asking for no more slots than they are keeps the
+    // reserved part of the window theirs; the others then ask again against the smaller limit.
+    const critical = destination.waiting.sizeOf('critical');
+    const wanted = critical > 0 ? Math.min(free, critical) : free;
+    const limit = critical > 0 ? max : Math.max(1, max - Math.floor(max * this.reservedShare));
     let grant: SlotGrant | Promise<SlotGrant>;
     try {
-      grant = this.store.take({ key, max, windowMs: perMs, wanted });
+      grant = this.store.take({ key, max: limit, windowMs: perMs, wanted });
     } catch {
       return this.wake(key, destination, STORE_RETRY_MS);
     }

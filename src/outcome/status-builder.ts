@@ -3,6 +3,7 @@ import type { BreakerRow } from '../deliver/durable/destination-breaker';
 import type { EventDeadLetters } from '../deliver/dead-letters';
 import type { DisabledDestination } from '../deliver/destinations';
 import type { HealthReport } from '../lib/health-report';
+import type { ConnectionsStatus } from './status-connections';
 import type { OnCallReader } from './status-oncall';
 import type { DestinationStatus, FailureView, StatusSnapshot, SubscriptionView } from './status-snapshot';
 
@@ -19,6 +20,8 @@ export interface StatusSources {
   readonly deadEvents: EventDeadLetters;
   /** The ledger as the person on call reads it; null without a database. */
   readonly onCall: OnCallReader | null;
+  /** Partner connections that are off or failing; absent without partner connections. */
+  readonly connections?: (() => Promise<ConnectionsStatus>) | null;
   readonly now: () => number;
 }
 
@@ -27,13 +30,14 @@ const iso = (ms: number) => new Date(ms).toISOString();
 /** Gathers the status page's data: readiness, queue, destinations, recent failures. */
 export async function buildStatus(sources: StatusSources): Promise<StatusSnapshot> {
   const readiness = sources.readiness();
-  const [backlog, breakers, dead, failing, deadEvents, onCall] = await Promise.all([
+  const [backlog, breakers, dead, failing, deadEvents, onCall, connections] = await Promise.all([
     sources.ledger?.backlog() ?? null,
     sources.breakerRows?.() ?? [],
     sources.ledger?.list({ status: 'dead', limit: 10 }) ?? [],
     sources.ledger?.list({ status: 'pending', limit: 50 }) ?? [],
     sources.deadEvents.recent(10),
     sources.onCall?.read(sources.now()) ?? null,
+    sources.connections?.() ?? null,
   ]);
   const failures: FailureView[] = [...dead, ...failing.filter((row) => row.reason !== null)]
     .sort((a, b) => b.updatedAt.localeCompare(a.updatedAt))
@@ -60,6 +64,7 @@ export async function buildStatus(sources: StatusSources): Promise<StatusSnapsho
     recentFailures: failures,
     recentDeadEvents: deadEvents.map((e) => ({ at: iso(e.atMs), eventId: e.eventId, table: e.table, reason: e.reason })),
     onCall,
+    connections,
   };
 }
 

@@ -1,5 +1,6 @@
 import type { ComponentHealth } from '../lib/health-report';
 import { STATUS_PAGE_CSS, STATUS_PAGE_SCRIPT } from './status-page-assets';
+import { renderConnections } from './status-page-connections';
 import { renderOnCall } from './status-page-oncall';
 import { ageBetween, esc, formatAge, plural, timeTag } from './status-page-format';
 import type { DestinationCondition, DestinationStatus, StatusSnapshot, SubscriptionView } from './status-snapshot';
@@ -78,6 +79,7 @@ ${subscriptions(snapshot)}
 ${queue(snapshot, options)}
 ${renderOnCall(snapshot.onCall, snapshot.generatedAt)}
 ${destinations(snapshot)}
+${renderConnections(snapshot.connections)}
 ${failures(snapshot)}
 ${deadEvents(snapshot)}
 </main>`;

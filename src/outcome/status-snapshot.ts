@@ -1,3 +1,4 @@
+import type { ConnectionsStatus } from './status-connections';
 import type { OnCallView } from './status-oncall';
 import type { HealthReport } from '../lib/health-report';
 
@@ -57,4 +58,6 @@ export interface StatusSnapshot {
   readonly recentDeadEvents: readonly { readonly at: string; readonly eventId: string; readonly table: string; readonly reason: string }[];
   /** Traffic, dead letters and today's weddings from the ledger (all replicas); null without a database. */
   readonly onCall?: OnCallView | null;
+  /** Partner connections stopped (a revoked credential) or failing; null without partner connections. */
+  readonly connections?: ConnectionsStatus | null;
 }

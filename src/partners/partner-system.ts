@@ -26,6 +26,8 @@ export interface PartnerSystemInput {
   /** How often deleted people are erased from the marketing platforms; absent: never (tests sweep by hand). */
   readonly erasureSweepMs?: number;
   readonly now?: () => number;
+  /** A connection was just stopped (once across replicas): e.g. tell the organization's chat. */
+  readonly onStopped?: (connection: ConnectionSummary, reason: string) => void;
 }
 
 /**
@@ -47,8 +49,10 @@ export function createPartnerSystem(input: PartnerSystemInput) {
     pool: input.pool,
     store,
     adapters,
-    onStopped: (connection, reason) =>
-      input.logger.error({ connectionId: connection.id, organizationId: connection.organizationId, partner: connection.partner, reason, alert: true }, 'partner connection stopped'),
+    onStopped: (connection, reason) => {
+      input.logger.error({ connectionId: connection.id, organizationId: connection.organizationId, partner: connection.partner, reason, alert: true }, 'partner connection stopped');
+      input.onStopped?.(connection, reason);
+    },
   });
   const log = input.logger;
   const erasures = input.erasureSweepMs

@@ -49,8 +49,12 @@ describe('wedding-day mode, per wedding', () => {
     const byRecipient = Object.fromEntries(rows.map((r) => [r.recipient, { status: r.status, deferred: (r.wait_s ?? 0) > 3_600, notes: notes.get(r.id) }]));
     expect(byRecipient).toEqual({
       [`vendor:${dayVendor}`]: { status: 'delivered', deferred: false, notes: ['quiet hours lifted: wedding-day mode'] },
-      [`vendor:${otherVendor}`]: { status: 'pending', deferred: true, notes: [expect.stringMatching(/^deferred by quiet hours until /)] },
     });
+    // The other wedding's vendor keeps their quiet hours: the message waits for their morning digest.
+    const held = await db.query<{ id: string; wait_s: number }>(`select id, extract(epoch from window_end - now())::float8 as wait_s from digest_items where recipient = $1 and digest_id is null`, [`vendor:${otherVendor}`]);
+    expect(held.rows).toEqual([{ id: expect.any(String), wait_s: expect.any(Number) }]);
+    expect(held.rows[0]!.wait_s).toBeGreaterThan(3_600);
+    expect(notes.get(held.rows[0]!.id)).toEqual([expect.stringMatching(/^held for the digest at .*: quiet hours$/)]);
 
     // Visible to the person on call: the wedding, by id, marked as in day mode.
     const page = await (await fetch(`${s.healthUrl}/status`)).text();

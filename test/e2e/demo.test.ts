@@ -54,7 +54,9 @@ describe('npm run demo', () => {
     const sandbox = /sandbox {2}(.*)/.exec(output)?.[1] ?? '';
     const counts = Object.fromEntries(sandbox.split(', ').map((pair) => pair.split(': ')).map(([k, v]) => [k, Number(v)]));
     // The profile tweak at today's wedding: email to its 4 vendors (low, raised one level to normal), no SMS.
-    expect(counts).toEqual({ webhook: 4, email: 14, sms: 19, slack: 3, teams: 1, refused: 0 });
+    // crm: the date change creates the VSCO Workspace contact and job, then attaches the one to the other.
+    expect(counts).toEqual({ webhook: 4, email: 14, sms: 19, slack: 3, teams: 1, crm: 3, refused: 0 });
+    expect(output).toMatch(/crm {6}VSCO Workspace: 1 job\(s\) \(Sam Rivera & Riley Morgan Wedding on \d{4}-\d{2}-\d{2}\), 1 contact\(s\), 1 attached to its job as client/);
     // The planner's SMS count under the shipped rules is what the sandbox received; the old rule
     // (every change on the day critical) would have texted those 4 vendors too.
     expect(/sms {6}the day plans (\d+) SMS; (\d+) when every change on the wedding day was critical/.exec(output)?.slice(1).map(Number)).toEqual([19, 23]);

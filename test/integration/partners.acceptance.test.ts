@@ -99,7 +99,23 @@ describe('a wedding date change reaches every subscribed partner (issue 13, acce
       zapierLastDate: '2031-06-14',
       tripleseatDate: '2031-06-14',
     });
-    expect(stand.fakes.vsco.creates('contact')).toBe(1);
+    // The couple's contact is attached to the job we made, as its client.
+    const { vsco } = stand.fakes;
+    expect(vsco.creates('contact')).toBe(1);
+    const [job] = [...vsco.jobs.values()];
+    const [contact] = [...vsco.contacts.values()];
+    expect([...vsco.jobContacts.values()].map((r) => r.fields)).toEqual([{ jobId: job!.id, contactId: contact!.id, client: true }]);
+  });
+
+  it('a first sync cut short before its link was written finishes without a second job, contact or attachment', async () => {
+    const { vsco } = stand.fakes;
+    const before = { jobs: vsco.creates('job'), contacts: vsco.creates('contact'), attached: vsco.creates('job-contact') };
+    // As if the worker died after attaching the contact but before remembering the job.
+    await stand.db.pool.query(`delete from partner_links where connection_id = $1`, [connections.vsco.summary.id]);
+    const deliveries = await changeDate('2031-06-15');
+    for (const d of deliveries.filter((d) => (d.message as PartnerMessage).connectionId === connections.vsco.summary.id)) await send(d);
+    expect({ jobs: vsco.creates('job'), contacts: vsco.creates('contact'), attached: vsco.creates('job-contact') }).toEqual(before);
+    expect(partnerState().vscoDate).toBe('2031-06-15');
   });
 
   it('a retry after a 5xx or a 429 creates nothing twice', async () => {

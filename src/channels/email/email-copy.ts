@@ -2,6 +2,7 @@ import type { NotificationContent } from '../messages';
 import type { NotificationKind } from '../../vocabulary';
 import { urgencyMarker, subjectName } from '../render/labels';
 import { clip, oneLine } from '../render/text';
+import { digestSubject } from './email-digest';
 
 interface Copy {
   readonly subject: (who: string, content: NotificationContent) => string;
@@ -55,6 +56,7 @@ const MAX_SUBJECT = 200;
 
 /** One line, marked when urgent, short enough for any inbox (hostile names can be thousands of characters). */
 export function emailSubject(content: NotificationContent): string {
+  if (content.digest) return digestSubject(content, content.digest);
   const marker = urgencyMarker(content.priority.level);
   const subject = COPY[content.kind].subject(subjectName(content), content);
   return clip(marker ? `[${marker}] ${subject}` : subject, MAX_SUBJECT);

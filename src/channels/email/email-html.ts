@@ -5,6 +5,7 @@ import { formatWeddingDate, PRIORITY_LABEL, type PriorityLevel } from '../render
 import { safeLink } from '../render/safe-link';
 import { oneLine } from '../render/text';
 import { emailIntro, emailSubject } from './email-copy';
+import { renderDigestHtml } from './email-digest';
 
 const BADGE_COLOUR: Readonly<Record<PriorityLevel, string>> = {
   critical: '#b42318',
@@ -18,6 +19,7 @@ const h = (text: string): string => escapeHtml(oneLine(text));
 
 /** The shared layout: inline styles and tables, because mail clients drop <style> and flexbox. */
 export function renderEmailHtml(content: NotificationContent): string {
+  if (content.digest) return renderDigestHtml(content, content.digest);
   const link = safeLink(content.link);
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">

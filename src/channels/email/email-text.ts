@@ -4,9 +4,11 @@ import { formatWeddingDate, PRIORITY_LABEL, urgencyMarker } from '../render/labe
 import { safeLink } from '../render/safe-link';
 import { oneLine } from '../render/text';
 import { emailIntro } from './email-copy';
+import { renderDigestText } from './email-digest';
 
 /** The plain-text part: the same content as the HTML, with no markup at all. */
 export function renderEmailText(content: NotificationContent): string {
+  if (content.digest) return renderDigestText(content, content.digest);
   const marker = urgencyMarker(content.priority.level);
   const link = safeLink(content.link);
   const { wedding } = content;

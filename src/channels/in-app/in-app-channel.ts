@@ -48,6 +48,8 @@ export function createInAppChannel({ db }: InAppChannelOptions): Channel<InAppMe
         priority: { score: content.priority.score, reasons: content.priority.reasons },
         wedding: content.wedding,
         occurredAt: content.occurredAt,
+        // A digest row lists its changes, for the app to show as one summary row that opens into a list.
+        ...(content.digest ? { digest: content.digest } : {}),
       };
       const values = [
         deliveryId,

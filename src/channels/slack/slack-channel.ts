@@ -3,6 +3,7 @@ import { postChatWebhook } from '../chat-webhook-post';
 import type { SlackMessage } from '../messages';
 import type { HttpRequester } from '../webhook/webhook-channel';
 import { renderSlackMessage } from './slack-blocks';
+import { renderSlackDigest } from './slack-digest';
 
 export interface SlackChannelOptions {
   /** An undici Agent or Pool in production. */
@@ -20,7 +21,7 @@ export function createSlackChannel({ http, timeoutMs = 10_000 }: SlackChannelOpt
         http,
         provider: 'slack',
         url: message.webhookUrl,
-        body: renderSlackMessage(message.content),
+        body: message.content.digest ? renderSlackDigest(message.content, message.content.digest) : renderSlackMessage(message.content),
         signal,
         timeoutMs,
         errorCode: (body) => /^[a-z_]{1,64}\b/.exec(body.trim())?.[0],

@@ -5,6 +5,7 @@ import { throwIfShuttingDown } from '../race-abort';
 import { toE164 } from './phone';
 import type { SentLedger } from './sent-ledger';
 import { renderSmsBody } from './sms-body';
+import { renderSmsDigest } from './sms-digest';
 import { classifyTwilioError } from './twilio-classify';
 
 /** The one call made on the twilio SDK (`twilio(sid, token, { httpClient })`). */
@@ -38,7 +39,8 @@ export function createTwilioSmsChannel(options: TwilioSmsChannelOptions): Channe
       const to = toE164(message.to);
       const sentBefore = await sentLedger.lookup(deliveryId);
       if (sentBefore) return { providerMessageId: sentBefore };
-      const body = renderSmsBody(message.content, maxSegments);
+      const { content } = message;
+      const body = content.digest ? renderSmsDigest(content, content.digest, maxSegments) : renderSmsBody(content, maxSegments);
       // Recorded even when shutdown stopped us waiting: a message Twilio accepted must never be sent twice.
       const sending = client.messages.create({ to, body: body.text, ...sender }).then(
         async (created) => {

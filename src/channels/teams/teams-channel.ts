@@ -3,6 +3,7 @@ import { postChatWebhook } from '../chat-webhook-post';
 import type { TeamsMessage } from '../messages';
 import type { HttpRequester } from '../webhook/webhook-channel';
 import { renderTeamsMessage } from './teams-card';
+import { renderTeamsDigest } from './teams-digest';
 
 export interface TeamsChannelOptions {
   /** An undici Agent or Pool in production. */
@@ -23,7 +24,7 @@ export function createTeamsChannel({ http, timeoutMs = 10_000 }: TeamsChannelOpt
         http,
         provider: 'teams',
         url: message.webhookUrl,
-        body: renderTeamsMessage(message.content),
+        body: message.content.digest ? renderTeamsDigest(message.content, message.content.digest) : renderTeamsMessage(message.content),
         signal,
         timeoutMs,
         errorCode: workflowErrorCode,

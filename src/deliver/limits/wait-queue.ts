@@ -13,15 +13,24 @@ const LEVELS: readonly PriorityLevel[] = ['critical', 'high', 'normal', 'low'];
 
 /** One FIFO per level; the next job is the oldest of the most urgent level. */
 export class WaitQueue {
-  private readonly fifos = LEVELS.map(() => ({ jobs: [] as WaitingJob[], head: 0 }));
+  private readonly fifos = LEVELS.map(() => ({ jobs: [] as WaitingJob[], head: 0, live: 0 }));
+  private readonly levelOf = new WeakMap<WaitingJob, number>();
   private count = 0;
 
   get size(): number {
     return this.count;
   }
 
+  /** Jobs of one level waiting (not cancelled). */
+  sizeOf(level: PriorityLevel): number {
+    return this.fifos[LEVELS.indexOf(level)]!.live;
+  }
+
   push(level: PriorityLevel, job: WaitingJob): void {
-    this.fifos[LEVELS.indexOf(level)]!.jobs.push(job);
+    const at = LEVELS.indexOf(level);
+    this.fifos[at]!.jobs.push(job);
+    this.fifos[at]!.live += 1;
+    this.levelOf.set(job, at);
     this.count += 1;
   }
 
@@ -30,6 +39,8 @@ export class WaitQueue {
     if (job.cancelled) return;
     job.cancelled = true;
     this.count -= 1;
+    const at = this.levelOf.get(job);
+    if (at !== undefined) this.fifos[at]!.live -= 1;
   }
 
   shift(): WaitingJob | undefined {
@@ -43,6 +54,7 @@ export class WaitQueue {
         }
         if (job.cancelled) continue;
         this.count -= 1;
+        fifo.live -= 1;
         return job;
       }
     }

@@ -37,38 +37,48 @@ export function createVscoWorkspaceAdapter(http: HttpRequester, userAgent: strin
     url: appBaseUrl ? `${appBaseUrl.replace(/\/$/, '')}/${kind}/${ours}` : `urn:wedsync:${kind}:${ours}`,
   });
 
-  const findBy = async (connection: Connection, resource: 'job' | 'contact', externalId: string, signal: AbortSignal): Promise<string | null> => {
-    const query = new URLSearchParams({ externalMappingId: externalId, pageSize: '10', ...(resource === 'job' ? { includeClosed: 'true' } : {}) });
-    const found = jsonOf<Collection>('vsco-workspace', expectOk('vsco-workspace', await call(connection, 'GET', `/${resource}?${query}`, signal)));
+  /** The first item of a listing; `path` is `/job`, `/address-book` (contacts) or `/job-contact`. */
+  const first = async (connection: Connection, path: string, filters: Record<string, string>, signal: AbortSignal): Promise<string | null> => {
+    const query = new URLSearchParams({ ...filters, pageSize: '10' });
+    const found = jsonOf<Collection>('vsco-workspace', expectOk('vsco-workspace', await call(connection, 'GET', `${path}?${query}`, signal)));
     return found.items?.[0]?.id ?? null;
   };
 
-  const create = async (connection: Connection, resource: 'job' | 'contact', body: unknown, signal: AbortSignal): Promise<string> => {
+  const create = async (connection: Connection, resource: 'job' | 'address-book' | 'job-contact', body: unknown, signal: AbortSignal): Promise<string> => {
     const created = jsonOf<{ id?: string }>('vsco-workspace', expectOk('vsco-workspace', await call(connection, 'POST', `/${resource}`, signal, body)));
     if (!created.id) throw new PermanentDeliveryError(`vsco-workspace created a ${resource} but answered no id`);
     return created.id;
   };
 
-  /** The job of this wedding: remembered, else found by mapping, else (when allowed) made. */
+  /**
+   * The job of this wedding when none is remembered: found by mapping, else (when allowed) made,
+   * with the couple's contact attached. Remembered only once the contact is attached, so a retry
+   * after a lost answer looks again and finishes what the first attempt left.
+   */
   const jobOf = async ({ connection, snapshot, links }: PartnerPush, signal: AbortSignal): Promise<{ id: string; created: boolean }> => {
     const externalId = jobMappingId(snapshot.weddingId);
-    const found = await findBy(connection, 'job', externalId, signal);
-    if (found) return { id: found, created: false };
-    if (!connection.options.createOnFirstSync) {
+    const found = await first(connection, '/job', { externalMappingId: externalId, includeClosed: 'true' }, signal);
+    if (!found && !connection.options.createOnFirstSync) {
       throw new PermanentDeliveryError('vsco-workspace has no job mapped to this wedding and the connection does not create jobs (createOnFirstSync)', 404);
     }
-    await ensureContact(connection, snapshot, signal);
-    const id = await create(connection, 'job', vscoNewJob(snapshot, connection.options, mapping(externalId, 'weddings', snapshot.weddingId)), signal);
+    const contact = connection.options.createOnFirstSync ? await contactOf(connection, snapshot, signal) : null;
+    const id = found ?? (await create(connection, 'job', vscoNewJob(snapshot, connection.options, mapping(externalId, 'weddings', snapshot.weddingId)), signal));
+    if (contact && !(await first(connection, '/job-contact', { jobId: id, contactId: contact }, signal))) {
+      await create(connection, 'job-contact', { jobId: id, contactId: contact, client: true }, signal);
+    }
     await links.set(snapshot.weddingId, id);
-    return { id, created: true };
+    return { id, created: !found };
   };
 
-  const ensureContact = async (connection: Connection, snapshot: WeddingSnapshot, signal: AbortSignal): Promise<void> => {
+  /**
+   * The couple's contact in the address book: listed by email (the only filter the address book
+   * has), else made with our mapping. Without an email a lost answer can leave a second contact.
+   */
+  const contactOf = async (connection: Connection, snapshot: WeddingSnapshot, signal: AbortSignal): Promise<string | null> => {
     const client = snapshot.couple[0];
-    if (!client) return;
-    const externalId = contactMappingId(client.id);
-    if (await findBy(connection, 'contact', externalId, signal)) return;
-    await create(connection, 'contact', vscoNewContact(snapshot, mapping(externalId, 'clients', client.id)), signal);
+    if (!client) return null;
+    const existing = client.email ? await first(connection, '/address-book', { email: client.email }, signal) : null;
+    return existing ?? (await create(connection, 'address-book', vscoNewContact(snapshot, mapping(contactMappingId(client.id), 'clients', client.id)), signal));
   };
 
   return {

@@ -207,3 +207,40 @@ describe('a destination without a rate', () => {
     expect(most).toBe(3);
   });
 });
+
+describe('the share reserved for critical messages (wedding-day mode)', () => {
+  it('stops ordinary jobs at the unreserved part of the window and keeps the rest for critical ones', async () => {
+    const clock = new ManualClock();
+    const registry = new RateLimiterRegistry(undefined, 'reserve', { clock, reservedCriticalShare: 0.2 });
+    const limiter = registry.get('email', { max: 10, perMs: 1_000, maxConcurrent: 20 });
+    const { starts, job } = recorder(clock);
+    const bulk = Array.from({ length: 20 }, (_, i) => limiter.schedule('normal', job(`n${i}`)));
+    await settle();
+    // Eight of ten: two slots of this window stay free.
+    expect(starts.map((s) => s.name)).toEqual(['n0', 'n1', 'n2', 'n3', 'n4', 'n5', 'n6', 'n7']);
+    clock.advance(100);
+    const urgent = [limiter.schedule('critical', job('c0')), limiter.schedule('critical', job('c1'))];
+    await Promise.all(urgent);
+    // The critical ones start in the same window, at once, not after the ordinary backlog.
+    expect(starts.slice(8).map((s) => [s.name, s.atMs - starts[0]!.atMs])).toEqual([['c0', 100], ['c1', 100]]);
+    expect(limiter.queued()).toBe(12);
+    for (let step = 0; starts.length < 22 && step < 100; step += 1) {
+      clock.advance(250);
+      await settle();
+    }
+    await Promise.all(bulk);
+    // And the whole never exceeds the limit in any window.
+    expect(busiestWindow(starts.map((s) => s.atMs), 1_000)).toBeLessThanOrEqual(10);
+  });
+
+  it('reserves nothing by default', async () => {
+    const clock = new ManualClock();
+    const limiter = createRateLimiter({ max: 10, perMs: 1_000, maxConcurrent: 20 }, { clock });
+    const { starts, job } = recorder(clock);
+    const all = Promise.allSettled(Array.from({ length: 12 }, (_, i) => limiter.schedule('normal', job(`n${i}`))));
+    await settle();
+    expect(starts).toHaveLength(10);
+    await limiter.stop();
+    await all;
+  });
+});
