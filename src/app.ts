@@ -31,7 +31,9 @@ import { createRealtimeClient, type RealtimeClientLike, type RealtimeHooks } fro
 import type { Logger } from './lib/logger';
 import { Releasers } from './lib/releasers';
 import type { HealthReport } from './lib/health-report';
+import { createAcknowledgements } from './acknowledgements';
 import { createHealthServer } from './outcome/health-server';
+import type { PublicRoute } from './outcome/public-server';
 import { deliveryObservers, gaugeSources } from './outcome/metric-sources';
 import { createMetrics, type Metrics } from './outcome/metrics';
 import { readinessReport } from './outcome/readiness';
@@ -54,6 +56,8 @@ export interface AppDependencies {
   readonly channels?: ChannelRegistry;
   readonly metrics?: Metrics;
   readonly now?: () => number;
+  /** More routes for the public listener (PUBLIC_PORT), e.g. OAuth callbacks. */
+  readonly publicRoutes?: readonly PublicRoute[];
 }
 
 export interface App {
@@ -73,6 +77,8 @@ export interface App {
   readonly deadEvents: EventDeadLetters;
   /** The durable queue, when the worker runs with a database. */
   readonly queue: DurableQueue | null;
+  /** The public listener's port once started (Slack, Twilio, ack links); null without PUBLIC_PORT. */
+  publicPort(): number | null;
 }
 
 /** Wires the worker from its parts. Touches no globals: `main.ts` owns the process. */
@@ -120,6 +126,7 @@ export function createApp(deps: AppDependencies): App {
   const deadEvents = pool ? createPgEventDeadLetters(pool) : createMemoryEventDeadLetters(100, now);
   const { onOutcome, observe } = deliveryObservers(metrics);
   const dispatcherLogger = logger.child({ component: 'dispatcher' });
+  const acks = createAcknowledgements({ config, pool, jobPool, metrics, logger, now, ...(deps.publicRoutes ? { extraRoutes: deps.publicRoutes } : {}) });
   const queue = pool && contexts
     ? new DurableQueue({
         pool,
@@ -138,6 +145,7 @@ export function createApp(deps: AppDependencies): App {
         now,
         onOutcome,
         observe,
+        tasks: acks.tasks,
       })
     : null;
   const dispatcher: DeliveryRunner =
@@ -164,7 +172,11 @@ export function createApp(deps: AppDependencies): App {
     caps,
     deadEvents,
     onDeadEvent: (reason) => metrics.deadEvents.inc({ reason }),
-    submit: (deliveries) => dispatcher.submit(deliveries),
+    // Timers first: a crash in between escalates a message that may not have gone out, never the reverse.
+    submit: async (deliveries) => {
+      await acks.track(deliveries);
+      await dispatcher.submit(deliveries);
+    },
     logger: logger.child({ component: 'decide' }),
     now,
     ...(partners ? { partners } : {}),
@@ -212,8 +224,8 @@ export function createApp(deps: AppDependencies): App {
 
   const startedAtMs = now();
   const onCall = pool ? createOnCallReader(pool, worker.preferences.weddingDayMode) : null;
-  const status = () =>
-    buildStatus({
+  const status = async () => ({
+    ...(await buildStatus({
       readiness,
       draining: () => draining,
       startedAtMs,
@@ -224,7 +236,9 @@ export function createApp(deps: AppDependencies): App {
       deadEvents,
       onCall,
       now,
-    });
+    })),
+    unacknowledged: pool ? await acks.unacknowledged() : null,
+  });
   metrics.attach({
     ...gaugeSources({ queue, intake: () => source.lag(), destinations, now }),
     keyed: () => ({
@@ -236,7 +250,23 @@ export function createApp(deps: AppDependencies): App {
     }),
   });
 
-  const health = createHealthServer({ host: env.HEALTH_HOST, port: env.HEALTH_PORT, alive: () => !forcing, readiness, metrics: metrics.registry, status });
+  const operator = createHealthServer({ host: env.HEALTH_HOST, port: env.HEALTH_PORT, alive: () => !forcing, readiness, metrics: metrics.registry, status });
+  // Two listeners, one start and one stop: the operator routes must not be reachable from the
+  // internet, the public ones must be (README "Acknowledgements and escalation").
+  let publicPort: number | null = null;
+  const health = {
+    async listen() {
+      const port = await operator.listen();
+      if (acks.publicServer) {
+        publicPort = await acks.publicServer.listen();
+        logger.info({ publicPort }, 'public server listening');
+      }
+      return port;
+    },
+    async close() {
+      await Promise.all([operator.close(), acks.publicServer?.close()]);
+    },
+  };
 
   if (ownedPool) releasers.add('database pool', () => ownedPool.end());
   if (ownedJobPool) releasers.add('delivery database pool', () => ownedJobPool.end());
@@ -277,6 +307,7 @@ export function createApp(deps: AppDependencies): App {
     destinations,
     deadEvents,
     queue,
+    publicPort: () => publicPort,
   };
 }
 

@@ -55,4 +55,18 @@ export interface StatusSnapshot {
   readonly recentDeadEvents: readonly { readonly at: string; readonly eventId: string; readonly table: string; readonly reason: string }[];
   /** Traffic, dead letters and today's weddings from the ledger (all replicas); null without a database. */
   readonly onCall?: OnCallView | null;
+  /** Messages under an escalation policy nobody acknowledged yet (ids, kind, age, tier; no content). */
+  readonly unacknowledged?: readonly UnacknowledgedView[] | null;
+}
+
+export interface UnacknowledgedView {
+  readonly eventId: string;
+  readonly kind: string;
+  readonly policy: string;
+  /** Tiers of the policy reached so far; 0: only the first recipients have it. */
+  readonly tier: number;
+  /** waiting: a next tier is due at nextAt; exhausted: no tier left. */
+  readonly state: string;
+  readonly createdAt: string;
+  readonly nextAt: string | null;
 }

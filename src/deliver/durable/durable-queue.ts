@@ -48,6 +48,8 @@ export interface DurableQueueOptions {
   readonly now?: () => number;
   readonly onOutcome?: (delivery: StoredDelivery, outcome: DeliveryOutcome) => void;
   readonly observe?: AttemptOptions['observe'];
+  /** Other jobs run by the same graphile-worker runner (escalation timers), by task name. */
+  readonly tasks?: Readonly<Record<string, (payload: unknown) => Promise<unknown>>>;
 }
 
 /**
@@ -117,7 +119,10 @@ export class DurableQueue implements DeliveryRunner {
       // Our own deadline aborts runs first; graphile's would fail the jobs instead of putting them back.
       gracefulShutdownAbortTimeout: 24 * 3_600_000,
       logger: graphileLogger(this.options.logger),
-      taskList: { [DELIVER_TASK]: (payload: unknown, helpers: JobHelpers) => this.runJob(payload, helpers) },
+      taskList: {
+        ...Object.fromEntries(Object.entries(this.options.tasks ?? {}).map(([name, run]) => [name, async (payload: unknown) => void (await run(payload))])),
+        [DELIVER_TASK]: (payload: unknown, helpers: JobHelpers) => this.runJob(payload, helpers),
+      },
     };
   }
 
