@@ -32,6 +32,7 @@ import type { Logger } from './lib/logger';
 import { Releasers } from './lib/releasers';
 import type { HealthReport } from './lib/health-report';
 import { createAcknowledgements } from './acknowledgements';
+import { createAckLinks, createAckTokens } from './lib/ack-token';
 import { createHealthServer } from './outcome/health-server';
 import type { PublicRoute } from './outcome/public-server';
 import { deliveryObservers, gaugeSources } from './outcome/metric-sources';
@@ -110,7 +111,19 @@ export function createApp(deps: AppDependencies): App {
   const contexts: ContextRepository | null = pool
     ? createPgContextRepository({ pool, cache: { maxEntries: worker.context.cacheMaxEntries, ttlMs: worker.context.cacheTtlMs } })
     : null;
-  const built = createChannelRegistry({ env, worker, pool, http: deps.http, smsSentLedger: pool ? createPgSentLedger(pool) : undefined, logger });
+  // Links only where they can be answered: a public listener, its URL, a key, and a database to record into.
+  const ackLink = pool && env.ACK_LINK_KEY && env.PUBLIC_BASE_URL && env.PUBLIC_PORT !== undefined
+    ? createAckLinks({ tokens: createAckTokens(Buffer.from(env.ACK_LINK_KEY, 'base64')), publicBaseUrl: env.PUBLIC_BASE_URL, ttlMs: worker.escalation.linkTtlMs })
+    : null;
+  const built = createChannelRegistry({
+    env,
+    worker,
+    pool,
+    http: deps.http,
+    smsSentLedger: pool ? createPgSentLedger(pool) : undefined,
+    logger,
+    ...(ackLink ? { ack: { link: ackLink, slackInteractive: env.SLACK_SIGNING_SECRET !== undefined } } : {}),
+  });
   // Partner connections need their credentials' keys and the database that holds them.
   const partners =
     pool && env.CONNECTION_KEYS

@@ -1,7 +1,7 @@
+import { SLACK_ACK_ACTION } from '../channels/slack/slack-blocks';
 import type { Acknowledgement } from './ack-store';
 
-/** The action id of our "Acknowledge" button; its value is a signed ack token. */
-export const SLACK_ACK_ACTION = 'wedsync_ack';
+export { SLACK_ACK_ACTION };
 
 type Block = Record<string, unknown>;
 
@@ -20,14 +20,6 @@ export function acknowledgedBlocks(original: readonly Block[], ack: Acknowledgem
   return {
     text: `Acknowledged by ${slackUser ? `<@${slackUser}>` : (ack.actorName ?? 'someone')} at ${iso}`,
     blocks: [...kept, { type: 'context', elements: [{ type: 'mrkdwn', text: line }] }],
-  };
-}
-
-/** The ack token as a Slack button, for messages posted by the app. */
-export function ackButtonBlock(token: string): Block {
-  return {
-    type: 'actions',
-    elements: [{ type: 'button', action_id: SLACK_ACK_ACTION, style: 'primary', text: { type: 'plain_text', text: 'Acknowledge' }, value: token }],
   };
 }
 

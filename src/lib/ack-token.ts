@@ -62,3 +62,25 @@ function parseClaim(json: string): AckClaim | null {
 export function ackLinkUrl(publicBaseUrl: string, token: string): string {
   return `${publicBaseUrl.replace(/\/+$/, '')}/ack/${encodeURIComponent(token)}`;
 }
+
+/** What a channel puts in a message that asks for an answer (channels/ack-link.ts). */
+export interface AckLink {
+  readonly token: string;
+  readonly url: string;
+}
+
+/**
+ * Links for critical messages only: those are the ones a policy escalates. The expiry counts from
+ * when the change happened, so every attempt of a delivery carries the same link.
+ */
+export function createAckLinks(options: { tokens: AckTokens; publicBaseUrl: string; ttlMs: number }) {
+  return (deliveryId: string, content: { eventId: string; occurredAt: string; priority: { level: string } }): AckLink | null => {
+    if (content.priority.level !== 'critical') return null;
+    const occurredMs = Date.parse(content.occurredAt);
+    if (!Number.isFinite(occurredMs)) return null;
+    const token = options.tokens.sign({ deliveryId, eventId: content.eventId, expiresAtMs: occurredMs + options.ttlMs });
+    return { token, url: ackLinkUrl(options.publicBaseUrl, token) };
+  };
+}
+
+export type AckLinkFor = ReturnType<typeof createAckLinks>;

@@ -70,7 +70,8 @@ describe('an escalation pending when its worker is killed', () => {
 
     const replicas = [startWorker(), startWorker()];
     await Promise.all(replicas.map((r) => r.healthPort()));
-    const sms = await waitFor(() => twilio.accepted.filter((m) => m.to === PHONES.planner).length === 1 && twilio.accepted.filter((m) => m.to === PHONES.planner), { timeoutMs: 60_000, what: 'the planner texted' });
+    const toPlanner = () => twilio.accepted.filter((m) => m.to === PHONES.planner);
+    const sms = await waitFor(() => (toPlanner().length === 1 ? toPlanner() : null), { timeoutMs: 60_000, what: 'the planner texted' });
     const fired = await escalation(e.eventId);
     expect(fired.tier).toBe(1);
     expect(fired.updated_at.getTime()).toBeGreaterThanOrEqual(dueAtMs - 1_000); // the database's clock, not before it was due

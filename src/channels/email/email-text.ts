@@ -6,7 +6,7 @@ import { oneLine } from '../render/text';
 import { emailIntro } from './email-copy';
 
 /** The plain-text part: the same content as the HTML, with no markup at all. */
-export function renderEmailText(content: NotificationContent): string {
+export function renderEmailText(content: NotificationContent, ackUrl?: string): string {
   const marker = urgencyMarker(content.priority.level);
   const link = safeLink(content.link);
   const { wedding } = content;
@@ -23,6 +23,7 @@ export function renderEmailText(content: NotificationContent): string {
     '',
     oneLine(content.summary),
     ...(facts.length ? ['', ...facts] : []),
+    ...(ackUrl ? ['', `Acknowledge (tells the team you have seen it): ${ackUrl}`] : []),
     ...(link ? ['', `Open in WedSync: ${link}`] : []),
     '',
     `Priority: ${PRIORITY_LABEL[content.priority.level]}${reasons ? ` (${reasons})` : ''}`,
