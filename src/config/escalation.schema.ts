@@ -31,12 +31,23 @@ export const escalationSchema = z
     linkTtlMs: z.number().int().positive().default(7 * 24 * 3_600_000).describe('How long an acknowledge link stays good after the change'),
   })
   .strict()
-  .superRefine((value, ctx) => {
-    value.policies.forEach((p, i) => {
-      if (p.weddingDayAfterMs > p.afterMs) ctx.addIssue({ code: 'custom', path: ['policies', i, 'weddingDayAfterMs'], message: 'must not be longer than afterMs' });
-      if (value.policies.findIndex((q) => q.name === p.name) !== i) ctx.addIssue({ code: 'custom', path: ['policies', i, 'name'], message: `duplicate name "${p.name}"` });
-    });
-  });
+  // `when` runs the cross-checks even when a policy has other problems, so one start lists them
+  // all; the data may then be partly invalid, hence the defensive reads.
+  .superRefine(
+    (value, ctx) => {
+      const policies: unknown[] = Array.isArray((value as { policies?: unknown }).policies) ? (value as { policies: unknown[] }).policies : [];
+      const names = new Set<unknown>();
+      policies.forEach((raw, i) => {
+        const p = (raw ?? {}) as { name?: unknown; afterMs?: unknown; weddingDayAfterMs?: unknown };
+        const after = p.afterMs ?? 30 * 60_000;
+        const day = p.weddingDayAfterMs ?? 5 * 60_000;
+        if (typeof after === 'number' && typeof day === 'number' && day > after) ctx.addIssue({ code: 'custom', path: ['policies', i, 'weddingDayAfterMs'], message: 'must not be longer than afterMs' });
+        if (typeof p.name === 'string' && names.has(p.name)) ctx.addIssue({ code: 'custom', path: ['policies', i, 'name'], message: `duplicate name "${p.name}"` });
+        names.add(p.name);
+      });
+    },
+    { when: () => true },
+  );
 
 export type EscalationConfig = z.infer<typeof escalationSchema>;
 export type EscalationPolicy = EscalationConfig['policies'][number];
