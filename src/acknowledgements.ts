@@ -15,6 +15,7 @@ import type { Logger } from './lib/logger';
 import { createAckMetrics } from './outcome/ack-metrics';
 import { createPublicServer, type PublicRoute, type PublicServer } from './outcome/public-server';
 import type { Metrics } from './outcome/metrics';
+import type { UnacknowledgedView } from './outcome/status-snapshot';
 
 export interface Acknowledgements {
   /** Arms escalation timers for planned deliveries a policy covers; before they are queued. */
@@ -24,7 +25,7 @@ export interface Acknowledgements {
   /** The public listener, when PUBLIC_PORT is set. */
   readonly publicServer: PublicServer | null;
   /** For /status: unanswered messages, their age and tier, no content. */
-  unacknowledged(): Promise<readonly { eventId: string; kind: string; policy: string; tier: number; state: string; createdAt: string; nextAt: string | null }[]>;
+  unacknowledged(): Promise<readonly UnacknowledgedView[]>;
 }
 
 /**
@@ -83,7 +84,17 @@ export function createAcknowledgements(input: {
     publicServer,
     async unacknowledged() {
       const rows = await escalations.unacknowledged(pool);
-      return rows.map((r) => ({ eventId: r.eventId, kind: r.kind, policy: r.policy, tier: r.tier, state: r.state, createdAt: new Date(r.createdAtMs).toISOString(), nextAt: r.nextAtMs === null ? null : new Date(r.nextAtMs).toISOString() }));
+      const nowMs = now();
+      return rows.map((r) => ({
+        eventId: r.eventId,
+        kind: r.kind,
+        policy: r.policy,
+        tier: r.tier,
+        state: r.state,
+        createdAt: new Date(r.createdAtMs).toISOString(),
+        ageMs: Math.max(0, nowMs - r.createdAtMs),
+        nextAt: r.nextAtMs === null ? null : new Date(r.nextAtMs).toISOString(),
+      }));
     },
   };
 }

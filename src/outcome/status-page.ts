@@ -77,7 +77,7 @@ export function renderStatusRoot(snapshot: StatusSnapshot, options: StatusPageOp
 ${banner(snapshot, options)}
 ${subscriptions(snapshot)}
 ${queue(snapshot, options)}
-${renderUnacknowledged(snapshot.unacknowledged, snapshot.generatedAt)}
+${renderUnacknowledged(snapshot.unacknowledged)}
 ${renderOnCall(snapshot.onCall, snapshot.generatedAt)}
 ${destinations(snapshot)}
 ${failures(snapshot)}

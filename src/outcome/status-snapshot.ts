@@ -68,5 +68,7 @@ export interface UnacknowledgedView {
   /** waiting: a next tier is due at nextAt; exhausted: no tier left. */
   readonly state: string;
   readonly createdAt: string;
+  /** Since the change was first planned, by the worker's clock. */
+  readonly ageMs: number;
   readonly nextAt: string | null;
 }

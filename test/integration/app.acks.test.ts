@@ -53,7 +53,7 @@ describe('the worker with acknowledgements', () => {
 
     const status = await t.get('/status.json');
     const snapshot = JSON.parse(status.text) as { unacknowledged: { eventId: string; tier: number; state: string; createdAt: string }[] };
-    expect(snapshot.unacknowledged).toEqual([expect.objectContaining({ eventId: waiting.eventId, kind: 'wedding.emergency', tier: 0, state: 'waiting' })]);
+    expect(snapshot.unacknowledged).toEqual([expect.objectContaining({ eventId: waiting.eventId, kind: 'wedding.emergency', tier: 0, state: 'waiting', ageMs: expect.any(Number) })]);
     for (const pii of [...Object.values(PHONES), 'Ana & Ben', 'Ana &amp; Ben']) expect(status.text).not.toContain(pii);
 
     const page = await t.get('/status');
