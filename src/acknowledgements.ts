@@ -7,6 +7,7 @@ import { twilioInboundRoute } from './ack/twilio-inbound-route';
 import type { Config } from './config/load-config';
 import type { Delivery } from './decide/delivery';
 import { DeliveryLedger } from './deliver/durable/delivery-ledger';
+import { startAckRetention } from './escalation/ack-retention';
 import { createEscalationTask } from './escalation/escalation-task';
 import { createEscalationTracker } from './escalation/escalation-tracker';
 import { ESCALATE_TASK, EscalationStore } from './escalation/escalation-store';
@@ -24,6 +25,8 @@ export interface Acknowledgements {
   readonly tasks: Readonly<Record<string, (payload: unknown) => Promise<unknown>>>;
   /** The public listener, when PUBLIC_PORT is set. */
   readonly publicServer: PublicServer | null;
+  /** Starts pruning old acknowledgements; returns its stop. */
+  startRetention(): () => Promise<void>;
   /** For /status: unanswered messages, their age and tier, no content. */
   unacknowledged(): Promise<readonly UnacknowledgedView[]>;
 }
@@ -46,7 +49,7 @@ export function createAcknowledgements(input: {
   const { env, worker } = config;
   const escalations = new EscalationStore(worker.queue.schema);
   const ackMetrics = createAckMetrics(input.metrics.registry, pool ? () => escalations.openByTier(pool) : null);
-  if (!pool) return { track: async () => 0, tasks: {}, publicServer: null, unacknowledged: async () => [] };
+  if (!pool) return { track: async () => 0, tasks: {}, publicServer: null, startRetention: () => async () => undefined, unacknowledged: async () => [] };
   const jobPool = input.jobPool ?? pool;
   const store = new AckStore(pool, escalations);
   const dayMode = worker.preferences.weddingDayMode;
@@ -82,6 +85,7 @@ export function createAcknowledgements(input: {
     track: createEscalationTracker({ db: pool, store: escalations, config: worker.escalation, dayMode, now }),
     tasks: { [ESCALATE_TASK]: runEscalation },
     publicServer,
+    startRetention: () => startAckRetention(pool, worker.retention, log, now),
     async unacknowledged() {
       const rows = await escalations.unacknowledged(pool);
       const nowMs = now();

@@ -267,9 +267,11 @@ export function createApp(deps: AppDependencies): App {
   // Two listeners, one start and one stop: the operator routes must not be reachable from the
   // internet, the public ones must be (README "Acknowledgements and escalation").
   let publicPort: number | null = null;
+  let stopAckRetention: (() => Promise<void>) | undefined;
   const health = {
     async listen() {
       const port = await operator.listen();
+      stopAckRetention ??= acks.startRetention();
       if (acks.publicServer) {
         publicPort = await acks.publicServer.listen();
         logger.info({ publicPort }, 'public server listening');
@@ -277,7 +279,7 @@ export function createApp(deps: AppDependencies): App {
       return port;
     },
     async close() {
-      await Promise.all([operator.close(), acks.publicServer?.close()]);
+      await Promise.all([operator.close(), acks.publicServer?.close(), stopAckRetention?.()]);
     },
   };
 

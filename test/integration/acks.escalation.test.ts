@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { run, type Runner } from 'graphile-worker';
 import { preferencesSchema } from '../../src/config/policy.schema';
+import { pruneAcknowledgements } from '../../src/escalation/ack-retention';
 import { createEscalationTask } from '../../src/escalation/escalation-task';
 import { createEscalationTracker } from '../../src/escalation/escalation-tracker';
 import { ESCALATE_TASK } from '../../src/escalation/escalation-store';
@@ -91,5 +92,22 @@ describe('escalation when nobody acknowledges', () => {
     expect(await stand.count(`select 1 from "${stand.gwSchema}".jobs where key = $1`, [`escalate:${e.eventId}`])).toBe(0);
     expect(await task(Date.now)({ eventId: e.eventId })).toBe('acknowledged');
     expect(await tierDeliveries(e.eventId, `staff:${stand.ownerId}`)).toBe(0);
+  });
+});
+
+describe('acknowledgement retention', () => {
+  it('prunes answered rows and spent links older than the ledger keeps deliveries, never a waiting escalation', async () => {
+    const old = await stand.criticalEvent();
+    const waiting = await stand.criticalEvent();
+    await tracker(Date.now)([old.sms as unknown as Delivery, waiting.sms as unknown as Delivery]);
+    await stand.acks.record({ eventId: old.eventId, deliveryId: old.email.id, organizationId: stand.organizationId, channel: 'email', actor: 'staff:x', actorName: null, atMs: Date.now() }, { singleUseLink: true });
+    const retention = { deliveredMs: 60_000, deadLetterMs: 60_000, deadEventMs: 60_000, pruneEveryMs: 60_000 };
+    // A clock two minutes ahead: the answer is older than the minute kept.
+    await stand.db.pool.query(`update escalations set updated_at = now() - interval '2 minutes' where event_id = any($1)`, [[old.eventId, waiting.eventId]]);
+    expect(await pruneAcknowledgements(stand.db.pool, retention, Date.now() + 120_000)).toBeGreaterThanOrEqual(3);
+    expect(await stand.count(`select 1 from acknowledgements where event_id = $1`, [old.eventId])).toBe(0);
+    expect(await stand.count(`select 1 from ack_link_uses where delivery_id = $1`, [old.email.id])).toBe(0);
+    expect(await stand.count(`select 1 from escalations where event_id = $1`, [old.eventId])).toBe(0);
+    expect(await stand.count(`select 1 from escalations where event_id = $1 and state = 'waiting'`, [waiting.eventId])).toBe(1);
   });
 });
