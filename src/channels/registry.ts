@@ -68,6 +68,8 @@ export function createChannelRegistry({ env, worker, pool, http, smsSentLedger, 
       timeoutMs: worker.limits.smsTimeoutMs,
       sentLedger: smsSentLedger ?? createMemorySentLedger(),
       onLedgerError: (error: unknown) => logger.warn({ err: error }, 'sms ledger write failed; a retry may resend'),
+      // Replies reach the worker only through the public listener (src/ack/twilio-inbound-route.ts).
+      ...(ack && env.PUBLIC_BASE_URL ? { replyHint: 'Reply OK to acknowledge.' } : {}),
     });
   }
   return {

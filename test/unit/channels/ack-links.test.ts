@@ -4,6 +4,7 @@ import { Agent } from 'undici';
 import { renderEmailHtml } from '../../../src/channels/email/email-html';
 import { renderEmailText } from '../../../src/channels/email/email-text';
 import { createSlackChannel } from '../../../src/channels/slack/slack-channel';
+import { renderSmsBody } from '../../../src/channels/sms/sms-body';
 import { SLACK_ACK_ACTION } from '../../../src/channels/slack/slack-blocks';
 import { createTeamsChannel } from '../../../src/channels/teams/teams-channel';
 import { createAckLinks, createAckTokens } from '../../../src/lib/ack-token';
@@ -54,5 +55,16 @@ describe('acknowledge links in critical messages', () => {
     expect(renderEmailHtml(critical, url)).toContain(`href="${url}"`);
     expect(renderEmailText(critical, url)).toContain(url);
     expect(renderEmailHtml(sampleContent())).not.toContain('/ack/');
+  });
+});
+
+describe('the SMS reply hint', () => {
+  it('keeps "Reply OK" whole however long the message, like the link', () => {
+    const long = sampleContent({ summary: 'x'.repeat(2_000), priority: { level: 'critical', score: 95, reasons: [] } });
+    const body = renderSmsBody(long, 2, 'Reply OK to acknowledge.');
+    expect(body.truncated).toBe(true);
+    expect(body.segments).toBeLessThanOrEqual(2);
+    expect(body.text).toContain('\nReply OK to acknowledge.\nhttps://app.wedsync.example/');
+    expect(renderSmsBody(long, 2).text).not.toContain('Reply OK');
   });
 });
