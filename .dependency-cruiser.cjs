@@ -5,7 +5,11 @@
 const LAYERS = [
   // Every top-level file but the vocabulary: app, main, cli and what they wire with.
   { name: 'composition root', path: '^src/(?!vocabulary\\.ts$)[^/]+\\.ts$|^src/cli/' },
+  // Public routes people and vendors answer on; they record acknowledgements and cancel escalations.
+  { name: 'ack', path: '^src/ack/' },
   { name: 'outcome', path: '^src/outcome/' },
+  // Timers in the queue that send to the next tier through the ledger.
+  { name: 'escalation', path: '^src/escalation/' },
   { name: 'deliver', path: '^src/deliver/' },
   { name: 'decide', path: '^src/decide/' },
   { name: 'intake', path: '^src/intake/' },

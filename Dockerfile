@@ -19,7 +19,7 @@ COPY --from=build /app/dist ./dist
 COPY db ./db
 COPY config ./config
 USER node
-EXPOSE 8080
+EXPOSE 8080 8081
 # node:24-slim has no curl; Node's own fetch checks liveness.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.HEALTH_PORT||8080)+'/livez').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]

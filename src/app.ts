@@ -39,7 +39,11 @@ import { createRealtimeClient, type RealtimeClientLike, type RealtimeHooks } fro
 import type { Logger } from './lib/logger';
 import { Releasers } from './lib/releasers';
 import type { HealthReport } from './lib/health-report';
+import { createAcknowledgements } from './acknowledgements';
+import { createAckLinks, createAckTokens } from './lib/ack-token';
 import { createHealthServer } from './outcome/health-server';
+import type { PublicRoute } from './outcome/public-server';
+import { CONSTANT_CONTACT_CALLBACK_PATH } from './partners/constant-contact/oauth-callback';
 import { deliveryObservers, gaugeSources } from './outcome/metric-sources';
 import { createMetrics, type Metrics } from './outcome/metrics';
 import { readinessReport } from './outcome/readiness';
@@ -65,6 +69,8 @@ export interface AppDependencies {
   readonly now?: () => number;
   /** This replica's name in the intake leases (default: host name and a random suffix). */
   readonly replicaName?: string;
+  /** More routes for the public listener (PUBLIC_PORT), e.g. OAuth callbacks. */
+  readonly publicRoutes?: readonly PublicRoute[];
 }
 
 export interface App {
@@ -84,6 +90,8 @@ export interface App {
   readonly deadEvents: EventDeadLetters;
   /** The durable queue, when the worker runs with a database. */
   readonly queue: DurableQueue | null;
+  /** The public listener's port once started (Slack, Twilio, ack links); null without PUBLIC_PORT. */
+  publicPort(): number | null;
 }
 
 /** Wires the worker from its parts. Touches no globals: `main.ts` owns the process. */
@@ -118,7 +126,19 @@ export function createApp(deps: AppDependencies): App {
   const contexts: ContextRepository | null = pool
     ? createPgContextRepository({ pool, cache: { maxEntries: worker.context.cacheMaxEntries, ttlMs: worker.context.cacheTtlMs } })
     : null;
-  const built = createChannelRegistry({ env, worker, pool, http: deps.http, smsSentLedger: pool ? createPgSentLedger(pool) : undefined, logger });
+  // Links only where they can be answered: a public listener, its URL, a key, and a database to record into.
+  const ackLink = pool && env.ACK_LINK_KEY && env.PUBLIC_BASE_URL && env.PUBLIC_PORT !== undefined
+    ? createAckLinks({ tokens: createAckTokens(Buffer.from(env.ACK_LINK_KEY, 'base64')), publicBaseUrl: env.PUBLIC_BASE_URL, ttlMs: worker.escalation.linkTtlMs })
+    : null;
+  const built = createChannelRegistry({
+    env,
+    worker,
+    pool,
+    http: deps.http,
+    smsSentLedger: pool ? createPgSentLedger(pool) : undefined,
+    logger,
+    ...(ackLink ? { ack: { link: ackLink, slackInteractive: env.SLACK_SIGNING_SECRET !== undefined } } : {}),
+  });
   // Partner connections need their credentials' keys and the database that holds them.
   const partners =
     pool && env.CONNECTION_KEYS
@@ -144,6 +164,14 @@ export function createApp(deps: AppDependencies): App {
   const dispatcherLogger = logger.child({ component: 'dispatcher' });
   // Digests hold messages in PostgreSQL: only with the durable queue.
   const digests = pool && contexts && worker.preferences.digests.enabled ? new DigestStore(jobPool ?? pool, worker.queue.schema, worker.preferences.digests.maxItems) : null;
+  // The Constant Contact authorization callback is opened by a vendor's browser: it belongs with the
+  // public routes when there is a public listener, else it stays on the operator port.
+  const oauthRoutes: PublicRoute[] = (partners?.routes ?? []).map((handler) => ({
+    method: 'GET',
+    match: (path) => (path === CONSTANT_CONTACT_CALLBACK_PATH ? {} : null),
+    handle: async ({ req }, res) => void (await handler(req, res)),
+  }));
+  const acks = createAcknowledgements({ config, pool, jobPool, metrics, logger, now, extraRoutes: [...(deps.publicRoutes ?? []), ...oauthRoutes] });
   const queue = pool && contexts
     ? new DurableQueue({
         pool,
@@ -162,7 +190,7 @@ export function createApp(deps: AppDependencies): App {
         now,
         onOutcome,
         observe,
-        ...(digests ? { tasks: digestTasks(digests, logger.child({ component: 'digests' })) } : {}),
+        tasks: { ...acks.tasks, ...(digests ? digestTasks(digests, logger.child({ component: 'digests' })) : {}) },
       })
     : null;
   const dispatcher: DeliveryRunner =
@@ -190,7 +218,11 @@ export function createApp(deps: AppDependencies): App {
     caps,
     deadEvents,
     onDeadEvent: (reason) => metrics.deadEvents.inc({ reason }),
-    submit: (deliveries) => submitter.submit(deliveries),
+    // Timers first: a crash in between escalates a message that may not have gone out, never the reverse.
+    submit: async (deliveries) => {
+      await acks.track(deliveries);
+      await submitter.submit(deliveries);
+    },
     logger: logger.child({ component: 'decide' }),
     now,
     ...(partners ? { partners } : {}),
@@ -251,8 +283,8 @@ export function createApp(deps: AppDependencies): App {
 
   const startedAtMs = now();
   const onCall = pool ? createOnCallReader(pool, worker.preferences.weddingDayMode) : null;
-  const status = () =>
-    buildStatus({
+  const status = async () => ({
+    ...(await buildStatus({
       readiness,
       draining: () => draining,
       startedAtMs,
@@ -264,7 +296,9 @@ export function createApp(deps: AppDependencies): App {
       onCall,
       connections: pool && partners ? createConnectionsReader(pool) : null,
       now,
-    });
+    })),
+    unacknowledged: pool ? await acks.unacknowledged() : null,
+  });
   metrics.attach({
     ...gaugeSources({ queue, intake: () => source.lag(), destinations, now }),
     leases: () => source.leaseView(),
@@ -277,7 +311,25 @@ export function createApp(deps: AppDependencies): App {
     }),
   });
 
-  const health = createHealthServer({ host: env.HEALTH_HOST, port: env.HEALTH_PORT, alive: () => !forcing, readiness, metrics: metrics.registry, status, ...(partners ? { routes: partners.routes } : {}) });
+  const operator = createHealthServer({ host: env.HEALTH_HOST, port: env.HEALTH_PORT, alive: () => !forcing, readiness, metrics: metrics.registry, status, ...(partners && !acks.publicServer ? { routes: partners.routes } : {}) });
+  // Two listeners, one start and one stop: the operator routes must not be reachable from the
+  // internet, the public ones must be (README "Acknowledgements and escalation").
+  let publicPort: number | null = null;
+  let stopAckRetention: (() => Promise<void>) | undefined;
+  const health = {
+    async listen() {
+      const port = await operator.listen();
+      stopAckRetention ??= acks.startRetention();
+      if (acks.publicServer) {
+        publicPort = await acks.publicServer.listen();
+        logger.info({ publicPort }, 'public server listening');
+      }
+      return port;
+    },
+    async close() {
+      await Promise.all([operator.close(), acks.publicServer?.close(), stopAckRetention?.()]);
+    },
+  };
 
   if (ownedPool) releasers.add('database pool', () => ownedPool.end());
   if (ownedJobPool) releasers.add('delivery database pool', () => ownedJobPool.end());
@@ -319,6 +371,7 @@ export function createApp(deps: AppDependencies): App {
     destinations,
     deadEvents,
     queue,
+    publicPort: () => publicPort,
   };
 }
 

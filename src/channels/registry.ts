@@ -2,6 +2,7 @@ import type { Pool } from 'pg';
 import { Resend } from 'resend';
 import twilio from 'twilio';
 import type { Config } from '../config/load-config';
+import type { AckLinkFor } from '../lib/ack-token';
 import type { Logger } from '../lib/logger';
 import type { ChannelRegistry } from './channel';
 import { createResendEmailChannel, type ResendLike } from './email/resend-email-channel';
@@ -28,6 +29,8 @@ export interface ChannelRegistryInput {
   /** Where SMS sids are kept so a retry does not send twice; in memory when absent. */
   readonly smsSentLedger?: SentLedger;
   readonly logger: Logger;
+  /** Acknowledge links in critical Slack, Teams and email messages; `slackInteractive`: a Slack app button. */
+  readonly ack?: { readonly link: AckLinkFor; readonly slackInteractive: boolean };
 }
 
 /**
@@ -35,7 +38,7 @@ export interface ChannelRegistryInput {
  * always (their URLs come from tenant rows, hence the SSRF guard), in-app with a database,
  * email with a Resend key, SMS with Twilio credentials. A channel that is absent is never planned.
  */
-export function createChannelRegistry({ env, worker, pool, http, smsSentLedger, logger }: ChannelRegistryInput): {
+export function createChannelRegistry({ env, worker, pool, http, smsSentLedger, logger, ack }: ChannelRegistryInput): {
   channels: ChannelRegistry;
   /** Webhook secrets with a signer held in memory (bounded, idle ones forgotten). */
   webhookSecretsHeld(): number;
@@ -46,13 +49,13 @@ export function createChannelRegistry({ env, worker, pool, http, smsSentLedger, 
   const transport: HttpRequester = http ?? agent!;
   const channels: ChannelRegistry = {
     webhook: createWebhookChannel({ http: transport, userAgent: USER_AGENT, signer }),
-    slack: createSlackChannel({ http: transport }),
-    teams: createTeamsChannel({ http: transport }),
+    slack: createSlackChannel({ http: transport, ...(ack ? { ackLink: ack.link, interactive: ack.slackInteractive } : {}) }),
+    teams: createTeamsChannel({ http: transport, ...(ack ? { ackLink: ack.link } : {}) }),
   };
   if (pool) channels.in_app = createInAppChannel({ db: pool });
   if (env.RESEND_API_KEY && env.EMAIL_FROM) {
     const resend = new Resend(env.RESEND_API_KEY, env.RESEND_BASE_URL ? { baseUrl: env.RESEND_BASE_URL } : undefined);
-    channels.email = createResendEmailChannel({ client: resend as unknown as ResendLike, from: env.EMAIL_FROM, timeoutMs: worker.limits.emailTimeoutMs });
+    channels.email = createResendEmailChannel({ client: resend as unknown as ResendLike, from: env.EMAIL_FROM, timeoutMs: worker.limits.emailTimeoutMs, ...(ack ? { ackLink: ack.link } : {}) });
   }
   if (env.TWILIO_ACCOUNT_SID && env.TWILIO_AUTH_TOKEN && env.TWILIO_FROM) {
     const client = twilio(env.TWILIO_ACCOUNT_SID, env.TWILIO_AUTH_TOKEN, {
@@ -65,6 +68,8 @@ export function createChannelRegistry({ env, worker, pool, http, smsSentLedger, 
       timeoutMs: worker.limits.smsTimeoutMs,
       sentLedger: smsSentLedger ?? createMemorySentLedger(),
       onLedgerError: (error: unknown) => logger.warn({ err: error }, 'sms ledger write failed; a retry may resend'),
+      // Replies reach the worker only through the public listener (src/ack/twilio-inbound-route.ts).
+      ...(ack && env.PUBLIC_BASE_URL ? { replyHint: 'Reply OK to acknowledge.' } : {}),
     });
   }
   return {

@@ -59,6 +59,17 @@ export const envSchema = z.object({
   MAILCHIMP_BASE_URL: z.string().optional().describe('Only for sandboxes and tests: Mailchimp API base, {dc} replaced by the key\'s data center'),
   CONSTANT_CONTACT_BASE_URL: z.url().optional().describe('Only for sandboxes and tests: Constant Contact API v3 base'),
   CONSTANT_CONTACT_AUTH_URL: z.url().optional().describe('Only for sandboxes and tests: Constant Contact authorization server (…/oauth2/default/v1)'),
+  PUBLIC_HOST: z.string().min(1).default('0.0.0.0').describe('Interface of the public listener (Slack, Twilio, acknowledge links)'),
+  PUBLIC_PORT: port.optional().describe('Port of the public routes, apart from the operator routes of HEALTH_PORT; unset: no public listener. The one port to expose to the internet'),
+  PUBLIC_BASE_URL: httpUrl().optional().describe('How the internet reaches PUBLIC_PORT, e.g. https://worker.example.com: acknowledge links point there and Twilio signs it'),
+  ACK_LINK_KEY: z
+    .string()
+    .refine((v) => Buffer.from(v, 'base64').length >= 32, 'must be at least 32 bytes, base64-encoded')
+    .optional()
+    .describe('Signs acknowledge links and buttons (HMAC-SHA256). Secret.'),
+  SLACK_SIGNING_SECRET: z.string().min(16).optional().describe("The Slack app's signing secret; enables the interactions route. Secret."),
+  SLACK_BOT_TOKEN: z.string().regex(/^xoxb-/, 'must be a bot token (xoxb-…)').optional().describe('Updates acknowledged Slack messages (chat.update). Secret.'),
+  SLACK_API_URL: z.url().optional().describe('Only for sandboxes and tests: where @slack/web-api sends, ending in /'),
   SHUTDOWN_TIMEOUT_MS: positiveMs
     .default(20_000)
     .describe('Deadline of the whole stop after the first SIGTERM; the orchestrator grace period must be at least this plus 5 s'),
@@ -70,6 +81,7 @@ export type Env = z.infer<typeof envSchema>;
 export const ENV_GROUPS: readonly (readonly (keyof Env)[])[] = [
   ['RESEND_API_KEY', 'EMAIL_FROM'],
   ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM'],
+  ['PUBLIC_PORT', 'PUBLIC_BASE_URL', 'ACK_LINK_KEY'],
 ];
 
 /** Names of variables whose values must never be echoed, even inside an error message. */
@@ -80,4 +92,7 @@ export const SECRET_ENV_NAMES: ReadonlySet<string> = new Set([
   'RESEND_API_KEY',
   'TWILIO_AUTH_TOKEN',
   'CONNECTION_KEYS',
+  'ACK_LINK_KEY',
+  'SLACK_SIGNING_SECRET',
+  'SLACK_BOT_TOKEN',
 ]);

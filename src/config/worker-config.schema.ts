@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { escalationSchema } from './escalation.schema';
 import { channelsByLevelSchema, failoverSchema, preferencesSchema, prioritySchema } from './policy.schema';
 import { httpUrl, isAddressOrCidr } from './url-checks';
 import { changeOperations } from '../vocabulary';
@@ -301,6 +302,7 @@ export const workerConfigSchema = z
     context: context.prefault({}),
     partnerWebhooks: partnerWebhooks.prefault({}),
     content: content.prefault({}),
+    escalation: escalationSchema.prefault({}),
   })
   .strict()
   // `when` runs the cross-checks even when other keys failed, so one start reports every

@@ -1,6 +1,7 @@
 import type { ComponentHealth } from '../lib/health-report';
 import { STATUS_PAGE_CSS, STATUS_PAGE_SCRIPT } from './status-page-assets';
 import { renderConnections } from './status-page-connections';
+import { renderUnacknowledged } from './status-page-acks';
 import { renderOnCall } from './status-page-oncall';
 import { ageBetween, esc, formatAge, plural, timeTag } from './status-page-format';
 import type { DestinationCondition, DestinationStatus, StatusSnapshot, SubscriptionView } from './status-snapshot';
@@ -77,6 +78,7 @@ export function renderStatusRoot(snapshot: StatusSnapshot, options: StatusPageOp
 ${banner(snapshot, options)}
 ${subscriptions(snapshot)}
 ${queue(snapshot, options)}
+${renderUnacknowledged(snapshot.unacknowledged)}
 ${renderOnCall(snapshot.onCall, snapshot.generatedAt)}
 ${destinations(snapshot)}
 ${renderConnections(snapshot.connections)}

@@ -60,4 +60,20 @@ export interface StatusSnapshot {
   readonly onCall?: OnCallView | null;
   /** Partner connections stopped (a revoked credential) or failing; null without partner connections. */
   readonly connections?: ConnectionsStatus | null;
+  /** Messages under an escalation policy nobody acknowledged yet (ids, kind, age, tier; no content). */
+  readonly unacknowledged?: readonly UnacknowledgedView[] | null;
+}
+
+export interface UnacknowledgedView {
+  readonly eventId: string;
+  readonly kind: string;
+  readonly policy: string;
+  /** Tiers of the policy reached so far; 0: only the first recipients have it. */
+  readonly tier: number;
+  /** waiting: a next tier is due at nextAt; exhausted: no tier left. */
+  readonly state: string;
+  readonly createdAt: string;
+  /** Since the change was first planned, by the worker's clock. */
+  readonly ageMs: number;
+  readonly nextAt: string | null;
 }

@@ -18,7 +18,7 @@ const BADGE_COLOUR: Readonly<Record<PriorityLevel, string>> = {
 const h = (text: string): string => escapeHtml(oneLine(text));
 
 /** The shared layout: inline styles and tables, because mail clients drop <style> and flexbox. */
-export function renderEmailHtml(content: NotificationContent): string {
+export function renderEmailHtml(content: NotificationContent, ackUrl?: string): string {
   if (content.digest) return renderDigestHtml(content, content.digest);
   const link = safeLink(content.link);
   return `<!doctype html>
@@ -35,7 +35,7 @@ ${badge(content.priority.level)}
 <p style="margin:0 0 12px;font-size:15px;line-height:1.5">${h(emailIntro(content))}</p>
 <p style="margin:0 0 16px;font-size:15px;line-height:1.5">${h(content.summary)}</p>
 ${factsTable(content)}
-${link ? button(link) : ''}
+${ackUrl ? button(ackUrl, 'Acknowledge') : ''}${link ? button(link) : ''}
 ${reasons(content.priority.reasons)}
 </td></tr></table>
 <p style="margin:16px 0 0;font-size:12px;color:#98a2b3">Sent by WedSync about an update in your workspace.</p>
@@ -65,8 +65,8 @@ function factsTable(content: NotificationContent): string {
   return `<table role="presentation" cellpadding="0" cellspacing="0" style="margin:0 0 16px;border-collapse:collapse">\n${cells}\n</table>`;
 }
 
-function button(link: string): string {
-  return `<p style="margin:0 0 16px"><a href="${escapeHtml(link)}" style="display:inline-block;padding:10px 18px;border-radius:6px;background:#1d2939;color:#ffffff;text-decoration:none;font-weight:bold">Open in WedSync</a></p>`;
+function button(link: string, label = 'Open in WedSync'): string {
+  return `<p style="margin:0 0 16px"><a href="${escapeHtml(link)}" style="display:inline-block;padding:10px 18px;border-radius:6px;background:#1d2939;color:#ffffff;text-decoration:none;font-weight:bold">${escapeHtml(label)}</a></p>`;
 }
 
 function reasons(list: readonly string[]): string {

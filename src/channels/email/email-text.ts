@@ -7,7 +7,7 @@ import { emailIntro } from './email-copy';
 import { renderDigestText } from './email-digest';
 
 /** The plain-text part: the same content as the HTML, with no markup at all. */
-export function renderEmailText(content: NotificationContent): string {
+export function renderEmailText(content: NotificationContent, ackUrl?: string): string {
   if (content.digest) return renderDigestText(content, content.digest);
   const marker = urgencyMarker(content.priority.level);
   const link = safeLink(content.link);
@@ -25,6 +25,7 @@ export function renderEmailText(content: NotificationContent): string {
     '',
     oneLine(content.summary),
     ...(facts.length ? ['', ...facts] : []),
+    ...(ackUrl ? ['', `Acknowledge (tells the team you have seen it): ${ackUrl}`] : []),
     ...(link ? ['', `Open in WedSync: ${link}`] : []),
     '',
     `Priority: ${PRIORITY_LABEL[content.priority.level]}${reasons ? ` (${reasons})` : ''}`,

@@ -8,6 +8,7 @@ import { emailSubject } from './email-copy';
 import { renderEmailHtml } from './email-html';
 import { renderEmailText } from './email-text';
 import { classifyResendError, type ResendErrorLike } from './resend-classify';
+import type { AckLinkFor } from '../../lib/ack-token';
 
 /** The one call made on the resend SDK (`new Resend(key, { baseUrl })`). */
 export interface ResendLike {
@@ -39,20 +40,23 @@ export interface ResendEmailChannelOptions {
   readonly replyTo?: string;
   /** A request without an answer by then is abandoned and retried (same idempotency key). */
   readonly timeoutMs?: number;
+  /** Acknowledge links for messages that ask for an answer; none: no button. */
+  readonly ackLink?: AckLinkFor;
 }
 
-export function createResendEmailChannel({ client, from, replyTo, timeoutMs = 10_000 }: ResendEmailChannelOptions): Channel<EmailMessage> {
+export function createResendEmailChannel({ client, from, replyTo, timeoutMs = 10_000, ackLink }: ResendEmailChannelOptions): Channel<EmailMessage> {
   return {
     kind: 'email',
     async send(message: EmailMessage, { signal, deliveryId }: SendContext): Promise<DeliveryReceipt> {
       throwIfShuttingDown(signal);
       const { content } = message;
+      const ackUrl = ackLink?.(deliveryId, content)?.url;
       const payload = {
         from,
         to: [formatRecipient(message.to, message.toName)],
         subject: emailSubject(content),
-        html: renderEmailHtml(content),
-        text: renderEmailText(content),
+        html: renderEmailHtml(content, ackUrl),
+        text: renderEmailText(content, ackUrl),
         ...(replyTo ? { replyTo } : {}),
         tags: [
           { name: 'kind', value: content.kind.replace(/[^A-Za-z0-9_-]/g, '_') },

@@ -25,7 +25,8 @@ type Text = { type: 'plain_text'; text: string; emoji: false };
 type Block =
   | { type: 'header'; text: Text }
   | { type: 'section'; text?: Text; fields?: Text[]; accessory?: unknown }
-  | { type: 'context'; elements: Text[] };
+  | { type: 'context'; elements: Text[] }
+  | { type: 'actions'; elements: unknown[] };
 
 const plain = (text: string): Text => ({ type: 'plain_text', text, emoji: false });
 
@@ -41,7 +42,16 @@ export interface SlackPayload {
 
 const MAX_FIELDS = 10;
 
-export function renderSlackMessage(content: NotificationContent): SlackPayload {
+/** The action id of the "Acknowledge" button; its value is the signed ack token (src/ack). */
+export const SLACK_ACK_ACTION = 'wedsync_ack';
+
+/**
+ * How the message asks for an answer: a button Slack sends to our interactions route (an app
+ * with interactivity), or a link to the worker's ack page (a plain incoming webhook).
+ */
+export type SlackAck = { readonly interactive: true; readonly token: string } | { readonly interactive: false; readonly url: string };
+
+export function renderSlackMessage(content: NotificationContent, ack?: SlackAck): SlackPayload {
   const marker = urgencyMarker(content.priority.level);
   const title = `${marker ? `${marker}: ` : ''}${oneLine(content.title)}`;
   const link = safeLink(content.link);
@@ -57,6 +67,10 @@ export function renderSlackMessage(content: NotificationContent): SlackPayload {
   if (content.priority.reasons.length > 0) {
     const reasons = content.priority.reasons.map(oneLine).join(' · ');
     blocks.push({ type: 'context', elements: [plain(slack(`Why: ${reasons}`, 2000))] });
+  }
+  if (ack) {
+    const button = { type: 'button', style: 'primary', text: { type: 'plain_text', text: 'Acknowledge' } };
+    blocks.push({ type: 'actions', elements: [ack.interactive ? { ...button, action_id: SLACK_ACK_ACTION, value: ack.token } : { ...button, action_id: 'wedsync_ack_link', url: ack.url }] });
   }
   return { text: slack(`${title}: ${oneLine(content.summary)}`, 3000), blocks, mrkdwn: false, unfurl_links: false, unfurl_media: false };
 }

@@ -2,6 +2,7 @@ import type { Channel, DeliveryReceipt, SendContext } from '../channel';
 import { postChatWebhook } from '../chat-webhook-post';
 import type { SlackMessage } from '../messages';
 import type { HttpRequester } from '../webhook/webhook-channel';
+import type { AckLinkFor } from '../../lib/ack-token';
 import { renderSlackMessage } from './slack-blocks';
 import { renderSlackDigest } from './slack-digest';
 
@@ -10,18 +11,25 @@ export interface SlackChannelOptions {
   readonly http: HttpRequester;
   /** Per attempt, for the headers and for the body; default 10 s. */
   readonly timeoutMs?: number;
+  /** Acknowledge links for messages that ask for an answer; none: no button. */
+  readonly ackLink?: AckLinkFor;
+  /** The Slack app's interactions route is served: a real button instead of a link. */
+  readonly interactive?: boolean;
 }
 
 /** Slack incoming webhooks: Block Kit with a text fallback; Slack answers `ok` or a plain-text error code. */
-export function createSlackChannel({ http, timeoutMs = 10_000 }: SlackChannelOptions): Channel<SlackMessage> {
+export function createSlackChannel({ http, timeoutMs = 10_000, ackLink, interactive = false }: SlackChannelOptions): Channel<SlackMessage> {
   return {
     kind: 'slack',
-    send(message: SlackMessage, { signal }: SendContext): Promise<DeliveryReceipt> {
+    send(message: SlackMessage, { signal, deliveryId }: SendContext): Promise<DeliveryReceipt> {
+      const link = ackLink?.(deliveryId, message.content);
       return postChatWebhook({
         http,
         provider: 'slack',
         url: message.webhookUrl,
-        body: message.content.digest ? renderSlackDigest(message.content, message.content.digest) : renderSlackMessage(message.content),
+        body: message.content.digest
+          ? renderSlackDigest(message.content, message.content.digest)
+          : renderSlackMessage(message.content, link ? (interactive ? { interactive: true, token: link.token } : { interactive: false, url: link.url }) : undefined),
         signal,
         timeoutMs,
         errorCode: (body) => /^[a-z_]{1,64}\b/.exec(body.trim())?.[0],

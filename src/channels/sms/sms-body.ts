@@ -13,14 +13,17 @@ export interface SmsBody extends SegmentCount {
 const ELLIPSIS_UNITS = ['.', '.', '.'];
 const GSM_SINGLE_SEGMENT = 160;
 
-/** Short and plain: marker, title, couple and date, summary, then the link, capped at `maxSegments`. */
-export function renderSmsBody(content: NotificationContent, maxSegments: number): SmsBody {
+/**
+ * Short and plain: marker, title, couple and date, summary, then the link, capped at
+ * `maxSegments`. `replyHint` (e.g. "Reply OK to acknowledge.") is kept whole, like the link.
+ */
+export function renderSmsBody(content: NotificationContent, maxSegments: number, replyHint?: string): SmsBody {
   const marker = urgencyMarker(content.priority.level);
   const lines = [`${marker ? `${marker}: ` : ''}${oneLine(content.title)}`];
   if (content.wedding) lines.push(`${oneLine(content.wedding.coupleName)} - ${formatWeddingDate(content.wedding.date, 'short')}`);
   lines.push(oneLine(content.summary));
   const link = safeLink(content.link);
-  return fitSegments(lines.join('\n'), link ? `\n${link}` : '', maxSegments);
+  return fitSegments(lines.join('\n'), `${replyHint ? `\n${replyHint}` : ''}${link ? `\n${link}` : ''}`, maxSegments);
 }
 
 /**

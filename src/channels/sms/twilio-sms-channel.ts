@@ -26,6 +26,8 @@ export interface TwilioSmsChannelOptions {
   readonly timeoutMs?: number;
   /** A sid that could not be recorded; the SMS is out, so the delivery still succeeds. Default: ignored. */
   readonly onLedgerError?: (error: unknown, deliveryId: string) => void;
+  /** Added to critical messages when replies are read (the inbound route): "Reply OK to acknowledge." */
+  readonly replyHint?: string;
 }
 
 export function createTwilioSmsChannel(options: TwilioSmsChannelOptions): Channel<SmsMessage> {
@@ -40,7 +42,7 @@ export function createTwilioSmsChannel(options: TwilioSmsChannelOptions): Channe
       const sentBefore = await sentLedger.lookup(deliveryId);
       if (sentBefore) return { providerMessageId: sentBefore };
       const { content } = message;
-      const body = content.digest ? renderSmsDigest(content, content.digest, maxSegments) : renderSmsBody(content, maxSegments);
+      const body = content.digest ? renderSmsDigest(content, content.digest, maxSegments) : renderSmsBody(content, maxSegments, content.priority.level === 'critical' ? options.replyHint : undefined);
       // Recorded even when shutdown stopped us waiting: a message Twilio accepted must never be sent twice.
       const sending = client.messages.create({ to, body: body.text, ...sender }).then(
         async (created) => {

@@ -36,7 +36,7 @@ const teams = (text: string, max: number) => fitUnits(teamsUnits(oneLine(text)),
 const MAX_FACTS = 12;
 
 /** The Workflows "message" envelope around one Adaptive Card (1.4, the newest Teams renders everywhere). */
-export function renderTeamsMessage(content: NotificationContent): unknown {
+export function renderTeamsMessage(content: NotificationContent, ackUrl?: string): unknown {
   const marker = urgencyMarker(content.priority.level);
   const link = safeLink(content.link);
   const body: unknown[] = [
@@ -65,7 +65,11 @@ export function renderTeamsMessage(content: NotificationContent): unknown {
           type: 'AdaptiveCard',
           version: '1.4',
           body,
-          actions: link ? [{ type: 'Action.OpenUrl', title: 'Open in WedSync', url: link }] : [],
+          // Workflows cards only open URLs: the acknowledgement is the worker's signed link (partners.md §3.2).
+          actions: [
+            ...(ackUrl ? [{ type: 'Action.OpenUrl', title: 'Acknowledge', url: ackUrl, style: 'positive' }] : []),
+            ...(link ? [{ type: 'Action.OpenUrl', title: 'Open in WedSync', url: link }] : []),
+          ],
         },
       },
     ],

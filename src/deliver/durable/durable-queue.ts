@@ -48,8 +48,8 @@ export interface DurableQueueOptions {
   readonly now?: () => number;
   readonly onOutcome?: (delivery: StoredDelivery, outcome: DeliveryOutcome) => void;
   readonly observe?: AttemptOptions['observe'];
-  /** More graphile-worker tasks run by the same workers (digests: src/deliver/digest/). */
-  readonly tasks?: Readonly<Record<string, (payload: unknown, helpers: JobHelpers) => Promise<void>>>;
+  /** More graphile-worker tasks run by the same workers, by task name: digests (src/deliver/digest/), escalation timers. */
+  readonly tasks?: Readonly<Record<string, (payload: unknown, helpers: JobHelpers) => Promise<unknown>>>;
 }
 
 /**
@@ -130,7 +130,10 @@ export class DurableQueue implements DeliveryRunner {
       // for the supervisor to restart; a re-run of an unfinished job is a no-op through the ledger.
       preset: { worker: { completeJobBatchDelay: 0, failJobBatchDelay: 0 } },
       logger: graphileLogger(this.options.logger),
-      taskList: { ...this.options.tasks, [DELIVER_TASK]: (payload: unknown, helpers: JobHelpers) => this.runJob(payload, helpers) },
+      taskList: {
+        ...Object.fromEntries(Object.entries(this.options.tasks ?? {}).map(([name, run]) => [name, async (payload: unknown, helpers: JobHelpers) => void (await run(payload, helpers))])),
+        [DELIVER_TASK]: (payload: unknown, helpers: JobHelpers) => this.runJob(payload, helpers),
+      },
     };
   }
 
