@@ -17,10 +17,12 @@ import type { RateLimiter } from '../rate-limiter';
 import { DeliveryLedger, DELIVER_TASK, type LedgerRow } from './delivery-ledger';
 import { AddressUnavailableError, type AddressBook } from '../address-book';
 import type { StoredDelivery } from '../stored-delivery';
+import { BatchedEnqueue } from './batched-enqueue';
 import { DestinationBreaker, hasBreaker } from './destination-breaker';
 import { DestinationPace, SHORT_WAIT_MS } from './destination-pace';
 import { graphileLogger } from './graphile-logger';
 import { LedgerRetention } from './ledger-retention';
+import { queueBatching } from './queue-batching';
 import { nextRun } from './retry-schedule';
 import { SentBookkeeping } from './sent-bookkeeping';
 import { SupervisedRunner, type RunnerState } from './supervised-runner';
@@ -70,10 +72,12 @@ export class DurableQueue implements DeliveryRunner {
   private readonly pace: DestinationPace;
   private readonly now: () => number;
   private readonly bookkeeping: SentBookkeeping;
+  private readonly persisting: BatchedEnqueue;
 
   constructor(private readonly options: DurableQueueOptions) {
     this.ledger = new DeliveryLedger(options.jobPool, options.queue.schema);
     this.bookkeeping = new SentBookkeeping(this.ledger);
+    this.persisting = new BatchedEnqueue(this.ledger, options.pool);
     this.breaker = new DestinationBreaker(options.jobPool, options.endpointHealth);
     this.liveness = new WorkerLiveness({
       db: options.heartbeatPool ?? options.jobPool,
@@ -113,6 +117,7 @@ export class DurableQueue implements DeliveryRunner {
       schema: this.options.queue.schema,
       concurrency: this.options.queue.concurrency,
       pollInterval: this.options.queue.pollIntervalMs,
+      preset: { worker: queueBatching(this.options.queue.concurrency) },
       noHandleSignals: true,
       // Our own deadline aborts runs first; graphile's would fail the jobs instead of putting them back.
       gracefulShutdownAbortTimeout: 24 * 3_600_000,
@@ -122,7 +127,7 @@ export class DurableQueue implements DeliveryRunner {
   }
 
   async submit(deliveries: readonly Delivery[]): Promise<void> {
-    const fresh = await this.ledger.enqueue(deliveries, this.options.pool);
+    const fresh = await this.persisting.enqueue(deliveries);
     if (fresh.length < deliveries.length) {
       this.options.logger.debug({ planned: deliveries.length, new: fresh.length }, 'deliveries already known; not queued again');
     }
