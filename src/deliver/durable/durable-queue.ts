@@ -111,6 +111,10 @@ export class DurableQueue implements DeliveryRunner {
     // Jobs are locked under the pool's id or a worker's, depending on graphile-worker's mode: keep both.
     events.on('pool:create', ({ workerPool }) => this.liveness.addWorker(workerPool.id));
     events.on('worker:create', ({ worker }) => this.liveness.addWorker(worker.workerId));
+    // Whatever a finished runner still holds locked is unlocked at once (worker-liveness.ts).
+    events.on('pool:release', ({ workerPool }) => {
+      this.liveness.release(workerPool.id).catch((error: unknown) => this.options.logger.warn({ err: error }, 'could not unlock a finished runner\'s jobs; the lease will'));
+    });
     return {
       events,
       pgPool: this.options.jobPool,

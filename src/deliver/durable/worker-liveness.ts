@@ -31,6 +31,18 @@ export class WorkerLiveness {
     this.workerIds.add(workerId);
   }
 
+  /**
+   * A runner of this process is finished (stopped, or stopped on its own and replaced): nothing
+   * here works its jobs any more. Any it still holds locked — its local queue's, or one whose
+   * batched completion failed (graphile-worker then stops the runner) — is unlocked now, instead
+   * of waiting under a live process's heart-beat for graphile-worker's four-hour lock expiry. A
+   * finished delivery that runs again is a no-op (the ledger says so), a pending one runs.
+   */
+  async release(workerId: string): Promise<void> {
+    if (!this.workerIds.delete(workerId)) return;
+    await this.options.db.query(`select ${this.gw}.force_unlock_workers($1::text[])`, [[workerId]]);
+  }
+
   async start(): Promise<void> {
     await this.beat();
     this.timer = setInterval(() => void this.beat().catch((error: unknown) => this.options.logger.warn({ err: error }, 'heartbeat failed')), this.options.heartbeatMs);
