@@ -121,7 +121,7 @@ export class DurableQueue implements DeliveryRunner {
       schema: this.options.queue.schema,
       concurrency: this.options.queue.concurrency,
       pollInterval: this.options.queue.pollIntervalMs,
-      preset: { worker: queueBatching(this.options.queue.concurrency) },
+      preset: { worker: queueBatching() },
       noHandleSignals: true,
       // Our own deadline aborts runs first; graphile's would fail the jobs instead of putting them back.
       gracefulShutdownAbortTimeout: 24 * 3_600_000,

@@ -33,8 +33,8 @@ export class WorkerLiveness {
 
   /**
    * A runner of this process is finished (stopped, or stopped on its own and replaced): nothing
-   * here works its jobs any more. Any it still holds locked — its local queue's, or one whose
-   * batched completion failed (graphile-worker then stops the runner) — is unlocked now, instead
+   * here works its jobs any more. Any it still holds locked — one whose batched completion
+   * failed (graphile-worker then stops the runner), say — is unlocked now, instead
    * of waiting under a live process's heart-beat for graphile-worker's four-hour lock expiry. A
    * finished delivery that runs again is a no-op (the ledger says so), a pending one runs.
    */
