@@ -11,12 +11,12 @@
  * supervisor starts another, and the stopped runner's locked jobs are unlocked at once
  * (worker-liveness.ts, `release`).
  *
- * Its local queue (`localQueue`: take jobs in batches) is left off, measured: it holds up to
- * `concurrency` jobs fetched before a critical one was added, and those run first. In figure 4
- * (a critical delivery behind 10,000 normal ones at 1 a second) a normal delivery then took the
- * slot ahead of the critical one in 2 of 3 trials, and the wait grew from 266–769 ms to
- * 859–1,177 ms; with it off, none overtook. Critical first matters more than the take statement
- * it would save.
+ * Its local queue (`localQueue`: take jobs in batches) is left off: it holds up to `concurrency`
+ * jobs fetched before a critical one was added, and those run first. Measured in figure 4 (a
+ * critical delivery behind 10,000 normal ones at 1 a second, load average ~12): with it, a normal
+ * delivery took the slot ahead of the critical one in 2 of 3 trials and the wait was 859–1,177
+ * ms; without it 0–1 of 3 (the one from a pickup slower than the slot under that load, which the
+ * previous tree showed too). Critical first matters more than the take statement it would save.
  */
 export interface QueueBatching {
   readonly completeJobBatchDelay: number;
