@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { Pool } from 'pg';
 import type { HttpRequester } from './channels/webhook/webhook-channel';
 import { createChannelRegistry, USER_AGENT } from './channels/registry';
@@ -27,6 +29,8 @@ import { createLifecycle, type StopResult } from './lifecycle';
 import { DedupeWindow } from './intake/dedupe-window';
 import { intakeHealth } from './intake/intake-readiness';
 import { ChangeIntake } from './intake/change-intake';
+import { createPgLeaseStore } from './intake/lease-store';
+import type { LeaseEvent } from './intake/stream-leases';
 import { createRealtimeClient, type RealtimeClientLike, type RealtimeHooks } from './intake/realtime-client';
 import type { Logger } from './lib/logger';
 import { Releasers } from './lib/releasers';
@@ -54,6 +58,8 @@ export interface AppDependencies {
   readonly channels?: ChannelRegistry;
   readonly metrics?: Metrics;
   readonly now?: () => number;
+  /** This replica's name in the intake leases (default: host name and a random suffix). */
+  readonly replicaName?: string;
 }
 
 export interface App {
@@ -93,6 +99,9 @@ export function createApp(deps: AppDependencies): App {
   // Its own connection: heart-beats go on when deliveries hold every connection of the pool.
   const heartbeatPool = pool && env.DATABASE_URL ? openPool(env.DATABASE_URL, { max: 1, statementTimeoutMs }) : undefined;
   heartbeatPool?.on('error', (error) => logger.warn({ err: error }, 'idle heart-beat connection failed'));
+  // The intake leases' beat too: a burst of decisions holding the pool must not cost a stream its lease.
+  const leasePool = pool && env.DATABASE_URL ? openPool(env.DATABASE_URL, { max: 1, statementTimeoutMs }) : undefined;
+  leasePool?.on('error', (error) => logger.warn({ err: error }, 'idle lease connection failed'));
   for (const owned of [ownedPool, ownedJobPool]) {
     // The pool is told apart from a failed query: an idle client's error must not crash the process.
     owned?.on('error', (error) => logger.warn({ err: error }, 'idle database connection failed'));
@@ -108,7 +117,7 @@ export function createApp(deps: AppDependencies): App {
   // Partner connections need their credentials' keys and the database that holds them.
   const partners =
     pool && env.CONNECTION_KEYS
-      ? createPartnerSystem({ pool, connectionKeys: env.CONNECTION_KEYS, endpoints: env, allowAddresses: worker.partnerWebhooks.allowAddresses, http: deps.http, userAgent: USER_AGENT, appBaseUrl: worker.content.appBaseUrl, logger: logger.child({ component: 'partners' }) })
+      ? createPartnerSystem({ pool, connectionKeys: env.CONNECTION_KEYS, endpoints: env, allowAddresses: worker.partnerWebhooks.allowAddresses, http: deps.http, userAgent: USER_AGENT, appBaseUrl: worker.content.appBaseUrl, logger: logger.child({ component: 'partners' }), erasureSweepMs: 60_000, now })
       : null;
   const channels: ChannelRegistry = { ...built.channels, ...(partners ? { partner: partners.channel } : {}), ...deps.channels };
   const redis = env.REDIS_URL ? new Redis(env.REDIS_URL, { lazyConnect: false, maxRetriesPerRequest: null }) : undefined;
@@ -172,6 +181,7 @@ export function createApp(deps: AppDependencies): App {
   const deciding = createDecideRunner({ decide, database: pool ? database : null, logger });
 
   const intakeLogger = logger.child({ component: 'intake' });
+  const replicaName = deps.replicaName ?? `${hostname()}-${randomBytes(4).toString('hex')}`;
   const source = new ChangeIntake({
     subscriptions: worker.subscriptions,
     intake: worker.intake,
@@ -195,6 +205,18 @@ export function createApp(deps: AppDependencies): App {
     metrics,
     onEvent: (event) => deciding.decide(event),
     onCatchUp: (report) => metrics.changesRecovered.inc(report.recovered),
+    // With a database, replicas split the streams; alone in memory, this process holds them all.
+    ...(pool
+      ? {
+          leases: {
+            store: createPgLeaseStore(leasePool ?? pool),
+            holder: replicaName,
+            ttlMs: worker.intake.leaseTtlMs,
+            renewEveryMs: worker.intake.leaseRenewMs,
+            onEvent: (event: LeaseEvent) => metrics.leaseEvents.inc({ event }),
+          },
+        }
+      : {}),
     now,
   });
 
@@ -202,7 +224,7 @@ export function createApp(deps: AppDependencies): App {
   let forcing = false;
   const readiness = () =>
     readinessReport({
-      intake: () => intakeHealth(source.lag(), source.statuses(), now()),
+      intake: () => intakeHealth(source.lag(), source.statuses(), now(), source.leaseView()),
       draining: () => draining,
       deliveriesInFlight: () => dispatcher.pending(),
       destinations,
@@ -227,6 +249,7 @@ export function createApp(deps: AppDependencies): App {
     });
   metrics.attach({
     ...gaugeSources({ queue, intake: () => source.lag(), destinations, now }),
+    leases: () => source.leaseView(),
     keyed: () => ({
       limiter_destinations_active: limiters.sizes().active,
       limiter_logs_in_process: limiters.sizes().logs,
@@ -236,11 +259,12 @@ export function createApp(deps: AppDependencies): App {
     }),
   });
 
-  const health = createHealthServer({ host: env.HEALTH_HOST, port: env.HEALTH_PORT, alive: () => !forcing, readiness, metrics: metrics.registry, status });
+  const health = createHealthServer({ host: env.HEALTH_HOST, port: env.HEALTH_PORT, alive: () => !forcing, readiness, metrics: metrics.registry, status, ...(partners ? { routes: partners.routes } : {}) });
 
   if (ownedPool) releasers.add('database pool', () => ownedPool.end());
   if (ownedJobPool) releasers.add('delivery database pool', () => ownedJobPool.end());
   if (heartbeatPool) releasers.add('heart-beat pool', () => heartbeatPool.end());
+  if (leasePool) releasers.add('lease pool', () => leasePool.end());
   if (redis) releasers.add('redis', () => void redis.disconnect());
   if (contexts) releasers.add('context repository', () => contexts.close());
   releasers.add('channels', () => built.close());
@@ -255,7 +279,7 @@ export function createApp(deps: AppDependencies): App {
     releasers,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     onDraining: () => (draining = true),
-    describe: () => ({ subscriptions: worker.subscriptions.map((s) => s.name), channels: [...settings.availableChannels] }),
+    describe: () => ({ subscriptions: worker.subscriptions.map((s) => s.name), channels: [...settings.availableChannels], ...(pool ? { replica: replicaName } : {}) }),
     logger,
   });
 

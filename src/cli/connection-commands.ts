@@ -6,11 +6,16 @@ import { parseCredentialKeys } from '../connections/credential-keys';
 import { ConnectionStore } from '../connections/connection-store';
 import { credentialProblems } from '../connections/partner-credentials';
 import { PartnerLinks } from '../connections/partner-links';
+import { createOauthState } from '../connections/oauth-states';
+import { TokenRefresher } from '../connections/token-refresh';
+import { authorizeUrl, CONSTANT_CONTACT_AUTH_URL } from '../partners/constant-contact/oauth';
 import { UsageError, type Io } from './ledger-commands';
 
 export const CONNECTIONS_HELP = `  connections add         --org ID --partner ${partnerNames.join('|')} --name NAME
                           --credentials-env VAR (a variable holding the credentials as JSON;
                           never on the command line) [--options JSON]
+  connections authorize   --id ID: a new link for the organization's owner to connect an OAuth
+                          partner (Constant Contact); \`add\` prints the first one
   connections test        --id ID: one harmless request with the stored credentials
   connections disable     --id ID [--reason TEXT]
   connections list        [--org ID] [--json]: never shows credentials
@@ -18,14 +23,15 @@ export const CONNECTIONS_HELP = `  connections add         --org ID --partner ${
   connections rotate-key  re-seal every connection under the first key of CONNECTION_KEYS
 `;
 
-async function withStore<T>(io: Io, work: (store: ConnectionStore, pool: Pool) => Promise<T>): Promise<T> {
+async function withStore<T>(io: Io, work: (store: ConnectionStore, pool: Pool, cipher: CredentialCipher) => Promise<T>): Promise<T> {
   const databaseUrl = io.env.DATABASE_URL;
   if (!databaseUrl) throw new UsageError('DATABASE_URL is not set');
   const keys = parseCredentialKeys(io.env.CONNECTION_KEYS ?? '');
   if ('problems' in keys) throw new UsageError(`CONNECTION_KEYS: ${keys.problems.join('; ')}`);
   const pool = new Pool({ connectionString: databaseUrl, max: 2 });
+  const cipher = new CredentialCipher(keys.keyring);
   try {
-    return await work(new ConnectionStore(pool, new CredentialCipher(keys.keyring)), pool);
+    return await work(new ConnectionStore(pool, cipher), pool, cipher);
   } finally {
     await pool.end();
   }
@@ -49,7 +55,7 @@ function line(c: ConnectionSummary): string {
   return [c.id, c.organizationId, c.partner.padEnd(16), c.name, c.enabled ? 'enabled' : 'disabled', health, `key=${c.keyId}`, `changes=${c.options.changes.join(',')}`].join('  ');
 }
 
-export function connectionCommands(probe: ConnectionProbe) {
+export function connectionCommands(probe: ConnectionProbe<TokenRefresher>) {
   return async function connections(args: string[], io: Io): Promise<number> {
     const [action, ...rest] = args;
     const { values } = parseArgs({
@@ -79,8 +85,24 @@ export function connectionCommands(probe: ConnectionProbe) {
         if (problems.length > 0) throw new UsageError(`credentials in ${variable} are not usable for ${partner}:\n  ${problems.join('\n  ')}`);
         const options = values.options ? jsonOf(values.options, '--options') : {};
         const input = { organizationId: required(values.org, 'org'), partner, name: required(values.name, 'name'), options, credentials: credentials as Record<string, string> };
-        const added = await withStore(io, (store) => store.add(input));
-        io.out(`added ${added.id} (${added.partner}, key ${added.keyId})\n`);
+        const added = await withStore(io, async (store, pool) => {
+          const summary = await store.add(input);
+          // OAuth partners start off: no send before the organization's owner has let us in.
+          return { summary, link: partner === 'constant-contact' ? await authorization(io, store, pool, summary.id) : null };
+        });
+        io.out(`added ${added.summary.id} (${added.summary.partner}, key ${added.summary.keyId})\n`);
+        if (added.link) io.out(authorizeText(added.link));
+        return 0;
+      }
+      case 'authorize': {
+        const id = required(values.id, 'id');
+        const link = await withStore(io, async (store, pool) => {
+          const connection = (await store.list()).find((c) => c.id === id);
+          if (!connection) throw new UsageError(`no connection ${id}`);
+          if (connection.partner !== 'constant-contact') throw new UsageError(`${connection.partner} is not connected through OAuth authorization`);
+          return authorization(io, store, pool, id);
+        });
+        io.out(authorizeText(link));
         return 0;
       }
       case 'list': {
@@ -96,10 +118,10 @@ export function connectionCommands(probe: ConnectionProbe) {
       }
       case 'test': {
         const id = required(values.id, 'id');
-        const result = await withStore(io, async (store) => {
+        const result = await withStore(io, async (store, pool, cipher) => {
           const connection = await store.open(id);
           if (!connection) return { ok: false, detail: `no connection ${id}` };
-          const outcome = await probe(connection, io.env);
+          const outcome = await probe(connection, io.env, new TokenRefresher(pool, cipher));
           if (outcome.ok) await store.markHealthy(id);
           return outcome;
         });
@@ -118,7 +140,20 @@ export function connectionCommands(probe: ConnectionProbe) {
         return 0;
       }
       default:
-        throw new UsageError(`connections needs one of: add, test, disable, list, link, rotate-key\n${CONNECTIONS_HELP}`);
+        throw new UsageError(`connections needs one of: add, authorize, test, disable, list, link, rotate-key\n${CONNECTIONS_HELP}`);
     }
   };
+}
+
+/** Turns the connection off until the callback turns it on, and returns a fresh authorize link. */
+async function authorization(io: Io, store: ConnectionStore, pool: Pool, id: string): Promise<string> {
+  await store.stop(id, 'disabled', 'waiting for the organization to authorize Constant Contact (connections authorize)');
+  const connection = await store.open(id);
+  if (!connection) throw new UsageError(`no connection ${id}`);
+  const state = await createOauthState(pool, id);
+  return authorizeUrl(io.env.CONSTANT_CONTACT_AUTH_URL ?? CONSTANT_CONTACT_AUTH_URL, connection.credentials, state);
+}
+
+function authorizeText(link: string): string {
+  return `The organization's Constant Contact owner opens this link (good for 30 minutes, once):\n  ${link}\nThe connection turns on when Constant Contact sends them back to the worker.\n`;
 }

@@ -56,6 +56,9 @@ export const envSchema = z.object({
   VSCO_WORKSPACE_BASE_URL: z.url().optional().describe('Only for sandboxes and tests: VSCO Workspace API v2 base'),
   LIGHT_BLUE_BASE_URL: z.url().optional().describe('Only for sandboxes and tests: the Light Blue api.php URL'),
   TRIPLESEAT_BASE_URL: z.url().optional().describe('Only for sandboxes and tests: Tripleseat API and token host'),
+  MAILCHIMP_BASE_URL: z.string().optional().describe('Only for sandboxes and tests: Mailchimp API base, {dc} replaced by the key\'s data center'),
+  CONSTANT_CONTACT_BASE_URL: z.url().optional().describe('Only for sandboxes and tests: Constant Contact API v3 base'),
+  CONSTANT_CONTACT_AUTH_URL: z.url().optional().describe('Only for sandboxes and tests: Constant Contact authorization server (…/oauth2/default/v1)'),
   SHUTDOWN_TIMEOUT_MS: positiveMs
     .default(20_000)
     .describe('Deadline of the whole stop after the first SIGTERM; the orchestrator grace period must be at least this plus 5 s'),

@@ -243,8 +243,21 @@ const intake = z
       .min(1)
       .default([1_000, 2_000, 5_000, 10_000, 30_000])
       .describe('Backoff before rebuilding a channel the server closed; the last value repeats'),
+    leaseTtlMs: z
+      .number()
+      .int()
+      .min(1_000)
+      .default(5_000)
+      .describe('With a database, a replica holds a stream by a lease this long; a standby takes over a stream whose holder stopped renewing after about this'),
+    leaseRenewMs: z
+      .number()
+      .int()
+      .positive()
+      .default(1_000)
+      .describe('Heart-beat of the intake leases: renew what is held, look for streams to take over (well under leaseTtlMs)'),
   })
-  .strict();
+  .strict()
+  .refine((i) => i.leaseRenewMs * 2 <= i.leaseTtlMs, { message: 'leaseRenewMs must be at most half of leaseTtlMs', path: ['leaseRenewMs'] });
 
 const context = z
   .object({

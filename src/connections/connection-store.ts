@@ -85,6 +85,25 @@ export class ConnectionStore {
     return (rowCount ?? 0) > 0;
   }
 
+  /**
+   * Adds what an authorization brought (OAuth tokens) to the sealed credentials and turns the
+   * connection on; false when the connection is gone.
+   */
+  async authorize(id: string, granted: Readonly<Record<string, string>>): Promise<boolean> {
+    return this.transaction(async (client) => {
+      const { rows } = await client.query<ConnectionRow>('select id, key_id, credentials from partner_connections where id = $1 for update', [id]);
+      const row = rows[0];
+      if (!row) return false;
+      const credentials = { ...this.cipher.open(row.id, { keyId: row.key_id, sealed: row.credentials }), ...granted };
+      const { keyId, sealed } = this.cipher.seal(row.id, credentials);
+      await client.query(
+        `update partner_connections set key_id = $2, credentials = $3, enabled = true, health_state = 'unknown', health_reason = null, health_since = now(), updated_at = now() where id = $1`,
+        [id, keyId, sealed],
+      );
+      return true;
+    });
+  }
+
   async markHealthy(id: string): Promise<void> {
     await this.db.query(
       `update partner_connections set health_state = 'ok', health_reason = null, health_since = now(), updated_at = now()

@@ -1,11 +1,23 @@
 import { z } from 'zod';
 
-export const partnerNames = ['vsco-workspace', 'light-blue', 'honeybook-zapier', 'tripleseat', 'venue-webhook'] as const;
+export const partnerNames = ['vsco-workspace', 'light-blue', 'honeybook-zapier', 'tripleseat', 'venue-webhook', 'mailchimp', 'constant-contact'] as const;
 export type PartnerName = (typeof partnerNames)[number];
 
 /** What about a wedding changed, in the words a connection subscribes with. */
-export const partnerChangeKinds = ['date', 'venue', 'timeline', 'guest_count', 'couple', 'requirements'] as const;
+export const partnerChangeKinds = ['date', 'venue', 'timeline', 'guest_count', 'couple', 'requirements', 'milestone'] as const;
 export type PartnerChangeKind = (typeof partnerChangeKinds)[number];
+
+const uuid = z.guid('must be a Constant Contact list id (a UUID)');
+
+/** What a journey milestone does in a marketing platform. */
+const milestoneAction = z
+  .object({
+    tag: z.string().min(1).max(100).optional().describe('Mailchimp: the tag the member gets'),
+    journey: z.object({ journeyId: z.number().int().positive(), stepId: z.number().int().positive() }).strict().optional().describe('Mailchimp: the Customer Journey API step to trigger, once per person'),
+    contactListIds: z.array(uuid).min(1).max(50).optional().describe('Constant Contact: the lists the contact joins'),
+  })
+  .strict();
+export type MilestoneAction = z.infer<typeof milestoneAction>;
 
 export const connectionOptionsSchema = z
   .object({
@@ -17,6 +29,10 @@ export const connectionOptionsSchema = z
       .partialRecord(z.enum(['venue', 'timeline', 'ceremony_time', 'dietary', 'accessibility']), z.string().regex(/^[0-9a-z]{26}$/, 'must be a Workspace custom field id (a lower-case ULID)'))
       .default({})
       .describe('VSCO Workspace: which job custom field receives which of our values'),
+    audienceId: z.string().regex(/^[0-9a-z]{10}$/, 'must be a Mailchimp audience (list) id').optional().describe('Mailchimp: the audience couples join'),
+    statusIfNew: z.enum(['subscribed', 'pending']).default('subscribed').describe('Mailchimp: status of a member we create (pending sends their confirmation email); an existing member keeps theirs'),
+    contactListIds: z.array(uuid).min(1).max(50).optional().describe('Constant Contact: the contact lists every consenting couple joins'),
+    milestones: z.record(z.string().min(1).max(100), milestoneAction).default({}).describe('Journey milestones (journey_progress.milestone) and what each does in the marketing platform'),
   })
   .strict();
 export type ConnectionOptions = z.infer<typeof connectionOptionsSchema>;
@@ -42,4 +58,4 @@ export interface Connection extends ConnectionSummary {
 }
 
 /** One harmless request with the connection's credentials (`connections test`). */
-export type ConnectionProbe = (connection: Connection, env: Readonly<Record<string, string | undefined>>) => Promise<{ ok: boolean; detail: string }>;
+export type ConnectionProbe<Tokens = unknown> = (connection: Connection, env: Readonly<Record<string, string | undefined>>, tokens: Tokens) => Promise<{ ok: boolean; detail: string }>;

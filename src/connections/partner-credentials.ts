@@ -19,6 +19,10 @@ export const partnerCredentialSchemas: Record<PartnerName, z.ZodType<Record<stri
   'honeybook-zapier': z.object({ hookUrl: https, signingSecret: whsec }).strict(),
   tripleseat: z.object({ clientId: z.string().min(8), clientSecret: z.string().min(16) }).strict(),
   'venue-webhook': z.object({ url: https, signingSecret: whsec }).strict(),
+  // The data center is the key's suffix (…-us6): the key alone says where to send.
+  mailchimp: z.object({ apiKey: z.string().regex(/^[0-9a-f]{32}-[a-z]{2,4}[0-9]{1,3}$/, 'must be a Mailchimp API key (32 hex digits, a dash, the data center: …-us6)') }).strict(),
+  // The app's client; the tokens arrive through the OAuth callback, never typed in.
+  'constant-contact': z.object({ clientId: z.string().min(8), clientSecret: z.string().min(8), redirectUri: https }).strict(),
 };
 
 /** The problems with these credentials, by field name, never quoting a value. */

@@ -32,15 +32,31 @@ export function judgeIntake(lag: StreamLag, status: Pick<SubscriptionStatus, 'st
  * The /readyz entries of the intake, one `subscription:<stream>` per stream, with the fields
  * readinessReport() gives today plus the lag: a drop-in for its subscription loop.
  */
-export function intakeHealth(lags: readonly StreamLag[], statuses: readonly SubscriptionStatus[], nowMs: number): Record<string, ComponentHealth> {
+export function intakeHealth(
+  lags: readonly StreamLag[],
+  statuses: readonly SubscriptionStatus[],
+  nowMs: number,
+  /**
+   * With leases: streams another replica holds are ready (standing by is no fault); those whose
+   * lease is not settled yet (before the first heart-beat, or held and starting) are not.
+   */
+  leases: { readonly standby: readonly string[]; readonly pending: readonly string[]; readonly everyReplica?: readonly string[] } | null = null,
+): Record<string, ComponentHealth> {
   const byName = new Map(statuses.map((s) => [s.name, s]));
   const components: Record<string, ComponentHealth> = {};
+  for (const name of leases?.standby ?? []) {
+    components[`subscription:${name}`] = { ready: true, state: 'standby', reason: 'another replica holds this stream; this one takes it over if that one stops', lease: 'standby' };
+  }
+  for (const name of leases?.pending ?? []) {
+    components[`subscription:${name}`] = { ready: false, state: 'joining', reason: 'waiting for its lease to settle', lease: 'pending' };
+  }
   for (const lag of lags) {
     const status = byName.get(lag.name);
     const verdict = judgeIntake(lag, status, nowMs);
     const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
     components[`subscription:${lag.name}`] = {
       ...verdict,
+      ...(leases ? { lease: leases.everyReplica?.includes(lag.name) ? 'every replica' : 'held' } : {}),
       mode: lag.mode,
       table: status?.table,
       subscriptions: lag.subscriptions,

@@ -1,8 +1,9 @@
-import type { RealtimeChannel, RealtimePostgresChangesFilter } from '@supabase/supabase-js';
+import type { RealtimeChannel } from '@supabase/supabase-js';
 import type { IntakeConfig, SubscriptionConfig } from '../config/worker-config.schema';
 import type { Logger } from '../lib/logger';
 import { tableChannel, type ChannelSpec } from './channel-spec';
 import type { HeartbeatStatus, RealtimeClientLike, RealtimeHooks } from './realtime-client';
+import { describeChannelError, isLiveSignal, openChannel, type SystemPayload } from './realtime-channel';
 import { SubscriptionTracker, type SubscriptionStatus } from './subscription-tracker';
 
 export interface ChangeSource {
@@ -27,14 +28,12 @@ export interface RealtimeSourceOptions {
   readonly onStateChange?: (status: SubscriptionStatus) => void;
   /** What each subscription's channel listens to; by default postgres_changes on its table. */
   readonly channelFor?: (subscription: SubscriptionConfig) => ChannelSpec;
+  /** Subscriptions not joined at start: each waits for add() (its stream's lease is held). */
+  readonly onDemand?: ReadonlySet<string>;
   readonly now?: () => number;
 }
 
-interface SystemPayload {
-  extension?: string;
-  status?: string;
-  message?: string;
-}
+const STANDBY = 'another replica holds this stream; standing by to take it over';
 
 /**
  * One Realtime channel per subscription. realtime-js reconnects sockets and rejoins channels by
@@ -52,10 +51,37 @@ export class RealtimeSource implements ChangeSource {
   private readonly rebuildTimers = new Map<string, NodeJS.Timeout>();
   private generation = 0;
   private stopping: Promise<void> | undefined;
+  /** The subscriptions this source should have joined: all of them, or those add() named. */
+  private readonly wanted = new Set<string>();
 
   constructor(private readonly options: RealtimeSourceOptions) {
     this.now = options.now ?? Date.now;
     this.tracker = new SubscriptionTracker(options.subscriptions, this.now, options.onStateChange);
+    for (const s of options.subscriptions) {
+      if (options.onDemand?.has(s.name)) this.tracker.set(s.name, 'standby', STANDBY);
+      else this.wanted.add(s.name);
+    }
+  }
+
+  /** Joins one subscription's channel (on demand: its stream's lease was taken). */
+  add(name: string): void {
+    const subscription = this.options.subscriptions.find((s) => s.name === name);
+    if (!subscription || this.wanted.has(name) || this.stopping) return;
+    // No channel, no socket, no heart-beats: the watchdog's clock starts with the first channel.
+    if (this.wanted.size === 0) this.lastHeartbeatOkAt = this.now();
+    this.wanted.add(name);
+    this.join(subscription);
+  }
+
+  /** Leaves one subscription's channel; nothing of it is delivered once this is called. */
+  async remove(name: string): Promise<void> {
+    if (!this.wanted.delete(name)) return;
+    clearTimeout(this.rebuildTimers.get(name));
+    this.rebuildTimers.delete(name);
+    const entry = this.channels.get(name);
+    this.channels.delete(name);
+    if (!this.stopping) this.tracker.set(name, 'standby', STANDBY);
+    if (entry) await this.client?.removeChannel(entry.channel).catch(() => undefined);
   }
 
   start(): void {
@@ -65,7 +91,7 @@ export class RealtimeSource implements ChangeSource {
       onFrameError: (error) => this.options.onUndecodableFrame(error),
     });
     this.lastHeartbeatOkAt = this.now();
-    for (const subscription of this.options.subscriptions) this.join(subscription);
+    for (const subscription of this.options.subscriptions) if (this.wanted.has(subscription.name)) this.join(subscription);
     const interval = this.options.intake.heartbeatIntervalMs;
     this.watchdog = setInterval(() => this.checkWatchdog(), Math.max(50, Math.floor(interval / 2)));
     this.watchdog.unref();
@@ -91,10 +117,10 @@ export class RealtimeSource implements ChangeSource {
 
   private join(subscription: SubscriptionConfig): void {
     const client = this.client;
-    if (!client || this.stopping) return;
+    if (!client || this.stopping || !this.wanted.has(subscription.name)) return;
     const generation = ++this.generation;
     const spec = this.specOf(subscription);
-    const channel = this.openChannel(client, subscription, spec, generation);
+    const channel = openChannel(client, `wedsync-${subscription.name}`, spec, (payload) => this.deliver(subscription, generation, payload));
     channel.on('system', {}, (payload: SystemPayload) => this.onSystem(subscription, generation, payload));
     channel.subscribe((status, error) => this.onStatus(subscription, generation, status, error));
     this.channels.set(subscription.name, { channel, generation });
@@ -105,22 +131,6 @@ export class RealtimeSource implements ChangeSource {
     return this.options.channelFor?.(subscription) ?? tableChannel(subscription);
   }
 
-  private openChannel(client: RealtimeClientLike, subscription: SubscriptionConfig, spec: ChannelSpec, generation: number): RealtimeChannel {
-    const deliver = (payload: unknown) => this.deliver(subscription, generation, payload);
-    if (spec.kind === 'broadcast') {
-      // The channel is named by the topic the trigger sends to. replication_ready asks the server
-      // to say when its replication connection (the only way database broadcasts get out) is up.
-      const channel = client.channel(spec.topic, { config: { private: spec.private, broadcast: { replication_ready: true } } });
-      return channel.on('broadcast', { event: '*' }, deliver);
-    }
-    const channel = client.channel(`wedsync-${subscription.name}`);
-    // A '*' binding unless the stream needs one operation, filtered here: a typed binding makes
-    // realtime-js read fields of the frame that a malformed frame may lack, and that would throw
-    // inside the socket handler (the guarded transport counts it as an undecodable frame).
-    const binding = { event: spec.event, schema: spec.schema, table: spec.table, ...(spec.filter ? { filter: spec.filter } : {}) };
-    // Typed as '*': that overload's callback takes every payload shape; the event is sent as is.
-    return channel.on('postgres_changes', binding as RealtimePostgresChangesFilter<'*'>, deliver);
-  }
 
   private isCurrent(subscription: SubscriptionConfig, generation: number): boolean {
     return !this.stopping && this.channels.get(subscription.name)?.generation === generation;
@@ -160,8 +170,8 @@ export class RealtimeSource implements ChangeSource {
     const log = this.options.logger.child({ subscription: subscription.name, status });
     if (status === 'CHANNEL_ERROR' && current?.state === 'closed' && current.generation === generation) {
       // realtime-js reports a binding mismatch as CLOSED followed by CHANNEL_ERROR with the cause.
-      this.tracker.set(subscription.name, 'closed', describe(error), generation);
-      log.warn({ reason: describe(error) }, 'channel closed');
+      this.tracker.set(subscription.name, 'closed', describeChannelError(error), generation);
+      log.warn({ reason: describeChannelError(error) }, 'channel closed');
       return;
     }
     if (!this.isCurrent(subscription, generation)) return;
@@ -178,7 +188,7 @@ export class RealtimeSource implements ChangeSource {
         break;
       case 'CHANNEL_ERROR':
       case 'TIMED_OUT': {
-        const reason = status === 'TIMED_OUT' ? 'join timed out' : describe(error);
+        const reason = status === 'TIMED_OUT' ? 'join timed out' : describeChannelError(error);
         this.tracker.set(subscription.name, 'errored', reason);
         log.warn({ reason }, 'channel error; realtime-js retries');
         break;
@@ -215,7 +225,7 @@ export class RealtimeSource implements ChangeSource {
   private async rebuildAll(): Promise<void> {
     this.channels.clear();
     await this.client?.removeAllChannels().catch(() => undefined);
-    for (const subscription of this.options.subscriptions) this.join(subscription);
+    for (const subscription of this.options.subscriptions) if (this.wanted.has(subscription.name)) this.join(subscription);
   }
 
   private onHeartbeat(status: HeartbeatStatus): void {
@@ -227,6 +237,7 @@ export class RealtimeSource implements ChangeSource {
     if (this.stopping) return;
     const now = this.now();
     const { heartbeatIntervalMs, liveTimeoutMs } = this.options.intake;
+    if (this.wanted.size === 0) return;
     if (now - this.lastHeartbeatOkAt > 3 * heartbeatIntervalMs) {
       this.options.logger.warn({ silentMs: now - this.lastHeartbeatOkAt }, 'no heartbeat reply; rebuilding every channel');
       this.lastHeartbeatOkAt = now;
@@ -242,22 +253,4 @@ export class RealtimeSource implements ChangeSource {
       }
     }
   }
-}
-
-/**
- * postgres_changes is live on "Subscribed to PostgreSQL". Database broadcasts flow once the
- * server's replication connection is up, which it announces to channels that asked with
- * replication_ready; "Server requested disconnect" is also a system/ok message, hence the text.
- */
-function isLiveSignal(spec: ChannelSpec, payload: SystemPayload): boolean {
-  if (spec.kind === 'postgres_changes') return payload.extension === 'postgres_changes';
-  return payload.extension === 'system' && /replication connection established/i.test(payload.message ?? '');
-}
-
-function describe(error: Error | undefined): string {
-  if (!error) return 'channel error';
-  // The cause of a transport failure is a ws ErrorEvent, not an Error; it holds the HTTP status.
-  const causeMessage = (error.cause as { message?: unknown } | undefined)?.message;
-  const cause = typeof causeMessage === 'string' && causeMessage !== error.message ? `: ${causeMessage}` : '';
-  return `${error.message}${cause}`.slice(0, 300);
 }

@@ -1,6 +1,7 @@
 import type { Logger } from '../lib/logger';
 import { runCatchUp, type CatchUpReport } from './catch-up';
 import type { CursorStore } from './cursor-store';
+import { CursorFencedError } from './fenced-cursor-store';
 import type { HandOff } from './hand-off';
 import type { StreamPlan } from './intake-streams';
 import { CursorMarks } from './cursor-marks';
@@ -257,7 +258,8 @@ export class StreamRunner {
     try {
       await this.save();
     } catch (error) {
-      this.o.logger.warn({ err: error, subscription: this.name }, 'intake cursor not saved; retrying');
+      if (error instanceof CursorFencedError) this.o.logger.info({ subscription: this.name }, 'intake cursor not saved: the stream is held by another replica now');
+      else this.o.logger.warn({ err: error, subscription: this.name }, 'intake cursor not saved; retrying');
     }
   }
 

@@ -1,6 +1,6 @@
 import type { SubscriptionConfig } from '../config/worker-config.schema';
 
-export type SubscriptionState = 'joining' | 'subscribed' | 'live' | 'errored' | 'closed' | 'stopped';
+export type SubscriptionState = 'joining' | 'subscribed' | 'live' | 'errored' | 'closed' | 'stopped' | 'standby';
 
 export interface SubscriptionStatus {
   readonly name: string;

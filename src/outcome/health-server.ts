@@ -14,6 +14,8 @@ export interface HealthServerOptions {
   readonly metrics: Registry;
   /** Serves GET /status (HTML) and /status.json when given; both are 404 without it. */
   readonly status?: () => Promise<StatusSnapshot>;
+  /** Further routes (an OAuth callback), each answering its own paths; tried before the built-in ones. */
+  readonly routes?: readonly ((req: IncomingMessage, res: ServerResponse) => Promise<boolean>)[];
 }
 
 export interface HealthServer {
@@ -48,6 +50,7 @@ export function createHealthServer(options: HealthServerOptions): HealthServer {
 }
 
 async function route(req: IncomingMessage, res: ServerResponse, options: HealthServerOptions): Promise<void> {
+  for (const handler of options.routes ?? []) if (await handler(req, res)) return;
   const path = (req.url ?? '/').split('?')[0];
   if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, { error: 'method not allowed' });
   switch (path) {

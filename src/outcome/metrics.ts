@@ -7,6 +7,8 @@ export interface GaugeSources {
   readonly destinations: () => Promise<Record<string, number>>;
   /** Sizes of what this process keeps per destination, tenant, person or secret. */
   readonly keyed?: () => Record<string, number>;
+  /** With intake leases: the streams this replica holds and those it stands by for. */
+  readonly leases?: () => { readonly held: readonly string[]; readonly standby: readonly string[] } | null;
   readonly now: () => number;
 }
 
@@ -17,6 +19,7 @@ export interface Metrics {
   readonly changesRejected: Counter<'reason'>;
   readonly changesDuplicate: Counter<'table'>;
   readonly changesRecovered: Counter;
+  readonly leaseEvents: Counter<'event'>;
   readonly deadEvents: Counter<'reason'>;
   readonly deliveries: Counter<'channel' | 'outcome'>;
   readonly attemptSeconds: Histogram<'channel' | 'outcome'>;
@@ -80,6 +83,18 @@ export function createMetrics({ processMetrics = true }: { processMetrics?: bool
   });
 
   new Gauge({
+    name: 'wedsync_intake_stream_held',
+    help: 'With intake leases: 1 for a stream this replica holds (subscribes, catches up, decides), 0 for one it stands by for',
+    labelNames: ['stream'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      const leases = sources?.leases?.();
+      for (const stream of leases?.held ?? []) this.set({ stream }, 1);
+      for (const stream of leases?.standby ?? []) this.set({ stream }, 0);
+    },
+  });
+  new Gauge({
     name: 'wedsync_keyed_entries',
     help: 'Entries this process holds per destination, person or secret, by structure (each bounded or forgotten when idle)',
     labelNames: ['structure'],
@@ -99,6 +114,7 @@ export function createMetrics({ processMetrics = true }: { processMetrics?: bool
       help: 'Changes only a catch-up after a reconnect brought in (Realtime had lost them)',
       registers: [registry],
     }),
+    leaseEvents: counter('wedsync_intake_lease_events_total', 'Intake stream leases acquired, lost (expired or taken over) and released by this replica', ['event']),
     deadEvents: counter('wedsync_dead_events_total', 'Changes kept as dead events because they could not be decided on, by reason', ['reason']),
     deliveries: counter('wedsync_deliveries_total', 'Finished delivery runs by channel and outcome (delivered, dead_letter, failed_over, aborted)', [
       'channel',

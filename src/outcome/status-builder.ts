@@ -76,6 +76,7 @@ function subscriptionsOf(readiness: HealthReport): SubscriptionView[] {
         reason: c.reason,
         newestChangeAgeMs: typeof c.newestChangeAgeMs === 'number' ? c.newestChangeAgeMs : null,
         lastCatchUp: last ? { recovered: last.recovered, ms: last.ms, at: last.at } : null,
+        ...(typeof c.lease === 'string' ? { lease: c.lease } : {}),
       };
     });
 }

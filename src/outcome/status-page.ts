@@ -138,16 +138,19 @@ ${body}
 }
 
 function subscription(s: SubscriptionView): string {
-  const tone: Tone = s.live ? 'ok' : 'bad';
+  // Another replica holds a standby stream: nothing is wrong with it here.
+  const standby = s.lease === 'standby';
+  const tone: Tone = s.live || standby ? 'ok' : 'bad';
   const catchUp = s.lastCatchUp
     ? `recovered ${esc(plural(s.lastCatchUp.recovered, 'change'))} in ${esc(formatAge(s.lastCatchUp.ms))}${s.lastCatchUp.at ? `, ${timeTag(s.lastCatchUp.at)}` : ''}`
     : '<span class="muted">none yet</span>';
   return `<li class="card is-${tone}" data-subscription="${esc(s.name)}" data-live="${s.live ? 'true' : 'false'}" data-state="${esc(s.state)}">
-<h3><span class="name">${esc(s.name)}</span> <span class="badge ${tone}">${s.live ? 'Live' : 'Not live'}</span></h3>
+<h3><span class="name">${esc(s.name)}</span> <span class="badge ${tone}">${s.live ? 'Live' : standby ? 'Standby' : 'Not live'}</span></h3>
 <dl class="facts">
 ${fact('State', esc(s.state), 'state')}
 ${s.reason ? fact('Reason', esc(s.reason), 'reason') : ''}
 ${fact('Mode', esc(s.mode), 'mode')}
+${s.lease ? fact('Lease', esc(s.lease === 'held' ? 'held by this replica' : s.lease === 'standby' ? 'held by another replica' : s.lease), 'lease') : ''}
 ${fact('Newest change', s.newestChangeAgeMs === null ? '<span class="muted">none yet</span>' : `${esc(formatAge(s.newestChangeAgeMs))} ago`, 'newest-change')}
 ${fact('Last catch-up', catchUp, 'catch-up')}
 </dl>

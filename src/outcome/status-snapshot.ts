@@ -24,6 +24,8 @@ export interface SubscriptionView {
   readonly reason: string | null;
   readonly newestChangeAgeMs: number | null;
   readonly lastCatchUp: { readonly recovered: number; readonly ms: number; readonly at: string | null } | null;
+  /** With intake leases: `held` by this replica, `standby` (another holds it), `pending`, or `every replica`. */
+  readonly lease?: string;
 }
 
 export interface FailureView {

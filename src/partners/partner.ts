@@ -1,7 +1,7 @@
 import type { DeliveryReceipt, SendContext } from '../channels/channel';
 import { DestinationGoneError } from '../channels/errors-destination';
 import type { Connection, PartnerName } from '../connections/connection';
-import type { Queryable } from '../lib/queryable';
+import type { PoolClient } from 'pg';
 import type { RateLimitSettings } from '../vocabulary';
 import type { WeddingSnapshot } from './wedding-snapshot';
 
@@ -16,7 +16,8 @@ export interface PartnerPush {
   readonly snapshot: WeddingSnapshot;
   readonly change: string;
   readonly links: LinkBook;
-  readonly db: Queryable;
+  /** The send's own session, holding its record lock: every database read or write of the send uses it. */
+  readonly db: PoolClient;
 }
 
 /**
@@ -30,6 +31,8 @@ export interface PartnerAdapter {
   push(push: PartnerPush, context: SendContext): Promise<DeliveryReceipt>;
   /** One harmless request with the connection's credentials (`connections test`). */
   probe(connection: Connection, signal: AbortSignal): Promise<string>;
+  /** Marketing platforms: archive or delete the person the platform knows by `externalRef` (right to erasure). */
+  erase?(connection: Connection, externalRef: string, signal: AbortSignal): Promise<void>;
 }
 
 /**

@@ -1,13 +1,14 @@
 import { Agent } from 'undici';
 import type { ConnectionProbe } from '../connections/connection';
+import type { TokenRefresher } from '../connections/token-refresh';
 import { DeliveryError } from '../channels/errors';
 import { createPartnerAdapters } from './partner-adapters';
 
 /** `connections test`: one harmless request to the partner with the stored credentials. */
-export const probeConnection: ConnectionProbe = async (connection, env) => {
+export const probeConnection: ConnectionProbe<TokenRefresher> = async (connection, env, tokens) => {
   const agent = new Agent();
   try {
-    const adapter = createPartnerAdapters(agent, 'wedsync-realtime-worker/0.1 (connections test)', env).get(connection.partner);
+    const adapter = createPartnerAdapters({ http: agent, userAgent: 'wedsync-realtime-worker/0.1 (connections test)', tokens, endpoints: env }).get(connection.partner);
     if (!adapter) return { ok: false, detail: `no adapter for ${connection.partner}` };
     return { ok: true, detail: await adapter.probe(connection, AbortSignal.timeout(30_000)) };
   } catch (error) {

@@ -21,6 +21,8 @@ function fakeOf(stand: PartnerStand, partner: PartnerName): ScriptableFake {
     'honeybook-zapier': stand.fakes.zapier,
     'venue-webhook': stand.fakes.venue,
     tripleseat: stand.fakes.tripleseat,
+    mailchimp: stand.fakes.mailchimp,
+    'constant-contact': stand.fakes.constantContact,
   };
   return fakes[partner];
 }

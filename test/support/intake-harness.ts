@@ -7,7 +7,7 @@
 import type { RealtimeChannelOptions } from '@supabase/supabase-js';
 import { workerConfigSchema, type SubscriptionConfig } from '../../src/config/worker-config.schema';
 import type { ChangeEvent } from '../../src/intake/change-event';
-import { ChangeIntake } from '../../src/intake/change-intake';
+import { ChangeIntake, type IntakeLeaseOptions } from '../../src/intake/change-intake';
 import type { CatchUpReport } from '../../src/intake/catch-up';
 import { DedupeWindow } from '../../src/intake/dedupe-window';
 import { createPgCursorStore, type CursorStore } from '../../src/intake/cursor-store';
@@ -31,6 +31,8 @@ export interface HarnessOptions {
   readonly subscriptions: readonly Record<string, unknown>[];
   readonly intake?: Record<string, unknown>;
   readonly onEvent?: (event: ChangeEvent) => void | PromiseLike<void>;
+  /** Replicas splitting the streams by leases (as the app does with a database). */
+  readonly leases?: IntakeLeaseOptions;
 }
 
 export interface RunningIntake {
@@ -69,6 +71,7 @@ export async function startIntake(options: HarnessOptions): Promise<RunningIntak
     },
     cursorFlushMs: 50,
     onCatchUp: (report) => reports.push(report),
+    ...(options.leases ? { leases: options.leases } : {}),
   });
   await intake.start();
   const lag = (stream: string) => {

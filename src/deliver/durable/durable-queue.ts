@@ -109,22 +109,29 @@ export class DurableQueue implements DeliveryRunner {
   private runnerOptions() {
     const events: WorkerEvents = new EventEmitter();
     // Jobs are locked under the pool's id or a worker's, depending on graphile-worker's mode: keep both.
-    events.on('pool:create', ({ workerPool }) => this.liveness.addWorker(workerPool.id));
-    events.on('worker:create', ({ worker }) => this.liveness.addWorker(worker.workerId));
-    // Whatever a finished runner still holds locked is unlocked at once (worker-liveness.ts).
-    events.on('pool:release', ({ workerPool }) => {
-      this.liveness.release(workerPool.id).catch((error: unknown) => this.options.logger.warn({ err: error }, 'could not unlock a finished runner\'s jobs; the lease will'));
-    });
+    const ids = new Set<string>();
+    const track = (id: string) => {
+      ids.add(id);
+      this.liveness.addWorker(id);
+    };
+    events.on('pool:create', ({ workerPool }) => track(workerPool.id));
+    events.on('worker:create', ({ worker }) => track(worker.workerId));
+    events.on('pool:release', () => this.liveness.retire(ids));
     return {
       events,
       pgPool: this.options.jobPool,
       schema: this.options.queue.schema,
       concurrency: this.options.queue.concurrency,
       pollInterval: this.options.queue.pollIntervalMs,
-      preset: { worker: queueBatching() },
       noHandleSignals: true,
       // Our own deadline aborts runs first; graphile's would fail the jobs instead of putting them back.
       gracefulShutdownAbortTimeout: 24 * 3_600_000,
+      // Without a batch delay graphile-worker 0.18 completes and fails jobs in promises nobody
+      // awaits: a database restart then surfaces as an unhandled rejection, which stops the process.
+      // The batched path shuts the pool down when a batch fails, for the supervisor to restart; a
+      // re-run of an unfinished job is a no-op through the ledger. The delay (queue-batching.ts)
+      // also makes one delete carry many finished jobs (bench/ figure 5).
+      preset: { worker: queueBatching() },
       logger: graphileLogger(this.options.logger),
       taskList: { [DELIVER_TASK]: (payload: unknown, helpers: JobHelpers) => this.runJob(payload, helpers) },
     };

@@ -7,9 +7,10 @@
  * Why it is safe here: a delivery's outcome is in the ledger before its task returns, and a run of
  * a job whose row is no longer pending does nothing (durable-queue.ts, runJob). So a job that runs
  * again because its deletion was still waiting in the batch when the process died costs one
- * ledger read and sends nothing. graphile-worker stops a runner whose batched deletion fails; the
- * supervisor starts another, and the stopped runner's locked jobs are unlocked at once
- * (worker-liveness.ts, `release`).
+ * ledger read and sends nothing. graphile-worker stops a runner whose batched deletion fails (in
+ * 0.18.0 its batch gives up at the first failed statement: the retry loop breaks in its catch); the
+ * supervisor starts another, and the stopped runner's locked jobs are unlocked at the next beat
+ * (worker-liveness.ts, `retire`).
  *
  * Its local queue (`localQueue`: take jobs in batches) is left off: it holds up to `concurrency`
  * jobs fetched before a critical one was added, and those run first. Measured in figure 4 (a
@@ -20,6 +21,8 @@
  */
 export interface QueueBatching {
   readonly completeJobBatchDelay: number;
+  /** Failures are rare: batched for the awaited, supervised path (durable-queue.ts), not for company. */
+  readonly failJobBatchDelay: number;
 }
 
 /**
@@ -29,5 +32,5 @@ export interface QueueBatching {
 export const COMPLETE_JOB_BATCH_DELAY_MS = 10;
 
 export function queueBatching(): QueueBatching {
-  return { completeJobBatchDelay: COMPLETE_JOB_BATCH_DELAY_MS };
+  return { completeJobBatchDelay: COMPLETE_JOB_BATCH_DELAY_MS, failJobBatchDelay: 0 };
 }

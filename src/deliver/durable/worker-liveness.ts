@@ -20,6 +20,8 @@ export interface LivenessOptions {
 export class WorkerLiveness {
   readonly processId = `wedsync-${randomUUID()}`;
   private readonly workerIds = new Set<string>();
+  /** Ids of runners that have finished; their jobs are unlocked at the next beat that reaches the database. */
+  private readonly retired = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private readonly gw: string;
 
@@ -32,15 +34,16 @@ export class WorkerLiveness {
   }
 
   /**
-   * A runner of this process is finished (stopped, or stopped on its own and replaced): nothing
-   * here works its jobs any more. Any it still holds locked — one whose batched completion
-   * failed (graphile-worker then stops the runner), say — is unlocked now, instead
-   * of waiting under a live process's heart-beat for graphile-worker's four-hour lock expiry. A
-   * finished delivery that runs again is a no-op (the ledger says so), a pending one runs.
+   * A runner that stopped while the database was away could not put its jobs back: they stay
+   * locked under its ids, which this process would otherwise heart-beat forever, so nobody would
+   * ever run them again. Unlocking is safe once the runner has finished (nothing of it still runs)
+   * and a re-run of a job whose completion was lost is a no-op through the ledger.
    */
-  async release(workerId: string): Promise<void> {
-    if (!this.workerIds.delete(workerId)) return;
-    await this.options.db.query(`select ${this.gw}.force_unlock_workers($1::text[])`, [[workerId]]);
+  retire(workerIds: Iterable<string>): void {
+    for (const id of workerIds) {
+      this.workerIds.delete(id);
+      this.retired.add(id);
+    }
   }
 
   async start(): Promise<void> {
@@ -61,6 +64,7 @@ export class WorkerLiveness {
        on conflict (process_id) do update set worker_ids = excluded.worker_ids, last_seen = now()`,
       [this.processId, [...this.workerIds]],
     );
+    await this.unlockRetired();
     const { rows } = await this.options.db.query<{ process_id: string; worker_ids: string[] }>(
       `with dead as (
          delete from worker_processes where last_seen < now() - $1::int * interval '1 millisecond' returning process_id, worker_ids
@@ -73,5 +77,13 @@ export class WorkerLiveness {
     for (const row of rows) {
       this.options.logger.warn({ deadProcess: row.process_id, workers: row.worker_ids.length }, 'a worker process stopped heart-beating; its jobs are unlocked');
     }
+  }
+
+  private async unlockRetired(): Promise<void> {
+    if (this.retired.size === 0) return;
+    const ids = [...this.retired];
+    await this.options.db.query(`select ${this.gw}.force_unlock_workers($1::text[])`, [ids]);
+    for (const id of ids) this.retired.delete(id);
+    this.options.logger.info({ workers: ids.length }, 'unlocked the jobs a stopped queue runner left locked');
   }
 }

@@ -1,24 +1,25 @@
 import type { DeliveryReceipt, SendContext } from '../../channels/channel';
 import { PermanentDeliveryError } from '../../channels/errors';
 import type { HttpRequester } from '../../channels/webhook/webhook-channel';
+import type { PoolClient } from 'pg';
 import type { Connection } from '../../connections/connection';
+import type { GrantedToken, TokenRefresher } from '../../connections/token-refresh';
 import { ConnectionRefusedError, type PartnerAdapter, type PartnerPush } from '../partner';
 import { classifyPartnerStatus, expectOk, jsonOf, partnerRequest, type PartnerResponse } from '../partner-http';
 import { tripleseatEventFields } from './mapping';
-import { TokenCache } from './token-cache';
 
 export const TRIPLESEAT_URL = 'https://api.tripleseat.com';
 
 /**
  * Tripleseat API v1 with OAuth 2.0 client credentials (tokens last 2 h; POST /oauth/token).
- * Updates the event linked to the wedding (`connections link`). A 401 on the API first fetches a
- * fresh token once (it may have been revoked early); a refused token request stops the connection.
+ * Updates the event linked to the wedding (`connections link`). The token is stored sealed with
+ * the connection and fetched by one replica at a time (TokenRefresher), not once per replica
+ * (issue 13). A 401 on the API first fetches a fresh token once (it may have been revoked
+ * early); a refused token request stops the connection.
  */
-export function createTripleseatAdapter(http: HttpRequester, userAgent: string, baseUrl = TRIPLESEAT_URL, now: () => number = Date.now): PartnerAdapter {
-  const tokens = new TokenCache(now);
-
-  const fetchToken = async (connection: Connection, signal: AbortSignal) => {
-    const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: connection.credentials.clientId ?? '', client_secret: connection.credentials.clientSecret ?? '' });
+export function createTripleseatAdapter(http: HttpRequester, userAgent: string, tokens: TokenRefresher, baseUrl = TRIPLESEAT_URL, now: () => number = Date.now): PartnerAdapter {
+  const fetchToken = async (credentials: Readonly<Record<string, string>>, signal: AbortSignal): Promise<GrantedToken> => {
+    const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: credentials.clientId ?? '', client_secret: credentials.clientSecret ?? '' });
     const response = await partnerRequest(http, {
       url: `${baseUrl}/oauth/token`,
       method: 'POST',
@@ -35,9 +36,11 @@ export function createTripleseatAdapter(http: HttpRequester, userAgent: string, 
     return { accessToken: token.access_token, expiresInS: token.expires_in ?? 7200 };
   };
 
-  const api = async (connection: Connection, method: 'GET' | 'PUT', path: string, signal: AbortSignal, body?: unknown): Promise<PartnerResponse> => {
-    const send = async () => {
-      const token = await tokens.get(connection.id, () => fetchToken(connection, signal));
+  const api = async (connection: Connection, method: 'GET' | 'PUT', path: string, signal: AbortSignal, db: PoolClient | undefined, body?: unknown): Promise<PartnerResponse> => {
+    let used: string | undefined;
+    const send = async (rejected?: string) => {
+      const token = await tokens.accessToken(connection, fetchToken, { signal, ...(db ? { db } : {}), ...(rejected ? { rejected } : {}) });
+      used = token;
       return partnerRequest(http, {
         url: `${baseUrl}${path}`,
         method,
@@ -52,10 +55,7 @@ export function createTripleseatAdapter(http: HttpRequester, userAgent: string, 
       });
     };
     let response = await send();
-    if (response.status === 401) {
-      tokens.forget(connection.id);
-      response = await send();
-    }
+    if (response.status === 401) response = await send(used);
     const failure = classifyPartnerStatus('tripleseat', response, now);
     if (failure) throw failure;
     return response;
@@ -65,14 +65,14 @@ export function createTripleseatAdapter(http: HttpRequester, userAgent: string, 
     partner: 'tripleseat',
     // Documented: 10 requests a second on the Leads and Events endpoints, per credential.
     rateLimit: { max: 10, perMs: 1_000, maxConcurrent: 4 },
-    async push({ connection, snapshot, links }: PartnerPush, context: SendContext): Promise<DeliveryReceipt> {
+    async push({ connection, snapshot, links, db }: PartnerPush, context: SendContext): Promise<DeliveryReceipt> {
       const eventId = await links.get(snapshot.weddingId);
       if (!eventId) throw new PermanentDeliveryError('no Tripleseat event is linked to this wedding (connections link)');
-      const response = await api(connection, 'PUT', `/v1/events/${encodeURIComponent(eventId)}.json`, context.signal, tripleseatEventFields(snapshot));
+      const response = await api(connection, 'PUT', `/v1/events/${encodeURIComponent(eventId)}.json`, context.signal, db, tripleseatEventFields(snapshot));
       return { status: response.status, providerMessageId: eventId };
     },
     async probe(connection, signal) {
-      await api(connection, 'GET', '/v1/events.json?page=1', signal);
+      await api(connection, 'GET', '/v1/events.json?page=1', signal, undefined);
       return 'tripleseat issued a token and listed events';
     },
   };

@@ -43,6 +43,9 @@ export abstract class FakeServer<Accepted> {
   readonly requests: FakeRequest[] = [];
   readonly accepted: Accepted[] = [];
   readonly rejected: Rejection[] = [];
+  /** Requests received and not yet answered, now and at most (providers that count connections). */
+  protected inFlight = 0;
+  mostInFlight = 0;
   private readonly script: Scripted[] = [];
   private readonly hanging = new Set<ServerResponse>();
   private server: Server | undefined;
@@ -57,6 +60,9 @@ export abstract class FakeServer<Accepted> {
       req.on('end', () => {
         const request = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
         this.requests.push(request);
+        this.inFlight += 1;
+        this.mostInFlight = Math.max(this.mostInFlight, this.inFlight);
+        res.on('close', () => (this.inFlight -= 1));
         this.answer(request, res);
       });
     });
@@ -74,6 +80,12 @@ export abstract class FakeServer<Accepted> {
   /** Answers for the next well-shaped requests, in order; then messages are accepted again. */
   replyNext(...replies: Scripted[]): this {
     this.script.push(...replies);
+    return this;
+  }
+
+  /** Drops scripted answers not used yet. */
+  forgetScript(): this {
+    this.script.length = 0;
     return this;
   }
 

@@ -104,6 +104,12 @@ describe('loadConfig', () => {
     expect(error.problems).toEqual([{ source: 'env', path: 'CONFIG_FILE', message: 'cannot read /nope/worker.json (ENOENT)' }]);
   });
 
+  it('refuses an intake lease renewed less often than twice in its lifetime', () => {
+    const error = problemsOf(() => load(goodEnv, { ...goodFile, intake: { leaseTtlMs: 2_000, leaseRenewMs: 1_500 } }));
+    expect(error.problems).toEqual([expect.objectContaining({ source: 'file', path: 'intake.leaseRenewMs' })]);
+    expect(load(goodEnv, { ...goodFile, intake: { leaseTtlMs: 2_000, leaseRenewMs: 1_000 } }).worker.intake.leaseTtlMs).toBe(2_000);
+  });
+
   it('rejects unknown keys, so a typo does not silently fall back to a default', () => {
     const error = problemsOf(() => load(goodEnv, { ...goodFile, retries: { attempts: 3 } }));
     expect(error.problems[0]).toMatchObject({ source: 'file', path: '' });

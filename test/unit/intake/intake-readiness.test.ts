@@ -73,4 +73,16 @@ describe('intakeHealth', () => {
       notLiveSince: null,
     });
   });
+
+  it('with leases: a stream held elsewhere is ready (standing by), one not settled yet is not, a held one is judged as ever', () => {
+    const components = intakeHealth([lag({ live: true, notLiveSinceMs: null })], [], T0, { standby: ['payments'], pending: ['clients'] });
+    expect(components['subscription:weddings']).toMatchObject({ ready: true, state: 'live', lease: 'held' });
+    expect(components['subscription:payments']).toMatchObject({ ready: true, state: 'standby', lease: 'standby' });
+    expect(components['subscription:clients']).toMatchObject({ ready: false, lease: 'pending' });
+    // A stream without catch-up is run by every replica (it cannot change hands without a gap).
+    const shared = intakeHealth([lag({ live: true, notLiveSinceMs: null })], [], T0, { standby: [], pending: [], everyReplica: ['weddings'] });
+    expect(shared['subscription:weddings']).toMatchObject({ ready: true, lease: 'every replica' });
+    // Without leases nothing changes: no lease field.
+    expect(intakeHealth([lag({ live: true, notLiveSinceMs: null })], [], T0)['subscription:weddings']).not.toHaveProperty('lease');
+  });
 });

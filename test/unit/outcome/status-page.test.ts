@@ -66,6 +66,22 @@ describe('renderStatusPage', () => {
     expect(html).not.toContain('data-component="subscription:weddings"');
   });
 
+  it('shows which streams this replica holds, and a stream another replica holds as standing by, not failing', () => {
+    const html = renderStatusPage(
+      snapshot({
+        subscriptions: [
+          { name: 'public.change_outbox', mode: 'outbox', live: true, state: 'live', reason: null, newestChangeAgeMs: 1_000, lastCatchUp: null, lease: 'held' },
+          { name: 'payments', mode: 'table', live: false, state: 'standby', reason: 'another replica holds this stream', newestChangeAgeMs: null, lastCatchUp: null, lease: 'standby' },
+        ],
+      }),
+    );
+    expect(card(html, 'data-subscription', 'public.change_outbox')).toContain('held by this replica');
+    const standby = card(html, 'data-subscription', 'payments');
+    expect(standby).toContain('Standby');
+    expect(standby).toContain('held by another replica');
+    expect(standby).toContain('badge ok');
+  });
+
   it('puts problems first: the open circuit before the healthy channel, the dead stream before the live one', () => {
     const html = renderStatusPage(snapshot());
     expect(html.indexOf('data-destination="webhook:ep_partner_1"')).toBeLessThan(html.indexOf('data-destination="email"'));
