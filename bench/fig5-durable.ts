@@ -19,8 +19,10 @@ import { profileInProcess, profileNotes } from './lib/profile';
 import { judged, type FigureResult, type RunOptions } from './lib/result';
 import { fmt, until } from './lib/stats';
 import { benchConfig, benchEnv, benchRulesFile, webhookDelivery } from './lib/worker-config';
+import { queueBatching } from '../src/deliver/durable/queue-batching';
 
-const GOAL_RATIO = 0.5;
+// Issue 12: at least 0.8 of bare graphile-worker at its defaults (no local queue, no batched completion).
+const GOAL_RATIO = 0.8;
 const CONCURRENCY = 16;
 const POOL_SIZE = 10;
 const BATCH = 1_000;
@@ -36,9 +38,12 @@ function cpuMeter(otherPid?: number) {
   };
 }
 
-/** graphile-worker alone: N no-op jobs, added in batches, run at CONCURRENCY. */
-async function bareQueueRate(db: BenchDatabase, n: number) {
-  const schema = db.queueSchema('gw5bare');
+/**
+ * graphile-worker alone: N no-op jobs, added in batches, run at CONCURRENCY; at its defaults, or
+ * with the batched completion the worker's runner uses (the ceiling of the queue so).
+ */
+async function bareQueueRate(db: BenchDatabase, n: number, batched = false) {
+  const schema = db.queueSchema(batched ? 'gw5batch' : 'gw5bare');
   const pool = new Pool({ connectionString: db.databaseUrl, max: POOL_SIZE });
   // graphile-worker insists on both handlers; a failed idle connection is not this figure's business.
   pool.on('error', () => undefined);
@@ -52,6 +57,7 @@ async function bareQueueRate(db: BenchDatabase, n: number) {
     concurrency: CONCURRENCY,
     noHandleSignals: true,
     pollInterval: 2_000,
+    ...(batched ? { preset: { worker: queueBatching() } } : {}),
     logger: silentGraphileLogger(),
     events,
     taskList: { noop: async () => undefined },
@@ -119,18 +125,23 @@ export async function runDurable(options: RunOptions, db: BenchDatabase): Promis
     // Alternate the two, so a drift of the machine (another process, autovacuum) hits both alike.
     const rounds = options.quick ? 1 : 2;
     const bares: Awaited<ReturnType<typeof bareQueueRate>>[] = [];
+    const batchedBares: Awaited<ReturnType<typeof bareQueueRate>>[] = [];
     const durables: Awaited<ReturnType<typeof durableRate>>[] = [];
     for (let round = 0; round < rounds; round += 1) {
       options.log(`  round ${round + 1}: graphile-worker alone, ${n} no-op jobs`);
       bares.push(await bareQueueRate(db, n));
+      options.log(`  round ${round + 1}: graphile-worker alone, ${n} no-op jobs, batched completion`);
+      batchedBares.push(await bareQueueRate(db, n, true));
       options.log(`  round ${round + 1}: the worker's durable path, ${n} webhook deliveries`);
       // Profiled in the last round only, so the profiler's cost stays out of the others.
       durables.push(await durableRate(db, n, receiver.url, receiver.pid, options.profile && round === rounds - 1));
     }
     const meanOf = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
     const barePerSecond = meanOf(bares.map((b) => b.perSecond));
+    const batchedPerSecond = meanOf(batchedBares.map((b) => b.perSecond));
     const perSecond = meanOf(durables.map((d) => (n * 1000) / d.elapsed));
     const bare = { cpu: { selfS: meanOf(bares.map((b) => b.cpu.selfS)), postgresS: meanOf(bares.map((b) => b.cpu.postgresS)) } };
+    const cpuPerJobMs = (cpu: { selfS: number; postgresS: number }) => ((cpu.selfS + cpu.postgresS) * 1000) / n;
     const durable = {
       submittedMs: meanOf(durables.map((d) => d.submittedMs)),
       elapsed: meanOf(durables.map((d) => d.elapsed)),
@@ -139,7 +150,8 @@ export async function runDurable(options: RunOptions, db: BenchDatabase): Promis
     };
     const notes = [
       `${n} deliveries submitted with app.queue.submit in batches of ${BATCH} (the insert took ${fmt(durable.submittedMs / 1000)} s of the ${fmt(durable.elapsed / 1000)} s), timed from the first submit to the last "delivered" outcome; the receiver (bench/receiver.ts) is another process. graphile-worker concurrency ${CONCURRENCY}, pool of ${POOL_SIZE} connections (the app's), in both runs. PostgreSQL 15 with fsync and synchronous_commit on (the machine's), on the same 2 cores.`,
-      `Rounds (alternating, means reported): bare ${bares.map((b) => fmt(b.perSecond)).join(', ')}/s; durable ${durables.map((d) => fmt((n * 1000) / d.elapsed)).join(', ')}/s.`,
+      `Rounds (alternating, means reported): bare ${bares.map((b) => fmt(b.perSecond)).join(', ')}/s; bare with batched completion ${batchedBares.map((b) => fmt(b.perSecond)).join(', ')}/s; durable ${durables.map((d) => fmt((n * 1000) / d.elapsed)).join(', ')}/s.`,
+      `The worker's runner uses graphile-worker's batched completion (src/deliver/durable/queue-batching.ts; its local queue is left off: it let normal deliveries overtake a critical one in figure 4); the goal's baseline is graphile-worker at its defaults, as the issue sets it, and the batched bare run shows what the same setting gives the queue alone.`,
     ];
     const ms = (seconds: number) => fmt((seconds * 1000) / n);
     notes.push(
@@ -149,7 +161,10 @@ export async function runDurable(options: RunOptions, db: BenchDatabase): Promis
     return {
       title: 'Durable throughput',
       rows: [
-        { id: '5', what: 'deliveries through the PostgreSQL queue', value: perSecond, unit: '/s', baseline: { what: 'graphile-worker no-op jobs, same concurrency', value: barePerSecond }, ratio: perSecond / barePerSecond, goal: `≥ ${GOAL_RATIO} of the bare queue`, met: judged(options, perSecond / barePerSecond >= GOAL_RATIO) },
+        { id: '5', what: 'deliveries through the PostgreSQL queue', value: perSecond, unit: '/s', baseline: { what: 'graphile-worker no-op jobs at its defaults, same concurrency', value: barePerSecond }, ratio: perSecond / barePerSecond, goal: `≥ ${GOAL_RATIO} of the bare queue`, met: judged(options, perSecond / barePerSecond >= GOAL_RATIO) },
+        { id: '5·', what: 'the same against graphile-worker with batched completion', value: perSecond, unit: '/s', baseline: { what: 'graphile-worker no-op jobs, batched completion', value: batchedPerSecond }, ratio: perSecond / batchedPerSecond, goal: '', met: null },
+        // CPU is steadier than a rate when other work shares the 2 cores: the per-job sums say where the rate would settle.
+        { id: '5·', what: 'CPU a delivery, worker + PostgreSQL (receiver excluded)', value: cpuPerJobMs(durable.cpu), unit: 'ms', baseline: { what: 'CPU a bare job at defaults, graphile-worker + PostgreSQL', value: cpuPerJobMs(bare.cpu) }, ratio: cpuPerJobMs(durable.cpu) / cpuPerJobMs(bare.cpu), goal: '', met: null },
       ],
       notes,
     };

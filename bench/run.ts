@@ -33,7 +33,7 @@ import { fmt } from './lib/stats';
 import { markdown, terminalTable, type RunRecord } from './report';
 
 /** Every graphile-worker schema the figures use, migrated up front (see bench/lib/db.ts). */
-const QUEUE_SCHEMAS = ['gw3', 'gw3b', 'gw4', 'gw5', 'gw5bare', 'gw6', 'gw6b', 'gw7_0', 'gw7_1', 'gw8'];
+const QUEUE_SCHEMAS = ['gw3', 'gw3b', 'gw4', 'gw5', 'gw5bare', 'gw5batch', 'gw6', 'gw6b', 'gw7_0', 'gw7_1', 'gw8'];
 
 const args = process.argv.slice(2);
 const flag = (name: string) => args.includes(`--${name}`);

@@ -14,10 +14,16 @@ export class BatchedStatement<T, R = void> {
   private waiting: Waiting<T, R>[] = [];
   private running = false;
 
-  /** `run` returns one result per item, in the items' order. */
+  /**
+   * `run` returns one result per item, in the items' order. `isolate` says of a failed batch
+   * whether one item may be to blame (bad data, a constraint): its items are then run again one
+   * by one, so that the others are written and only the faulty one's caller hears of it. A
+   * database that is down fails them all at once, as it would have failed each.
+   */
   constructor(
     private readonly run: (items: readonly T[]) => Promise<readonly R[]>,
     private readonly maxBatch = 500,
+    private readonly isolate: (error: unknown) => boolean = () => false,
   ) {}
 
   add(item: T): Promise<R> {
@@ -35,10 +41,25 @@ export class BatchedStatement<T, R = void> {
         const results = await this.run(batch.map((w) => w.item));
         batch.forEach((w, i) => w.resolve(results[i]!));
       } catch (error) {
+        if (batch.length > 1 && this.isolate(error)) {
+          await this.oneByOne(batch);
+          continue;
+        }
         // The whole statement failed: nothing of it took effect, and every caller hears so.
         for (const w of batch) w.reject(error);
       }
     }
     this.running = false;
+  }
+
+  private async oneByOne(batch: readonly Waiting<T, R>[]): Promise<void> {
+    for (const w of batch) {
+      try {
+        const [result] = await this.run([w.item]);
+        w.resolve(result!);
+      } catch (error) {
+        w.reject(error);
+      }
+    }
   }
 }

