@@ -29,6 +29,7 @@ beforeAll(async () => {
       HEALTH_PORT: '0',
       CONFIG_FILE: 'x.json',
       ARCHIVE_SECRET: TEST_SECRET,
+      SHUTDOWN_TIMEOUT_MS: '10000',
     },
     readFile: () =>
       JSON.stringify({
@@ -54,7 +55,8 @@ afterAll(async () => {
   await app.stop();
   await pool.end();
   await Promise.all([realtime.close(), receiver.close(), cluster.destroy()]);
-});
+  // The stop's own deadline (10 s) plus the cluster's shutdown, with room for a loaded machine.
+}, 60_000);
 
 const push = (from: number, to: number) => {
   for (let i = from; i < to; i += 1) realtime.emitChange({ table: 'weddings', type: 'INSERT', record: { id: `w-${i}` } });

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createHmac, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { DateTime } from 'luxon';
 import { SLACK_ACK_ACTION } from '../../src/channels/slack/slack-blocks';
 import { assignVendor, insertOrganization, insertStaff, insertVendor, insertWedding } from '../support/fixtures';
@@ -15,8 +17,10 @@ let behindMs = 0;
 
 beforeAll(async () => {
   slackApi = await new SlackApiFake().start();
+  const shipped = JSON.parse(readFileSync(resolve(__dirname, '../../config/worker.example.json'), 'utf8')) as { escalation: unknown };
   s = await startStack({
     now: () => Date.now() - behindMs,
+    worker: { escalation: shipped.escalation },
     env: {
       PUBLIC_HOST: '127.0.0.1',
       PUBLIC_PORT: '0',

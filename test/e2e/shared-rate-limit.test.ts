@@ -34,7 +34,10 @@ describe('a rate limit shared through Redis', () => {
     for (let i = 0; i < CHANGES; i += 1) s.realtime.emitChange({ table: 'weddings', type: 'INSERT', record: { id: `w-lim-${i}` } });
     await waitFor(() => archived().length >= CHANGES, { timeoutMs: 60_000, what: () => `all ${CHANGES} at the receiver (${archived().length} so far)` });
     const arrivals = archived().map((r) => r.atMs);
-    expect(busiestWindow(arrivals, LIMIT.perMs)).toBe(LIMIT.max);
+    // Never more than the limit in any window. Reaching it exactly is a matter of speed, which a
+    // loaded machine does not promise (2 cores under CI measured 8 of 10); 30 changes at once are
+    // three windows' worth: limits kept per replica would let up to 20 into one window, none 30.
+    expect(busiestWindow(arrivals, LIMIT.perMs)).toBeLessThanOrEqual(LIMIT.max);
     // Both replicas took part.
     expect([s.lines, replica.lines].every((lines) => lines.some((line) => line.msg === 'delivered'))).toBe(true);
     const byStatus = async () =>

@@ -42,7 +42,7 @@ export interface Stack {
 }
 
 export interface StackOptions {
-  /** Merged over config/worker.example.json (per top-level key). */
+  /** Merged over config/worker.example.json (per top-level key); escalation policies are off unless given here. */
   readonly worker?: Record<string, unknown>;
   readonly env?: Record<string, string>;
   readonly now?: () => number;
@@ -85,6 +85,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       jitter: 0,
     },
     limits: { email: { max: 100, perMs: 1_000 }, sms: { max: 100, perMs: 1_000 }, slack: { max: 100, perMs: 1_000 }, teams: { max: 100, perMs: 1_000 } },
+    // No escalation timers unless a test asks for the shipped policy (`worker: { escalation }`):
+    // many stacks run a clock shifted from real time (noon in New York, say), and a timer armed by
+    // that clock can be due at once, texting staff again in the middle of another test's counts.
+    escalation: { ...(example.escalation as object), policies: [] },
     ...options.worker,
     // Every stack gets a graphile-worker schema of its own, whatever else the test tunes.
     queue: { pollIntervalMs: 100, ...(options.worker?.queue as object | undefined), schema: `${db.schema}_gw` },
