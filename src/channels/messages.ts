@@ -76,6 +76,8 @@ export interface SmsMessage {
   /** Should be E.164; the channel validates before any request. */
   readonly to: string;
   readonly content: NotificationContent;
+  /** A voice call reading the message (Twilio Calls, TwiML `<Say>`) instead of a text: an escalation tier's. */
+  readonly voice?: boolean;
 }
 
 export interface SlackMessage {

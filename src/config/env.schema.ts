@@ -69,6 +69,15 @@ export const envSchema = z.object({
     .describe('Signs acknowledge links and buttons (HMAC-SHA256). Secret.'),
   SLACK_SIGNING_SECRET: z.string().min(16).optional().describe("The Slack app's signing secret; enables the interactions route. Secret."),
   SLACK_BOT_TOKEN: z.string().regex(/^xoxb-/, 'must be a bot token (xoxb-…)').optional().describe('Updates acknowledged Slack messages (chat.update). Secret.'),
+  SLACK_WEDDING_CHANNELS: z
+    .enum(['true', 'false'])
+    .default('false')
+    .describe("With SLACK_BOT_TOKEN: a wedding's messages go to a Slack channel of its own, created on its first message (conversations.create)"),
+  SLACK_WEDDING_INVITE_USERS: z
+    .string()
+    .regex(/^[UW][A-Z0-9]{2,}(,[UW][A-Z0-9]{2,})*$/, 'must be Slack user ids separated by commas, e.g. U0123ABC,U0456DEF')
+    .optional()
+    .describe('Slack user ids invited to every new wedding channel'),
   SLACK_API_URL: z.url().optional().describe('Only for sandboxes and tests: where @slack/web-api sends, ending in /'),
   SHUTDOWN_TIMEOUT_MS: positiveMs
     .default(20_000)

@@ -6,7 +6,7 @@ const staffRole = z.enum(['owner', 'planner', 'coordinator', 'finance']);
 const tier = z
   .object({
     roles: z.array(staffRole).min(1).describe("The organization's staff roles this tier reaches, e.g. [\"planner\"]"),
-    channel: z.enum(['sms', 'email']).default('sms').describe('How the tier is reached: a stronger channel than the first message'),
+    channel: z.enum(['sms', 'email', 'voice']).default('sms').describe('How the tier is reached: a stronger channel than the first message; voice: a Twilio call reading it'),
   })
   .strict();
 

@@ -34,11 +34,15 @@ export function tierDeliveries(input: {
   readonly weddingId: string | null;
   readonly kind: Delivery['kind'];
   readonly tier: number;
-  readonly channel: 'sms' | 'email';
+  readonly channel: 'sms' | 'email' | 'voice';
   readonly people: readonly TierPerson[];
   readonly content: NotificationContent;
   readonly policy: string;
 }): StoredDelivery[] {
+  // A voice tier is the SMS channel's call mode: same number, same Twilio account, same opt-out
+  // (STOP covers calls too), its own delivery id so a call and a text of one event never collide.
+  const voice = input.channel === 'voice';
+  const channel = voice ? 'sms' : input.channel;
   return input.people.map((person) => {
     const recipient = { kind: 'staff' as const, id: person.id };
     return {
@@ -47,12 +51,12 @@ export function tierDeliveries(input: {
       organizationId: input.organizationId,
       weddingId: input.weddingId,
       kind: input.kind,
-      channel: input.channel,
+      channel,
       recipient,
       priority: input.content.priority,
       notBeforeMs: null,
       deadlineMs: null,
-      message: { channel: input.channel, content: input.content },
+      message: channel === 'sms' ? { channel, content: input.content, ...(voice ? { voice: true } : {}) } : { channel, content: input.content },
       rateLimit: null,
       fallbacks: [],
       notes: [`escalation tier ${input.tier} of policy ${input.policy}: nobody acknowledged`],

@@ -1,4 +1,5 @@
 import type { Channel, DeliveryReceipt, SendContext } from '../channel';
+import { PermanentDeliveryError } from '../errors';
 import type { SmsMessage } from '../messages';
 import { withDeadline } from '../deadline';
 import { throwIfShuttingDown } from '../race-abort';
@@ -7,11 +8,16 @@ import type { SentLedger } from './sent-ledger';
 import { renderSmsBody } from './sms-body';
 import { renderSmsDigest } from './sms-digest';
 import { classifyTwilioError } from './twilio-classify';
+import { renderVoiceTwiml } from './voice-twiml';
 
-/** The one call made on the twilio SDK (`twilio(sid, token, { httpClient })`). */
+/** The calls made on the twilio SDK (`twilio(sid, token, { httpClient })`). */
 export interface TwilioLike {
   readonly messages: {
     create(params: { to: string; body: string; from?: string; messagingServiceSid?: string }): Promise<{ sid: string }>;
+  };
+  /** Voice escalation tiers: `POST /2010-04-01/Accounts/{Sid}/Calls.json` with To, From, Twiml. */
+  readonly calls?: {
+    create(params: { to: string; from: string; twiml: string }): Promise<{ sid: string }>;
   };
 }
 
@@ -33,7 +39,7 @@ export interface TwilioSmsChannelOptions {
 export function createTwilioSmsChannel(options: TwilioSmsChannelOptions): Channel<SmsMessage> {
   const { client, from, maxSegments, sentLedger, onLedgerError = () => undefined, timeoutMs = 10_000 } = options;
   if (!Number.isInteger(maxSegments) || maxSegments < 1) throw new RangeError('maxSegments must be a positive integer');
-  const sender = /^MG[0-9a-fA-F]{32}$/.test(from) ? { messagingServiceSid: from } : { from };
+  const sender: { from?: string; messagingServiceSid?: string } = /^MG[0-9a-fA-F]{32}$/.test(from) ? { messagingServiceSid: from } : { from };
   return {
     kind: 'sms',
     async send(message: SmsMessage, { signal, deliveryId }: SendContext): Promise<DeliveryReceipt> {
@@ -42,19 +48,29 @@ export function createTwilioSmsChannel(options: TwilioSmsChannelOptions): Channe
       const sentBefore = await sentLedger.lookup(deliveryId);
       if (sentBefore) return { providerMessageId: sentBefore };
       const { content } = message;
+      if (message.voice) {
+        // A Messaging Service cannot place calls: voice needs a Twilio number as caller id.
+        if (!client.calls || sender.from === undefined) throw new PermanentDeliveryError('twilio voice needs TWILIO_FROM to be a phone number');
+        const { twiml } = renderVoiceTwiml(content);
+        return record(client.calls.create({ to, from: sender.from, twiml }));
+      }
       const body = content.digest ? renderSmsDigest(content, content.digest, maxSegments) : renderSmsBody(content, maxSegments, content.priority.level === 'critical' ? options.replyHint : undefined);
-      // Recorded even when shutdown stopped us waiting: a message Twilio accepted must never be sent twice.
-      const sending = client.messages.create({ to, body: body.text, ...sender }).then(
-        async (created) => {
-          await sentLedger.record(deliveryId, created.sid).catch((error: unknown) => onLedgerError(error, deliveryId));
-          return created;
-        },
-        (error: unknown) => {
-          throw classifyTwilioError(error);
-        },
-      );
-      const created = await withDeadline(() => sending, timeoutMs, signal, 'twilio');
-      return { status: 201, providerMessageId: created.sid };
+      return record(client.messages.create({ to, body: body.text, ...sender }));
+
+      // Recorded even when shutdown stopped us waiting: a message or call Twilio accepted must never be sent twice.
+      async function record(request: Promise<{ sid: string }>): Promise<DeliveryReceipt> {
+        const sending = request.then(
+          async (created) => {
+            await sentLedger.record(deliveryId, created.sid).catch((error: unknown) => onLedgerError(error, deliveryId));
+            return created;
+          },
+          (error: unknown) => {
+            throw classifyTwilioError(error);
+          },
+        );
+        const created = await withDeadline(() => sending, timeoutMs, signal, 'twilio');
+        return { status: 201, providerMessageId: created.sid };
+      }
     },
   };
 }

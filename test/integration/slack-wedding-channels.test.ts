@@ -1,0 +1,120 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { randomUUID } from 'node:crypto';
+import { Pool } from 'pg';
+import type { Channel } from '../../src/channels/channel';
+import type { SlackMessage } from '../../src/channels/messages';
+import { createSlackAppChannel } from '../../src/channels/slack-app/slack-app-channel';
+import { createSlackWebClient } from '../../src/channels/slack-app/slack-web-client';
+import { weddingChannelName } from '../../src/channels/slack-app/wedding-channel-name';
+import { createWeddingChannels, type WeddingRef } from '../../src/channels/slack-app/wedding-channels';
+import { SlackApiFake } from '../support/fakes/slack-api-fake';
+import { memoryLogger } from '../support/memory-log';
+import { sampleContent } from '../support/notification-content';
+import { createTestSchema, type TestSchema } from '../support/test-db';
+import { waitFor } from '../support/wait-for';
+
+let db: TestSchema;
+let slackApi: SlackApiFake;
+/** A second replica: its own pool (own connections) and its own Slack client and module. */
+let otherPool: Pool;
+const INVITEES = ['U0PLANNER1', 'U0OWNER002'];
+
+beforeAll(async () => {
+  [db, slackApi] = await Promise.all([createTestSchema('slackwed'), new SlackApiFake().start()]);
+  otherPool = new Pool({ connectionString: db.databaseUrl, max: 4 });
+});
+afterAll(async () => {
+  await otherPool.end();
+  await db.drop();
+  await slackApi.close();
+});
+
+const replica = (pool: Pool) =>
+  createWeddingChannels({ pool, slack: createSlackWebClient({ token: slackApi.botToken, apiUrl: slackApi.apiUrl, logger: memoryLogger().logger }), inviteUserIds: INVITEES });
+const wedding = (date = '2026-06-27'): WeddingRef => ({ id: randomUUID(), organizationId: randomUUID(), date });
+const createRequests = () => slackApi.requests.filter((r) => r.path === '/api/conversations.create').length;
+const rows = (id: string) => db.pool.query(`select channel_id, channel_name from wedding_slack_channels where wedding_id = $1`, [id]);
+
+describe('a Slack channel per wedding', () => {
+  it('names it wedding-<date>-<short id>, lower-case, within 80 characters, no couple name', () => {
+    expect(weddingChannelName({ id: '7D0C7D5E-0000-4000-8000-000000000001', date: '2026-06-27' })).toBe('wedding-2026-06-27-7d0c7d5e');
+    const long = weddingChannelName({ id: '7d0c7d5e-0000', date: '2026-06-27' }, `Bloom & Co ${'x'.repeat(100)}`);
+    expect(long.length).toBeLessThanOrEqual(80);
+    expect(long).toMatch(/^[a-z0-9_-]+-2026-06-27-7d0c7d5e$/);
+  });
+
+  it('two replicas deciding at the same moment create it once; both get the one channel', async () => {
+    const w = wedding();
+    const before = createRequests();
+    // Slack holds its answer to the first create until the second replica is waiting on the
+    // wedding's lock: without the lock, it would call conversations.create too.
+    let release!: () => void;
+    slackApi.replyNext({ after: new Promise<void>((resolve) => (release = resolve)) });
+    const both = Promise.all([replica(db.pool).ensure(w), replica(otherPool).ensure(w)]);
+    await waitFor(async () => (await db.pool.query(`select 1 from pg_locks where locktype = 'advisory' and not granted`)).rowCount! >= 1, { what: 'the second replica waiting on the lock' });
+    release();
+    const [a, b] = await both;
+    expect(a).toBeTruthy();
+    expect(b).toBe(a);
+    expect(createRequests() - before).toBe(1);
+    expect((await rows(w.id)).rows).toEqual([{ channel_id: a, channel_name: weddingChannelName(w) }]);
+    expect([...slackApi.channels.get(a!)!.members].sort()).toEqual([...INVITEES].sort());
+    // Later callers read the row: no Slack call at all.
+    const requests = slackApi.requests.length;
+    expect(await replica(otherPool).ensure(w)).toBe(a);
+    expect(slackApi.requests.length).toBe(requests);
+  });
+
+  it('ten weddings, two replicas each, all at once: ten channels, ten rows', async () => {
+    const weddings = Array.from({ length: 10 }, () => wedding('2026-07-04'));
+    const before = createRequests();
+    const [r1, r2] = [replica(db.pool), replica(otherPool)];
+    const ids = await Promise.all(weddings.flatMap((w) => [r1.ensure(w), r2.ensure(w)]));
+    for (let i = 0; i < ids.length; i += 2) expect(ids[i]).toBe(ids[i + 1]);
+    expect(new Set(ids).size).toBe(10);
+    expect(createRequests() - before).toBe(10);
+  });
+
+  it('name_taken (a channel left by a crash before its row was written) is reused, and already_in_channel is fine', async () => {
+    const w = wedding();
+    const left = slackApi.addChannel(weddingChannelName(w));
+    INVITEES.forEach((u) => left.members.add(u));
+    expect(await replica(db.pool).ensure(w)).toBe(left.id);
+    const rejectedNow = (path: string) => slackApi.rejected.filter((r) => r.request.path === path);
+    // Slack said name_taken, then already_in_channel: both were answers, not failures.
+    expect(rejectedNow('/api/conversations.create').at(-1)?.problems).toEqual([`${left.name} exists`]);
+    expect(rejectedNow('/api/conversations.invite').at(-1)?.problems).toEqual(['every user is already a member']);
+    expect((await rows(w.id)).rows[0]?.channel_id).toBe(left.id);
+  });
+
+  it('messages about the wedding go to its channel through chat.postMessage; others through the webhook', async () => {
+    const w = wedding();
+    const viaWebhook: SlackMessage[] = [];
+    const webhook: Channel<SlackMessage> = { kind: 'slack', send: async (m) => (viaWebhook.push(m), { status: 200 }) };
+    const slack = createSlackWebClient({ token: slackApi.botToken, apiUrl: slackApi.apiUrl, logger: memoryLogger().logger });
+    const channel = createSlackAppChannel({ webhook, weddings: replica(db.pool), slack });
+    const content = sampleContent({ wedding: { id: w.id, coupleName: 'Ana & Ben', date: w.date, timeZone: 'Europe/Lisbon' }, organization: { id: w.organizationId, name: 'Bloom' } });
+    const ctx = (deliveryId: string) => ({ signal: new AbortController().signal, attempt: 1, deliveryId });
+    const message = (c = content): SlackMessage => ({ channel: 'slack', webhookUrl: 'https://hooks.slack.com/services/T/B/x', content: c });
+    const first = await channel.send(message(), ctx('dlv_1'));
+    const second = await channel.send(message(), ctx('dlv_2'));
+    const stored = (await rows(w.id)).rows[0]!.channel_id as string;
+    const posts = slackApi.calls('chat.postMessage').filter((c) => c.args.channel === stored);
+    expect(posts.map((p) => p.args.ts)).toEqual([first.providerMessageId, second.providerMessageId]);
+    expect(Array.isArray(posts[1]!.args.blocks)).toBe(true);
+    await channel.send(message(sampleContent({ wedding: null })), ctx('dlv_3'));
+    expect(viaWebhook).toHaveLength(1);
+  });
+
+  it('archives channels some days after the wedding, once; a late message then goes to the webhook', async () => {
+    const w = wedding('2026-01-10');
+    const r = replica(db.pool);
+    const id = (await r.ensure(w))!;
+    const nowMs = Date.parse('2026-01-20T12:00:00Z'); // the injected clock: ten days after
+    expect(await r.archiveFinished(nowMs, 30)).toBe(0);
+    expect(await r.archiveFinished(nowMs, 7)).toBeGreaterThanOrEqual(1);
+    expect(slackApi.channels.get(id)!.archived).toBe(true);
+    expect(await r.archiveFinished(nowMs, 7)).toBe(0);
+    expect(await r.ensure(w)).toBeNull();
+  });
+});
