@@ -40,9 +40,9 @@ afterAll(async () => {
 function counting(target: Queryable) {
   const spy = {
     statements: 0,
-    query(config: QueryConfigLike) {
+    query<R extends object>(config: QueryConfigLike) {
       spy.statements += 1;
-      return target.query(config);
+      return target.query<R>(config);
     },
   };
   return spy satisfies Queryable;
