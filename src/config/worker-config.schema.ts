@@ -262,7 +262,15 @@ const intake = z
 
 const context = z
   .object({
-    cacheMaxEntries: z.number().int().positive().default(5_000),
+    // One entry a (organization, wedding) in use, ~5.6 KB of heap each (a wedding with 8 people
+    // and an endpoint, measured): 12,000 (~67 MB) holds a Saturday's 10,000 weddings and the
+    // organizations' own contexts, so a day's changes stop missing once each wedding was read.
+    cacheMaxEntries: z
+      .number()
+      .int()
+      .positive()
+      .default(12_000)
+      .describe('Tenant contexts cached, one per (organization, wedding) in use, ~5.6 KB each; size it to the weddings of a busy day'),
     cacheTtlMs: z.number().int().positive().default(5 * 60_000).describe('Safety net; changes seen on the stream invalidate sooner'),
   })
   .strict();

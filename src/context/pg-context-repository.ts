@@ -1,4 +1,5 @@
-import { loadContext } from './context-queries';
+import { createContextBatcher, DEFAULT_CONTEXT_BATCH, type ContextBatchOptions } from './context-batcher';
+import { loadContexts } from './context-queries';
 import type { ContextRepository, ContextResult } from './event-context';
 import type { Queryable } from '../lib/queryable';
 import { createTenantCache, type TenantCacheOptions } from './tenant-cache';
@@ -15,21 +16,26 @@ export interface PgContextRepositoryOptions {
    * transaction may land on a connection that never saw the statement.
    */
   readonly preparedStatements?: boolean;
+  /** How misses are read together (one statement for the references asked for together). */
+  readonly batch?: ContextBatchOptions;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /**
  * Contexts read from the tenant tables, cached per (organization, wedding). Misses are not
- * cached: a wedding that is missing now is usually one whose row is being created.
+ * cached: a wedding that is missing now is usually one whose row is being created. Cache misses
+ * asked for together are read by one statement (context-batcher.ts).
  */
 export function createPgContextRepository({
   pool,
   cache: cacheOptions,
   defaultTimeZone = 'UTC',
   preparedStatements = true,
+  batch = DEFAULT_CONTEXT_BATCH,
 }: PgContextRepositoryOptions): ContextRepository {
   const loadOptions = { defaultTimeZone, prepare: preparedStatements };
+  const load = createContextBatcher((references) => loadContexts(pool, references, loadOptions), batch);
   const cache = createTenantCache<ContextResult>(cacheOptions);
   let closed = false;
 
@@ -46,7 +52,7 @@ export function createPgContextRepository({
       return cache.get(
         organizationId,
         weddingId ?? '-',
-        () => loadContext(pool, { organizationId, weddingId }, loadOptions),
+        () => load({ organizationId, weddingId }),
         (result) => result.ok,
       );
     },

@@ -4,7 +4,7 @@ import { createPgContextRepository } from '../../../src/context/pg-context-repos
 import type { QueryConfigLike, Queryable } from '../../../src/lib/queryable';
 import { seedDemo } from '../../../src/db/seed';
 import { DEMO_ORG_A, DEMO_ORG_B } from '../../support/demo-ids';
-import { deferred } from '../../support/wait-for';
+import { deferred, waitFor } from '../../support/wait-for';
 import { createTestSchema, type TestSchema } from '../../support/test-db';
 
 let db: TestSchema;
@@ -148,6 +148,9 @@ describe('single flight', () => {
     const release = deferred();
     pool.holdNext = release.promise;
     const overtaken = repository.resolve(A_TODAY);
+    // Overtaken means its statement was already sent: a read still waiting for its batch goes
+    // out after the invalidation (next test).
+    await waitFor(() => pool.queries === 1, { what: 'the first read to reach the pool' });
     repository.invalidate(DEMO_ORG_A.id);
     const fresh = await repository.resolve(A_TODAY);
     expect(pool.queries).toBe(2);
@@ -157,6 +160,18 @@ describe('single flight', () => {
     expect(await repository.resolve(A_TODAY)).toBe(fresh);
     expect(pool.queries).toBe(2);
   });
+
+  it('an invalidation before the batch is sent: one statement, read after it, and cached', async () => {
+    const { pool, repository } = setup();
+    const waiting = repository.resolve(A_TODAY);
+    repository.invalidate(DEMO_ORG_A.id);
+    const fresh = repository.resolve(A_TODAY);
+    const [a, b] = await Promise.all([waiting, fresh]);
+    expect(pool.queries).toBe(1);
+    expect(b).toEqual(a);
+    expect(await repository.resolve(A_TODAY)).toBe(b);
+    expect(pool.queries).toBe(1);
+  });
 });
 
 describe('prepared statements', () => {
@@ -165,7 +180,7 @@ describe('prepared statements', () => {
     const unprepared = setup({}, false);
     const [a, b] = [await prepared.repository.resolve(A_TODAY), await unprepared.repository.resolve(A_TODAY)];
     expect(b).toEqual(a);
-    expect(prepared.pool.names).toEqual(['wedsync_event_context']);
+    expect(prepared.pool.names).toEqual(['wedsync_event_contexts']);
     expect(unprepared.pool.names).toEqual([undefined]);
   });
 });
