@@ -1,4 +1,4 @@
-import { LogLevel, WebClient } from '@slack/web-api';
+import { createSlackWebClient } from '../channels/slack-app/slack-web-client';
 import type { Logger } from '../lib/logger';
 
 export interface SlackMessageRef {
@@ -17,24 +17,8 @@ export interface SlackUpdater {
  * (README). Slack answers errors as HTTP 200 `{ok:false,error}`; the SDK throws them typed.
  */
 export function createSlackUpdater(options: { token: string; apiUrl?: string; logger: Logger; timeoutMs?: number }): SlackUpdater {
-  const sdkLog = options.logger.child({ component: 'slack-web-api' });
-  const client = new WebClient(options.token, {
-    ...(options.apiUrl ? { slackApiUrl: options.apiUrl } : {}),
-    // The SDK's own logger is console; its lines go through ours, quietly.
-    logLevel: LogLevel.WARN,
-    logger: {
-      debug: () => undefined,
-      info: () => undefined,
-      warn: (...msg: unknown[]) => sdkLog.warn({ detail: msg.map(String).join(' ') }, 'slack sdk warning'),
-      error: (...msg: unknown[]) => sdkLog.warn({ detail: msg.map(String).join(' ') }, 'slack sdk error'),
-      setLevel: () => undefined,
-      getLevel: () => LogLevel.WARN,
-      setName: () => undefined,
-    },
-    // One retry at most: a person waits to see the message change, a later click repairs it.
-    retryConfig: { retries: 1, minTimeout: 200, maxTimeout: 1_000 },
-    timeout: options.timeoutMs ?? 5_000,
-  });
+  // One retry at most: a person waits to see the message change, a later click repairs it.
+  const client = createSlackWebClient({ ...options, retries: 1, timeoutMs: options.timeoutMs ?? 5_000 });
   return {
     async update(_organizationId, ref, message) {
       await client.chat.update({ channel: ref.channel, ts: ref.ts, text: message.text, blocks: message.blocks as never });

@@ -6,7 +6,7 @@ import type { Logger } from '../../lib/logger';
  * through ours, quietly. Slack answers errors as HTTP 200 `{ok:false,error}`; the SDK throws them
  * as `slack_webapi_platform_error` with `data.error`.
  */
-export function createSlackWebClient(options: { token: string; apiUrl?: string; logger: Logger; timeoutMs?: number }): WebClient {
+export function createSlackWebClient(options: { token: string; apiUrl?: string; logger: Logger; timeoutMs?: number; retries?: number }): WebClient {
   const sdkLog = options.logger.child({ component: 'slack-web-api' });
   return new WebClient(options.token, {
     ...(options.apiUrl ? { slackApiUrl: options.apiUrl } : {}),
@@ -20,7 +20,7 @@ export function createSlackWebClient(options: { token: string; apiUrl?: string; 
       getLevel: () => LogLevel.WARN,
       setName: () => undefined,
     },
-    retryConfig: { retries: 2, minTimeout: 200, maxTimeout: 2_000 },
+    retryConfig: { retries: options.retries ?? 2, minTimeout: 200, maxTimeout: 2_000 },
     timeout: options.timeoutMs ?? 10_000,
   });
 }
