@@ -54,23 +54,22 @@ export function renderTeamsMessage(content: NotificationContent, ackUrl?: string
   if (content.priority.reasons.length > 0) {
     body.push({ type: 'TextBlock', text: teams(`Why: ${content.priority.reasons.join(' · ')}`, 1000), isSubtle: true, size: 'Small', wrap: true });
   }
+  return adaptiveCardMessage(body, [
+    // Workflows cards only open URLs: the acknowledgement is the worker's signed link (partners.md §3.2).
+    ...(ackUrl ? [{ type: 'Action.OpenUrl', title: 'Acknowledge', url: ackUrl, style: 'positive' }] : []),
+    ...(link ? [{ type: 'Action.OpenUrl', title: 'Open in WedSync', url: link }] : []),
+  ]);
+}
+
+/** The message envelope a Teams Workflows webhook takes: one Adaptive Card 1.4. */
+export function adaptiveCardMessage(body: readonly unknown[], actions: readonly unknown[]): unknown {
   return {
     type: 'message',
     attachments: [
       {
         contentType: 'application/vnd.microsoft.card.adaptive',
         contentUrl: null,
-        content: {
-          $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
-          type: 'AdaptiveCard',
-          version: '1.4',
-          body,
-          // Workflows cards only open URLs: the acknowledgement is the worker's signed link (partners.md §3.2).
-          actions: [
-            ...(ackUrl ? [{ type: 'Action.OpenUrl', title: 'Acknowledge', url: ackUrl, style: 'positive' }] : []),
-            ...(link ? [{ type: 'Action.OpenUrl', title: 'Open in WedSync', url: link }] : []),
-          ],
-        },
+        content: { $schema: 'http://adaptivecards.io/schemas/adaptive-card.json', type: 'AdaptiveCard', version: '1.4', body, actions },
       },
     ],
   };

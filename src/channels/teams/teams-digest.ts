@@ -1,7 +1,7 @@
 import type { DigestSummary, NotificationContent } from '../messages';
 import { digestBreakdown, digestEntryText, digestHeadline, digestMore } from '../render/digest-copy';
 import { safeLink } from '../render/safe-link';
-import { escapeTeams } from './teams-card';
+import { adaptiveCardMessage, escapeTeams } from './teams-card';
 
 const fit = (text: string, max: number) => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
 
@@ -15,20 +15,5 @@ export function renderTeamsDigest(content: NotificationContent, digest: DigestSu
     ...(more ? [{ type: 'TextBlock', text: escapeTeams(more), isSubtle: true, size: 'Small', wrap: true }] : []),
   ];
   const link = safeLink(content.link);
-  return {
-    type: 'message',
-    attachments: [
-      {
-        contentType: 'application/vnd.microsoft.card.adaptive',
-        contentUrl: null,
-        content: {
-          $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
-          type: 'AdaptiveCard',
-          version: '1.4',
-          body,
-          actions: link ? [{ type: 'Action.OpenUrl', title: 'Open in WedSync', url: link }] : [],
-        },
-      },
-    ],
-  };
+  return adaptiveCardMessage(body, link ? [{ type: 'Action.OpenUrl', title: 'Open in WedSync', url: link }] : []);
 }
