@@ -9,6 +9,8 @@ import type { Releasers } from './lib/releasers';
  * (docker-compose.yml's stop_grace_period, README "Health, metrics, shutdown").
  */
 export const STOP_MARGIN_MS = 5_000;
+/** How long past the deadline the drain may take to abort what still runs; part of the margin. */
+const DRAIN_OVERRUN_MS = 2_000;
 
 export interface StopResult {
   /** True when nothing was abandoned and every resource was released. */
@@ -97,9 +99,14 @@ export function createLifecycle(parts: LifecycleParts): Lifecycle {
       await byDeadline(parts.intake.stop());
       const stillDeciding = await parts.deciding.settle(deadline);
       if (stillDeciding > 0) logger.warn({ decisions: stillDeciding }, 'decisions still running at the deadline; catch-up will bring their changes back');
-      const { undelivered } = await parts.deliveries.drain(Math.max(0, stopAt - performance.now()));
+      const remainingMs = Math.max(0, stopAt - performance.now());
+      // The drain aborts what still runs at the deadline; if even that does not end it (a
+      // dependency that never settles), the stop goes on: its deadline is the orchestrator's.
+      const drained = await Promise.race([parts.deliveries.drain(remainingMs), aborted(AbortSignal.timeout(Math.ceil(remainingMs) + DRAIN_OVERRUN_MS)).then(() => null)]);
+      if (!drained) logger.error({ alert: true, overrunMs: DRAIN_OVERRUN_MS }, 'the delivery queue did not stop by the deadline; releasing the rest anyway');
+      const undelivered = drained?.undelivered ?? [];
       const failures = await parts.releasers.releaseAll((name, error) => logger.error({ err: error, resource: name }, 'release failed'));
-      const clean = undelivered.length === 0 && failures === 0;
+      const clean = drained !== null && undelivered.length === 0 && failures === 0;
       logger.info({ undelivered: undelivered.length, clean }, 'stopped');
       return { clean, undelivered };
     })();

@@ -11,12 +11,12 @@ export interface ReceivedRequest {
 
 /** What the receiver does with one request. */
 export type Reply =
-  | { readonly status: number; readonly headers?: Record<string, string>; readonly body?: string; readonly delayMs?: number }
+  | { readonly status: number; readonly headers?: Record<string, string>; readonly body?: string; readonly delayMs?: number; readonly after?: Promise<unknown> }
   | { readonly hang: true };
 
 /**
  * A loopback HTTP receiver. Replies come from a script (one per request, in order), then from
- * the default. `hang` never answers, to test deadlines.
+ * the default. `hang` never answers, to test deadlines; `after` answers once the test says so.
  */
 export class WebhookReceiver {
   readonly requests: ReceivedRequest[] = [];
@@ -79,7 +79,8 @@ export class WebhookReceiver {
       res.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers });
       res.end(reply.body ?? '');
     };
-    if (reply.delayMs) setTimeout(send, reply.delayMs);
+    if (reply.after) void reply.after.then(send);
+    else if (reply.delayMs) setTimeout(send, reply.delayMs);
     else send();
   }
 }

@@ -63,4 +63,14 @@ describe('the start and stop sequence', () => {
     await expect(lifecycle.start()).rejects.toBeInstanceOf(StartAbandonedError);
     expect(calls.filter((c) => c === 'drain')).toHaveLength(1);
   });
+
+  it('ends the stop, not clean, when the deliveries never finish draining', async () => {
+    const { value, calls } = parts({
+      shutdownTimeoutMs: 10,
+      deliveries: { pending: () => 1, drain: () => new Promise(() => undefined), forceAbort: () => void calls.push('force') },
+    });
+    const lifecycle = createLifecycle(value);
+    await expect(lifecycle.stop()).resolves.toEqual({ clean: false, undelivered: [] });
+    expect(calls.slice(-2)).toEqual(['settle decisions', 'release pool']);
+  });
 });

@@ -118,7 +118,12 @@ export class DurableQueue implements DeliveryRunner {
     };
     events.on('pool:create', ({ workerPool }) => track(workerPool.id));
     events.on('worker:create', ({ worker }) => track(worker.workerId));
-    events.on('pool:release', () => this.liveness.retire(ids));
+    // Once every worker of the pool has been released its jobs are done (or were never taken),
+    // so they may be unlocked. Not only at 'pool:release': graphile-worker 0.18 can fail to get
+    // there (workers-released.ts).
+    const retire = () => this.liveness.retire(ids);
+    events.on('pool:gracefulShutdown:complete', retire);
+    events.on('pool:release', retire);
     return {
       events,
       pgPool: this.options.jobPool,

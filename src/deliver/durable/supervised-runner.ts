@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { run, type Runner, type RunnerOptions, type WorkerEvents } from 'graphile-worker';
 import type { Logger } from '../../lib/logger';
+import { workersReleased } from './workers-released';
 
 const RESTART_DELAYS_MS = [1_000, 2_000, 5_000, 10_000, 30_000];
 const GRAPHILE_BREAKING_MIGRATION_EXIT_CODE = 57;
@@ -25,8 +26,8 @@ export interface RunnerState {
  */
 export class SupervisedRunner {
   private runner: Runner | undefined;
-  /** Every runner not yet finished, the current one and any still finishing its jobs. */
-  private readonly unfinished = new Set<Runner>();
+  /** Every runner not yet finished (the current one, any still finishing its jobs), and when its jobs are done. */
+  private readonly unfinished = new Map<Runner, Promise<void>>();
   private stopping = false;
   private restarts = 0;
   private restartTimer: NodeJS.Timeout | undefined;
@@ -63,7 +64,7 @@ export class SupervisedRunner {
       if (!(error instanceof Error && /already stopped/i.test(error.message))) throw error;
     });
     await this.restarting; // a restart under way stops what it started once it sees `stopping`
-    await Promise.all([...this.unfinished].map((r) => r.promise.catch(() => undefined)));
+    await Promise.all(this.unfinished.values());
     this.current = { running: false, reason: 'stopped', sinceMs: this.now() };
   }
 
@@ -73,7 +74,9 @@ export class SupervisedRunner {
     const runner = await run({ ...options, events });
     // The shutdown starts here, long before its promise settles: jobs may still be finishing.
     events.on('pool:gracefulShutdown', () => this.lost(runner, null));
-    this.unfinished.add(runner);
+    const jobsDone = Promise.race([runner.promise.catch(() => undefined), workersReleased(events)]);
+    this.unfinished.set(runner, jobsDone);
+    void jobsDone.then(() => this.unfinished.delete(runner));
     this.current = { running: true, reason: null, sinceMs: this.now() };
     runner.promise.then(
       () => this.finished(runner, null),
