@@ -1,40 +1,17 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
+import { intakeWorld } from '../support/intake-world';
 import { startIntake, type RunningIntake } from '../support/intake-harness';
-import { startFakeRealtime, type FakeRealtime, type Follower } from '../support/realtime-server';
-import { expectedOutboxIds, newOrganization, newWedding, outboxMaxId, weddingBurst } from '../support/tenant-writes';
-import { createTestSchema, type TestSchema } from '../support/test-db';
+import { expectedOutboxIds, newWedding, outboxMaxId, weddingBurst } from '../support/tenant-writes';
 import { waitFor } from '../support/wait-for';
 
-let db: TestSchema;
-let realtime: FakeRealtime;
-let follower: Follower;
-let running: RunningIntake[] = [];
-let org: string;
+const world = intakeWorld('outbox');
 
-beforeAll(async () => {
-  db = await createTestSchema('outbox');
-  org = await newOrganization(db.pool);
-});
-afterAll(() => db.drop());
-beforeEach(async () => {
-  realtime = await startFakeRealtime({ timing: 'fast' });
-  follower = await realtime.followDatabase(db.pool, { schema: db.schema });
-  await db.pool.query('delete from intake_cursors');
-});
-afterEach(async () => {
-  await Promise.all(running.map((r) => r.stop()));
-  running = [];
-  await follower.stop();
-  await realtime.close();
-});
-
-const STREAM = () => `${db.schema}.change_outbox`;
-const weddingsViaOutbox = () => [{ name: 'weddings', schema: db.schema, table: 'weddings', mode: 'outbox', weddingIdColumn: 'id', outbox: { pageSize: 100 } }];
+const STREAM = () => `${world.db.schema}.change_outbox`;
+const weddingsViaOutbox = () => [{ name: 'weddings', schema: world.db.schema, table: 'weddings', mode: 'outbox', weddingIdColumn: 'id', outbox: { pageSize: 100 } }];
 
 async function start(intake?: Record<string, unknown>): Promise<RunningIntake> {
-  const r = await startIntake({ realtime, db, subscriptions: weddingsViaOutbox(), ...(intake ? { intake } : {}) });
-  running.push(r);
-  return r;
+  const r = await startIntake({ realtime: world.realtime, db: world.db, subscriptions: weddingsViaOutbox(), ...(intake ? { intake } : {}) });
+  return world.keep(r);
 }
 
 function duplicates(ids: readonly string[]): string[] {
@@ -44,22 +21,22 @@ function duplicates(ids: readonly string[]): string[] {
 
 describe('outbox mode catches up on every transition to live', () => {
   it('hands on every one of 1,000 changes exactly once across three socket drops', async () => {
-    const from = await outboxMaxId(db.pool);
+    const from = await outboxMaxId(world.db.pool);
     const intake = await start();
     await intake.untilLive();
     const drops = new Set([150, 450, 750]);
     let dropped = 0;
     let lastDrop = 0;
     let recovered: Promise<unknown> = Promise.resolve();
-    await weddingBurst(db.pool, org, 1_000, 4, async (n) => {
+    await weddingBurst(world.db.pool, world.org, 1_000, 4, async (n) => {
       if (drops.has(n)) {
         await recovered;
         await intake.untilLive();
         // The server's side too: a drop must find the socket it is meant to drop.
-        await realtime.waitForLive();
+        await world.realtime.waitForLive();
         // Refusing the first reconnect keeps the socket down while the next 100 changes are made.
-        realtime.knobs.refuseUpgrades = 1;
-        dropped += realtime.dropSockets({ mode: 'terminate' });
+        world.realtime.knobs.refuseUpgrades = 1;
+        dropped += world.realtime.dropSockets({ mode: 'terminate' });
         lastDrop = n;
         recovered = waitFor(() => intake.intake.statuses()[0]?.state !== 'live', { what: 'the drop noticed' }).then(() => intake.untilLive());
       } else if (lastDrop > 0 && n > lastDrop + 100) {
@@ -67,7 +44,7 @@ describe('outbox mode catches up on every transition to live', () => {
       }
     });
     expect(dropped).toBe(3);
-    const expected = await expectedOutboxIds(db.pool, db.schema, 'weddings', from);
+    const expected = await expectedOutboxIds(world.db.pool, world.db.schema, 'weddings', from);
     expect(expected).toHaveLength(1_000);
     await waitFor(() => new Set(intake.ids()).size >= expected.length && !intake.lag(STREAM()).catchingUp, { what: '1,000 changes handed on', timeoutMs: 20_000 });
 
@@ -84,15 +61,15 @@ describe('outbox mode catches up on every transition to live', () => {
   });
 
   it('hands on rows changed between SUBSCRIBED and "Subscribed to PostgreSQL"', async () => {
-    realtime.knobs.systemMessage = 'never'; // held in the gap until subscribeNow()
+    world.realtime.knobs.systemMessage = 'never'; // held in the gap until subscribeNow()
     const intake = await start();
     await waitFor(() => intake.intake.statuses()[0]?.state === 'subscribed', { what: 'joined, not yet live' });
-    const from = await outboxMaxId(db.pool);
-    const inGap = await Promise.all([1, 2, 3].map((i) => newWedding(db.pool, org, `Gap couple ${i}`)));
-    const expected = await expectedOutboxIds(db.pool, db.schema, 'weddings', from);
-    await follower.settled(); // pushed to nobody: the channel is not live
+    const from = await outboxMaxId(world.db.pool);
+    const inGap = await Promise.all([1, 2, 3].map((i) => newWedding(world.db.pool, world.org, `Gap couple ${i}`)));
+    const expected = await expectedOutboxIds(world.db.pool, world.db.schema, 'weddings', from);
+    await world.follower.settled(); // pushed to nobody: the channel is not live
     expect(intake.intake.statuses()[0]?.state).toBe('subscribed');
-    expect(realtime.subscribeNow()).toBe(1);
+    expect(world.realtime.subscribeNow()).toBe(1);
     await intake.untilLive();
     await waitFor(() => expected.every((id) => intake.ids().includes(id)), { what: 'the gap rows handed on' });
 
@@ -104,15 +81,15 @@ describe('outbox mode catches up on every transition to live', () => {
   it('resumes after a stop from its saved cursor: all 200 changes, none handed on before', async () => {
     const first = await start();
     await first.untilLive();
-    const startedAt = await outboxMaxId(db.pool);
-    await weddingBurst(db.pool, org, 50, 2);
-    const before = await expectedOutboxIds(db.pool, db.schema, 'weddings', startedAt);
+    const startedAt = await outboxMaxId(world.db.pool);
+    await weddingBurst(world.db.pool, world.org, 50, 2);
+    const before = await expectedOutboxIds(world.db.pool, world.db.schema, 'weddings', startedAt);
     await waitFor(() => before.every((id) => first.ids().includes(id)), { what: 'the first 50 handed on' });
     await first.stop();
 
-    const stoppedAt = await outboxMaxId(db.pool);
-    await weddingBurst(db.pool, org, 200, 4);
-    const missed = await expectedOutboxIds(db.pool, db.schema, 'weddings', stoppedAt);
+    const stoppedAt = await outboxMaxId(world.db.pool);
+    await weddingBurst(world.db.pool, world.org, 200, 4);
+    const missed = await expectedOutboxIds(world.db.pool, world.db.schema, 'weddings', stoppedAt);
     expect(missed).toHaveLength(200);
 
     const second = await start(); // a new RealtimeSource and a new, empty dedupe window
@@ -130,18 +107,18 @@ describe('outbox mode catches up on every transition to live', () => {
   it('hands on a DELETE made while disconnected, with the whole old row', async () => {
     const intake = await start();
     await intake.untilLive();
-    const id = await newWedding(db.pool, org, 'Soon cancelled');
+    const id = await newWedding(world.db.pool, world.org, 'Soon cancelled');
     await waitFor(() => intake.events.some((e) => e.primaryKey.id === id), { what: 'the insert handed on' });
 
-    realtime.knobs.refuseUpgrades = Infinity;
-    realtime.dropSockets({ mode: 'terminate' });
+    world.realtime.knobs.refuseUpgrades = Infinity;
+    world.realtime.dropSockets({ mode: 'terminate' });
     await waitFor(() => intake.intake.statuses()[0]?.state !== 'live', { what: 'not live' });
-    await db.pool.query('delete from weddings where id = $1', [id]);
-    await follower.settled(); // pushed to nobody: no channel was live
-    realtime.knobs.refuseUpgrades = 0;
+    await world.db.pool.query('delete from weddings where id = $1', [id]);
+    await world.follower.settled(); // pushed to nobody: no channel was live
+    world.realtime.knobs.refuseUpgrades = 0;
 
     const deleted = await waitFor(() => intake.events.find((e) => e.primaryKey.id === id && e.operation === 'DELETE'), { what: 'the DELETE handed on' });
-    expect(deleted).toMatchObject({ table: 'weddings', schema: db.schema, record: null, source: 'catch-up', subscription: 'weddings' });
-    expect(deleted.oldRecord).toMatchObject({ id, organization_id: org, couple_name: 'Soon cancelled', wedding_date: '2027-06-12' });
+    expect(deleted).toMatchObject({ table: 'weddings', schema: world.db.schema, record: null, source: 'catch-up', subscription: 'weddings' });
+    expect(deleted.oldRecord).toMatchObject({ id, organization_id: world.org, couple_name: 'Soon cancelled', wedding_date: '2027-06-12' });
   });
 });

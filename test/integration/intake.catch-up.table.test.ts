@@ -1,57 +1,34 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { workerConfigSchema } from '../../src/config/worker-config.schema';
 import { tableCatchUpOf } from '../../src/intake/intake-settings';
 import type { DriverItem } from '../../src/intake/stream-driver';
 import { createTableDriver } from '../../src/intake/table-driver';
+import { intakeWorld } from '../support/intake-world';
 import { startIntake, type RunningIntake } from '../support/intake-harness';
 import { epochMicrosSql, expectedVersionedEventId } from '../support/expected-ids';
-import { startFakeRealtime, type FakeRealtime, type Follower } from '../support/realtime-server';
-import { newOrganization, newWedding, renameWedding, weddingBurst } from '../support/tenant-writes';
-import { createTestSchema, type TestSchema } from '../support/test-db';
+import { newWedding, renameWedding, weddingBurst } from '../support/tenant-writes';
 import { waitFor } from '../support/wait-for';
 
-let db: TestSchema;
-let realtime: FakeRealtime;
-let follower: Follower;
-let running: RunningIntake[] = [];
-let org: string;
+const world = intakeWorld('tablecu');
 
-beforeAll(async () => {
-  db = await createTestSchema('tablecu');
-  org = await newOrganization(db.pool);
-});
-afterAll(() => db.drop());
-beforeEach(async () => {
-  realtime = await startFakeRealtime({ timing: 'fast' });
-  follower = await realtime.followDatabase(db.pool, { schema: db.schema });
-  await db.pool.query('delete from intake_cursors');
-});
-afterEach(async () => {
-  await Promise.all(running.map((r) => r.stop()));
-  running = [];
-  await follower.stop();
-  await realtime.close();
-});
-
-const weddings = () => ({ name: 'weddings', schema: db.schema, table: 'weddings', weddingIdColumn: 'id', catchUp: { overlapMs: 2_000, pageSize: 50 } });
+const weddings = () => ({ name: 'weddings', schema: world.db.schema, table: 'weddings', weddingIdColumn: 'id', catchUp: { overlapMs: 2_000, pageSize: 50 } });
 
 async function start(): Promise<RunningIntake> {
-  const r = await startIntake({ realtime, db, subscriptions: [weddings()] });
-  running.push(r);
-  return r;
+  const r = await startIntake({ realtime: world.realtime, db: world.db, subscriptions: [weddings()] });
+  return world.keep(r);
 }
 
 /** The id each wedding's newest version must have been handed on with. */
 async function newestVersionIds(since: string): Promise<Map<string, string>> {
-  const { rows } = await db.pool.query<{ id: string; micros: string; inserted: boolean }>(
+  const { rows } = await world.db.pool.query<{ id: string; micros: string; inserted: boolean }>(
     `select id, ${epochMicrosSql('updated_at')} as micros, created_at = updated_at as inserted from weddings where updated_at > $1::timestamptz`,
     [since],
   );
-  return new Map(rows.map((r) => [r.id, expectedVersionedEventId(db.schema, 'weddings', r.inserted ? 'INSERT' : 'UPDATE', { id: r.id }, r.micros)]));
+  return new Map(rows.map((r) => [r.id, expectedVersionedEventId(world.db.schema, 'weddings', r.inserted ? 'INSERT' : 'UPDATE', { id: r.id }, r.micros)]));
 }
 
 async function dbNow(): Promise<string> {
-  const { rows } = await db.pool.query<{ now: string }>(`select to_jsonb(clock_timestamp()) #>> '{}' as now`);
+  const { rows } = await world.db.pool.query<{ now: string }>(`select to_jsonb(clock_timestamp()) #>> '{}' as now`);
   return rows[0]!.now;
 }
 
@@ -64,12 +41,12 @@ describe('table mode catches up by updated_at', () => {
     await intake.untilLive();
     let recovered: Promise<unknown> = Promise.resolve();
     let lastDrop = 0;
-    await weddingBurst(db.pool, org, 300, 3, async (n) => {
+    await weddingBurst(world.db.pool, world.org, 300, 3, async (n) => {
       if (n === 100 || n === 200) {
         await recovered;
         await intake.untilLive();
-        realtime.knobs.refuseUpgrades = 1;
-        realtime.dropSockets({ mode: 'terminate' });
+        world.realtime.knobs.refuseUpgrades = 1;
+        world.realtime.dropSockets({ mode: 'terminate' });
         lastDrop = n;
         recovered = waitFor(() => intake.intake.statuses()[0]?.state !== 'live').then(() => intake.untilLive());
       } else if (lastDrop > 0 && n > lastDrop + 40) {
@@ -86,13 +63,13 @@ describe('table mode catches up by updated_at', () => {
   });
 
   it('hands on rows changed between SUBSCRIBED and "Subscribed to PostgreSQL", as catch-up INSERTs', async () => {
-    realtime.knobs.systemMessage = 'never'; // held in the gap until subscribeNow()
+    world.realtime.knobs.systemMessage = 'never'; // held in the gap until subscribeNow()
     const intake = await start();
     await waitFor(() => intake.intake.statuses()[0]?.state === 'subscribed', { what: 'joined, not yet live' });
-    const ids = await Promise.all([1, 2].map((i) => newWedding(db.pool, org, `Gap couple ${i}`)));
-    await follower.settled(); // pushed to nobody: the channel is not live
+    const ids = await Promise.all([1, 2].map((i) => newWedding(world.db.pool, world.org, `Gap couple ${i}`)));
+    await world.follower.settled(); // pushed to nobody: the channel is not live
     expect(intake.intake.statuses()[0]?.state).toBe('subscribed');
-    expect(realtime.subscribeNow()).toBe(1);
+    expect(world.realtime.subscribeNow()).toBe(1);
     await intake.untilLive();
     await waitFor(() => ids.every((id) => intake.events.some((e) => e.primaryKey.id === id)), { what: 'the gap rows handed on' });
     const handed = intake.events.filter((e) => ids.includes(String(e.primaryKey.id)));
@@ -105,12 +82,12 @@ describe('table mode catches up by updated_at', () => {
   it('resumes after a stop without handing on again what it handed before', async () => {
     const first = await start();
     await first.untilLive();
-    const before = await Promise.all([1, 2, 3, 4, 5].map((i) => newWedding(db.pool, org, `Before ${i}`)));
+    const before = await Promise.all([1, 2, 3, 4, 5].map((i) => newWedding(world.db.pool, world.org, `Before ${i}`)));
     await waitFor(() => before.every((id) => first.events.some((e) => e.primaryKey.id === id)), { what: 'the first rows handed on' });
     await first.stop();
 
     const since = await dbNow();
-    await weddingBurst(db.pool, org, 200, 4);
+    await weddingBurst(world.db.pool, world.org, 200, 4);
     const missed = await newestVersionIds(since);
 
     const second = await start();
@@ -126,14 +103,14 @@ describe('table mode catches up by updated_at', () => {
     await intake.untilLive();
     // Otherwise the first catch-up may read the row before Realtime pushes it, and win.
     await waitFor(() => intake.catchUps('weddings').length > 0, { what: 'the first catch-up' });
-    const id = await newWedding(db.pool, org, 'Same id both ways');
-    await renameWedding(db.pool, id, 'Same id, renamed');
+    const id = await newWedding(world.db.pool, world.org, 'Same id both ways');
+    await renameWedding(world.db.pool, id, 'Same id, renamed');
     const live = await waitFor(() => intake.events.find((e) => e.primaryKey.id === id && e.operation === 'UPDATE'), { what: 'the live UPDATE' });
     expect(live.source).toBeUndefined();
     expect(live.oldRecord).toMatchObject({ couple_name: 'Same id both ways' });
 
     const subscription = workerConfigSchema.parse({ subscriptions: [weddings()] }).subscriptions[0]!;
-    const driver = createTableDriver(db.pool, subscription, tableCatchUpOf(subscription)).catchUp!;
+    const driver = createTableDriver(world.db.pool, subscription, tableCatchUpOf(subscription)).catchUp!;
     await driver.open({ at: null, recent: [] });
     const read: DriverItem<unknown>[] = [];
     for await (const page of driver.pages()) read.push(...page);
