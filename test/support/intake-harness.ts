@@ -4,7 +4,6 @@
  * the fake Realtime server, recording every ChangeEvent handed on. The durable queue behind it
  * is another issue's; here onEvent only records.
  */
-import type { RealtimeChannelOptions } from '@supabase/supabase-js';
 import { workerConfigSchema, type SubscriptionConfig } from '../../src/config/worker-config.schema';
 import type { ChangeEvent } from '../../src/intake/change-event';
 import { ChangeIntake, type IntakeLeaseOptions } from '../../src/intake/change-intake';
@@ -14,9 +13,9 @@ import { createPgCursorStore, type CursorStore } from '../../src/intake/cursor-s
 import { createHandOff } from '../../src/intake/hand-off';
 import { judgeIntake, type IntakeVerdict } from '../../src/intake/intake-readiness';
 import { createDriver, planStreams } from '../../src/intake/intake-streams';
-import { createRealtimeClient, type RealtimeClientLike, type RealtimeHooks } from '../../src/intake/realtime-client';
 import { StreamRunner, type StreamLag } from '../../src/intake/stream-runner';
 import { createMetrics, type Metrics } from '../../src/outcome/metrics';
+import { fastClientFactory } from './fast-realtime-client';
 import { memoryLogger, type LogLine } from './memory-log';
 import type { FakeRealtime } from './realtime-server';
 import type { TestSchema } from './test-db';
@@ -60,7 +59,7 @@ export async function startIntake(options: HarnessOptions): Promise<RunningIntak
     subscriptions: config.subscriptions,
     intake: config.intake,
     logger,
-    connect: harnessClient(options.realtime.url, config.intake.heartbeatIntervalMs, config.intake.joinTimeoutMs),
+    connect: fastClientFactory({ url: options.realtime.url, apiKey: 'test-service-role-key', heartbeatIntervalMs: config.intake.heartbeatIntervalMs, joinTimeoutMs: config.intake.joinTimeoutMs }),
     onUndecodableFrame: (error) => logger.warn({ err: error }, 'undecodable frame'),
     db: options.db.pool,
     dedupe: new DedupeWindow(config.intake.dedupeWindowMs, config.intake.dedupeMaxEntries),
@@ -91,48 +90,6 @@ export async function startIntake(options: HarnessOptions): Promise<RunningIntak
     verdict: (stream, nowMs = Date.now()) => judgeIntake(lag(stream), intake.statuses().find((s) => s.name === stream), nowMs),
     untilLive: () => waitFor(() => intake.statuses().every((s) => s.state === 'live'), { what: 'every stream live' }).then(() => undefined),
     stop: () => intake.stop(),
-  };
-}
-
-/**
- * The production client factory with test timings, passing channel options through (a broadcast
- * channel's `private` flag travels in them). Same shutdown steps as start-app's fastRealtimeClient.
- */
-export function harnessClient(url: string, heartbeatIntervalMs: number, joinTimeoutMs: number) {
-  return (hooks: RealtimeHooks): RealtimeClientLike => {
-    const client = createRealtimeClient({
-      url,
-      apiKey: 'test-service-role-key',
-      heartbeatIntervalMs,
-      joinTimeoutMs,
-      // Under ~150 ms a heartbeat timeout schedules two reconnects that can outlive disconnect().
-      reconnectAfterMs: () => 200,
-      ...hooks,
-    });
-    const realtime = client.realtime as unknown as RealtimeInternals;
-    realtime.socketAdapter.getSocket().rejoinAfterMs = () => 100;
-    return {
-      channel: (name: string, channelOptions?: RealtimeChannelOptions) => client.channel(name, channelOptions),
-      removeChannel: (channel) => client.removeChannel(channel),
-      async removeAllChannels() {
-        await Promise.all(
-          client.getChannels().map(async (channel) => {
-            await channel.unsubscribe();
-            channel.teardown();
-          }),
-        );
-        realtime._cancelPendingDisconnect();
-        await realtime.socketAdapter.disconnect(() => undefined, undefined, undefined, 20);
-      },
-    };
-  };
-}
-
-interface RealtimeInternals {
-  _cancelPendingDisconnect(): void;
-  socketAdapter: {
-    getSocket(): { rejoinAfterMs: () => number };
-    disconnect(callback: () => void, code?: number, reason?: string, timeoutMs?: number): Promise<unknown>;
   };
 }
 

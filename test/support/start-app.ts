@@ -1,56 +1,20 @@
 import { createApp, type App, type AppDependencies } from '../../src/app';
 import type { Config } from '../../src/config/load-config';
-import { createRealtimeClient, type RealtimeClientLike, type RealtimeHooks } from '../../src/intake/realtime-client';
 import type { HealthReport } from '../../src/lib/health-report';
+import { fastClientFactory } from './fast-realtime-client';
 import { memoryLogger, type LogLine } from './memory-log';
 import { startFakeRealtime, type FakeRealtime, type Timing } from './realtime-server';
 import { testConfig, type TestConfigOptions } from './test-config';
 import { WebhookReceiver } from './webhook-receiver';
 
-/**
- * The real supabase-js client with test timings: fast reconnects and rejoins. `rejoinAfterMs`
- * is internal to the pinned realtime-js 2.119.0 and must be set before channels are created.
- */
+/** The real supabase-js client against the configured Realtime server, with test timings. */
 export function fastRealtimeClient(config: Config) {
-  return (hooks: RealtimeHooks): RealtimeClientLike => {
-    const client = createRealtimeClient({
-      url: config.env.SUPABASE_URL,
-      apiKey: config.env.SUPABASE_SERVICE_ROLE_KEY,
-      heartbeatIntervalMs: config.worker.intake.heartbeatIntervalMs,
-      joinTimeoutMs: config.worker.intake.joinTimeoutMs,
-      // Under ~150 ms a heartbeat timeout schedules two reconnects that can outlive disconnect().
-      reconnectAfterMs: () => 200,
-      ...hooks,
-    });
-    const realtime = client.realtime as unknown as RealtimeInternals;
-    realtime.socketAdapter.getSocket().rejoinAfterMs = () => 100;
-    return {
-      channel: (name, options) => client.channel(name, options),
-      removeChannel: (channel) => client.removeChannel(channel),
-      // realtime-js 2.119 disconnect() arms a 10 s timer it never clears, and removing the last
-      // channel schedules a second disconnect; either keeps Jest alive after the last test. Same
-      // steps as removeAllChannels(), minus both timers. main.ts exits explicitly, so production
-      // is not held up by them.
-      async removeAllChannels() {
-        await Promise.all(
-          client.getChannels().map(async (channel) => {
-            await channel.unsubscribe();
-            channel.teardown();
-          }),
-        );
-        realtime._cancelPendingDisconnect();
-        await realtime.socketAdapter.disconnect(() => undefined, undefined, undefined, 20);
-      },
-    };
-  };
-}
-
-interface RealtimeInternals {
-  _cancelPendingDisconnect(): void;
-  socketAdapter: {
-    getSocket(): { rejoinAfterMs: () => number };
-    disconnect(callback: () => void, code?: number, reason?: string, timeoutMs?: number): Promise<unknown>;
-  };
+  return fastClientFactory({
+    url: config.env.SUPABASE_URL,
+    apiKey: config.env.SUPABASE_SERVICE_ROLE_KEY,
+    heartbeatIntervalMs: config.worker.intake.heartbeatIntervalMs,
+    joinTimeoutMs: config.worker.intake.joinTimeoutMs,
+  });
 }
 
 export interface TestApp {
