@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startFakeRealtime, type FakeRealtime } from '../support/realtime-server';
-import { spawnWorker, type WorkerProcess } from '../support/spawn-worker';
+import { killWorkers, spawnWorker, type WorkerProcess } from '../support/spawn-worker';
 import { TEST_SECRET, TEST_SERVICE_KEY } from '../support/test-config';
 import { createTestSchema, type TestSchema } from '../support/test-db';
 import { waitFor } from '../support/wait-for';
@@ -15,8 +15,7 @@ beforeAll(async () => {
   [db, realtime, receiver] = await Promise.all([createTestSchema('crash'), startFakeRealtime({ timing: 'fast' }), new WebhookReceiver({ status: 200, delayMs: 15 }).start()]);
 });
 afterAll(async () => {
-  for (const w of workers) if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGKILL');
-  await Promise.all(workers.map((w) => w.exited));
+  await killWorkers(workers);
   await Promise.all([realtime.close(), receiver.close()]);
   await db.pool.query(`drop schema if exists "${db.schema}_gw" cascade`);
   await db.drop();

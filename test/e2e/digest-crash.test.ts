@@ -3,7 +3,7 @@ import { DateTime } from 'luxon';
 import { ResendFake } from '../support/fakes/resend-fake';
 import { assignVendor, insertOrganization, insertPreferences, insertVendor, insertWedding } from '../support/fixtures';
 import { startFakeRealtime, type FakeRealtime } from '../support/realtime-server';
-import { spawnWorker, type WorkerProcess } from '../support/spawn-worker';
+import { killWorkers, spawnWorker, type WorkerProcess } from '../support/spawn-worker';
 import { TEST_SERVICE_KEY } from '../support/test-config';
 import { createTestSchema, type TestSchema } from '../support/test-db';
 import { waitFor } from '../support/wait-for';
@@ -20,8 +20,7 @@ beforeAll(async () => {
   [db, realtime, resend] = await Promise.all([createTestSchema('digestcrash'), startFakeRealtime({ timing: 'fast' }), new ResendFake().start()]);
 });
 afterAll(async () => {
-  for (const w of workers) if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGKILL');
-  await Promise.all(workers.map((w) => w.exited));
+  await killWorkers(workers);
   await Promise.all([realtime.close(), resend.close()]);
   await db.pool.query(`drop schema if exists "${db.schema}_gw" cascade`);
   await db.drop();

@@ -3,7 +3,7 @@ import type { NotificationContent } from '../../src/channels/messages';
 import { createAckStand, PHONES, POLICY, type AckStand } from '../support/ack-stand';
 import { TwilioFake } from '../support/fakes/twilio-fake';
 import { startFakeRealtime, type FakeRealtime } from '../support/realtime-server';
-import { spawnWorker, type WorkerProcess } from '../support/spawn-worker';
+import { killWorkers, spawnWorker, type WorkerProcess } from '../support/spawn-worker';
 import { TEST_SERVICE_KEY } from '../support/test-config';
 import { waitFor } from '../support/wait-for';
 
@@ -16,8 +16,7 @@ beforeAll(async () => {
   [stand, realtime, twilio] = await Promise.all([createAckStand('escrash'), startFakeRealtime({ timing: 'fast' }), new TwilioFake().start()]);
 });
 afterAll(async () => {
-  for (const w of workers) if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGKILL');
-  await Promise.all(workers.map((w) => w.exited));
+  await killWorkers(workers);
   await Promise.all([realtime.close(), twilio.close()]);
   await stand.close();
 });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { parsePrometheusText, type Sample } from '../support/prometheus-text';
 import { startFakeRealtime, type FakeRealtime, type Follower } from '../support/realtime-server';
-import { spawnWorker, type WorkerProcess } from '../support/spawn-worker';
+import { killWorkers, spawnWorker, type WorkerProcess } from '../support/spawn-worker';
 import { expectedOutboxIds, newOrganization, outboxMaxId, weddingBurst } from '../support/tenant-writes';
 import { TEST_SECRET, TEST_SERVICE_KEY } from '../support/test-config';
 import { createTestSchema, type TestSchema } from '../support/test-db';
@@ -28,8 +28,7 @@ beforeAll(async () => {
   follower = await realtime.followDatabase(db.pool, { schema: db.schema });
 });
 afterAll(async () => {
-  for (const w of workers) if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGKILL');
-  await Promise.all(workers.map((w) => w.exited));
+  await killWorkers(workers);
   await follower.stop();
   await Promise.all([realtime.close(), receiver.close()]);
   await db.pool.query(`drop schema if exists "${db.schema}_gw" cascade`);

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { startFakeRealtime, type FakeRealtime } from '../support/realtime-server';
-import { spawnWorker, type WorkerProcess } from '../support/spawn-worker';
+import { killWorkers, spawnWorker, type WorkerProcess } from '../support/spawn-worker';
 import { newOrganization, newWedding } from '../support/tenant-writes';
 import { TEST_SECRET, TEST_SERVICE_KEY } from '../support/test-config';
 import { createTestSchema, type TestSchema } from '../support/test-db';
@@ -22,8 +22,7 @@ beforeEach(async () => {
   [db, realtime, receiver] = await Promise.all([createTestSchema('freshcrash'), startFakeRealtime(), new WebhookReceiver({ status: 200 }).start()]);
 });
 afterEach(async () => {
-  for (const w of workers) if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGKILL');
-  await Promise.all(workers.splice(0).map((w) => w.exited));
+  await killWorkers(workers);
   await Promise.all([realtime.close(), receiver.close()]);
   await db.pool.query(`drop schema if exists "${db.schema}_gw" cascade`);
   await db.drop();

@@ -15,6 +15,12 @@ export interface WorkerProcess {
   healthPort(): Promise<number>;
 }
 
+/** Kills (SIGKILL) every worker still running and waits until all have exited; the list is emptied. */
+export async function killWorkers(workers: WorkerProcess[]): Promise<void> {
+  for (const w of workers) if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGKILL');
+  await Promise.all(workers.splice(0).map((w) => w.exited));
+}
+
 /** Runs `src/main.ts` as a real process (through tsx), with a config file written for it. */
 export function spawnWorker({ env, configFile }: { env: Record<string, string>; configFile?: unknown }): WorkerProcess {
   const extraEnv: Record<string, string> = {};
