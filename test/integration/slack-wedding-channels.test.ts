@@ -150,4 +150,20 @@ describe('a Slack channel per wedding', () => {
     expect([slackApi.channels.get(firstId)!.archived, slackApi.channels.get(secondId)!.archived]).toEqual([false, true]);
     expect(await r.ensure(first)).toBe(firstId);
   });
+
+  it('reads the invitees before taking the wedding lock: with a pool of one connection they are still invited', async () => {
+    // The invitees come through the same pool (the context read); inside the lock's transaction
+    // that read would wait for the one connection the transaction holds.
+    const onePool = new Pool({ connectionString: db.databaseUrl, max: 1, connectionTimeoutMillis: 2_000 });
+    try {
+      const failures: string[] = [];
+      const weddings = createWeddingChannels({ pool: onePool, onInviteFailed: (_w, code) => void failures.push(code) });
+      const invitees = async () => (await onePool.query<{ id: string }>(`select 'U0ONEPOOL1' as id`)).rows.map((r) => r.id);
+      const id = (await weddings.ensure(wedding(), { client: client(), invitees }))!;
+      expect(failures).toEqual([]);
+      expect([...slackApi.channels.get(id)!.members]).toEqual(['U0ONEPOOL1']);
+    } finally {
+      await onePool.end();
+    }
+  });
 });

@@ -73,14 +73,23 @@ export function createWeddingChannels(options: WeddingChannelsOptions) {
     }
   }
 
+  /** The invitees, read before the lock is taken: the read needs a connection of the same pool. */
+  async function peopleOf(wedding: WeddingRef, app: WeddingChannelApp): Promise<readonly string[]> {
+    try {
+      return [...new Set(await app.invitees())].slice(0, MAX_INVITEES);
+    } catch (error) {
+      options.onInviteFailed?.(wedding, error instanceof Error ? error.name : 'error');
+      return [];
+    }
+  }
+
   /**
    * Never fails the channel: a channel without its people still carries the message, while a
    * failed creation would be retried into `name_taken` and the same failed invitation forever.
    */
-  async function invite(slack: WebClient, wedding: WeddingRef, channel: string, people: () => Promise<readonly string[]>): Promise<void> {
+  async function invite(slack: WebClient, wedding: WeddingRef, channel: string, invitees: readonly string[]): Promise<void> {
+    if (invitees.length === 0) return;
     try {
-      const invitees = [...new Set(await people())].slice(0, MAX_INVITEES);
-      if (invitees.length === 0) return;
       // force: a stale id among them (someone left the workspace) does not keep the others out.
       await slack.conversations.invite({ channel, users: invitees.join(','), force: true });
     } catch (error) {
@@ -98,6 +107,9 @@ export function createWeddingChannels(options: WeddingChannelsOptions) {
     async ensure(wedding: WeddingRef, app: WeddingChannelApp): Promise<string | null> {
       const known = await stored(pool, wedding);
       if (known !== undefined) return known;
+      // Not inside the transaction: holding a connection while waiting for another of the same
+      // pool would deadlock once every connection is held that way (many new weddings at once).
+      const invitees = await peopleOf(wedding, app);
       const client = await pool.connect();
       try {
         await client.query('begin');
@@ -109,7 +121,7 @@ export function createWeddingChannels(options: WeddingChannelsOptions) {
         }
         const name = weddingChannelName(wedding, app.namePrefix);
         const channel = await createOrReuse(app.client, name);
-        await invite(app.client, wedding, channel, app.invitees);
+        await invite(app.client, wedding, channel, invitees);
         await client.query(
           `insert into wedding_slack_channels (wedding_id, organization_id, channel_id, channel_name, wedding_date) values ($1, $2, $3, $4, $5) on conflict (wedding_id) do nothing`,
           [wedding.id, wedding.organizationId, channel, name, wedding.date],
