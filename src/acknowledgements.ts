@@ -3,6 +3,7 @@ import { ackLinkRoutes } from './ack/ack-link-route';
 import { AckStore, type AckResult } from './ack/ack-store';
 import { slackInteractionsRoute } from './ack/slack-interactions-route';
 import { createSlackUpdater } from './ack/slack-updater';
+import type { SlackApps } from './channels/slack-app/slack-apps';
 import { twilioInboundRoute } from './ack/twilio-inbound-route';
 import type { Config } from './config/load-config';
 import type { Delivery } from './decide/delivery';
@@ -44,6 +45,8 @@ export function createAcknowledgements(input: {
   readonly logger: Logger;
   readonly now: () => number;
   readonly extraRoutes?: readonly PublicRoute[];
+  /** Each organization's Slack app: an acknowledged message is rewritten with its bot token. */
+  readonly slackApps?: Pick<SlackApps, 'forOrganization' | 'refused'> | null;
 }): Acknowledgements {
   const { config, pool, logger, now } = input;
   const { env, worker } = config;
@@ -70,8 +73,7 @@ export function createAcknowledgements(input: {
   const tokens = env.ACK_LINK_KEY ? createAckTokens(Buffer.from(env.ACK_LINK_KEY, 'base64')) : null;
   if (tokens) routes.push(...ackLinkRoutes({ tokens, store, logger: log, now, onAck }));
   if (tokens && env.SLACK_SIGNING_SECRET) {
-    const updater = env.SLACK_BOT_TOKEN ? createSlackUpdater({ token: env.SLACK_BOT_TOKEN, ...(env.SLACK_API_URL ? { apiUrl: env.SLACK_API_URL } : {}), logger: log }) : null;
-    routes.push(slackInteractionsRoute({ signingSecret: env.SLACK_SIGNING_SECRET, tokens, store, updater, logger: log, now, onAck }));
+    routes.push(slackInteractionsRoute({ signingSecret: env.SLACK_SIGNING_SECRET, tokens, store, updater: input.slackApps ? createSlackUpdater(input.slackApps) : null, logger: log, now, onAck }));
   }
   if (env.TWILIO_AUTH_TOKEN && env.PUBLIC_BASE_URL) {
     routes.push(twilioInboundRoute({ authToken: env.TWILIO_AUTH_TOKEN, publicBaseUrl: env.PUBLIC_BASE_URL, store, logger: log, now, onAck, onOptOut: () => ackMetrics.smsOptOuts.inc() }));

@@ -4,6 +4,7 @@ import type { Pool } from 'pg';
 import type { HttpRequester } from './channels/webhook/webhook-channel';
 import { createChannelRegistry, USER_AGENT } from './channels/registry';
 import { createPartnerSystem } from './partners/partner-system';
+import { createSlackAppSystem } from './channels/slack-app/slack-app-system';
 import { connectionStoppedAlert } from './partners/connection-alert';
 import type { ConnectionSummary } from './connections/connection';
 import type { Config } from './config/load-config';
@@ -151,7 +152,11 @@ export function createApp(deps: AppDependencies): App {
     if (alert && queue) await queue.submit([alert]).catch((error: unknown) => logger.warn({ err: error, connectionId: connection.id }, 'could not queue the chat message about a stopped connection'));
     else logger.warn({ connectionId: connection.id, organizationId: connection.organizationId }, 'stopped connection not told to chat: the organization has no Slack or Teams hook');
   };
-  const channels: ChannelRegistry = { ...built.channels, ...(partners ? { partner: partners.channel } : {}), ...deps.channels };
+  // Slack as an app: each organization's bot token is one of its sealed connections.
+  const slackApp = partners && contexts && pool && built.channels.slack
+    ? createSlackAppSystem({ pool, jobPool: jobPool ?? pool, queueSchema: worker.queue.schema, store: partners.store, contexts, webhook: built.channels.slack, config: worker.slackApp, ...(env.SLACK_API_URL ? { apiUrl: env.SLACK_API_URL } : {}), ...(ackLink ? { ack: { link: ackLink, slackInteractive: env.SLACK_SIGNING_SECRET !== undefined } } : {}), logger, now, onStopped: (c, reason) => void tellChat(c, reason) })
+    : null;
+  const channels: ChannelRegistry = { ...built.channels, ...(slackApp ? { slack: slackApp.channel } : {}), ...(partners ? { partner: partners.channel } : {}), ...deps.channels };
   const redis = env.REDIS_URL ? new Redis(env.REDIS_URL, { lazyConnect: false, maxRetriesPerRequest: null }) : undefined;
   redis?.on('error', (error) => logger.warn({ err: error }, 'redis connection error; shared rate limits wait for it'));
   const dayMode = worker.preferences.weddingDayMode;
@@ -171,7 +176,7 @@ export function createApp(deps: AppDependencies): App {
     match: (path) => (path === CONSTANT_CONTACT_CALLBACK_PATH ? {} : null),
     handle: async ({ req }, res) => void (await handler(req, res)),
   }));
-  const acks = createAcknowledgements({ config, pool, jobPool, metrics, logger, now, extraRoutes: [...(deps.publicRoutes ?? []), ...oauthRoutes] });
+  const acks = createAcknowledgements({ config, pool, jobPool, metrics, logger, now, extraRoutes: [...(deps.publicRoutes ?? []), ...oauthRoutes], slackApps: slackApp?.apps ?? null });
   const queue = pool && contexts
     ? new DurableQueue({
         pool,
@@ -190,7 +195,7 @@ export function createApp(deps: AppDependencies): App {
         now,
         onOutcome,
         observe,
-        tasks: { ...acks.tasks, ...(digests ? digestTasks(digests, logger.child({ component: 'digests' })) : {}) },
+        tasks: { ...acks.tasks, ...slackApp?.tasks, ...(digests ? digestTasks(digests, logger.child({ component: 'digests' })) : {}) },
       })
     : null;
   const dispatcher: DeliveryRunner =
@@ -308,6 +313,7 @@ export function createApp(deps: AppDependencies): App {
       hourly_cap_people: caps.size(now()),
       webhook_signer_secrets: built.webhookSecretsHeld(),
       destination_health: destinations.size(),
+      slack_app_clients: slackApp?.clientsHeld() ?? 0,
     }),
   });
 
@@ -342,7 +348,12 @@ export function createApp(deps: AppDependencies): App {
   releasers.add('rate limiters', () => limiters.stopAll());
   const lifecycle = createLifecycle({
     health,
-    startQueue: queue ? (signal) => database.retry(() => queue.start(), { maxWaitMs: 60_000, signal }) : null,
+    startQueue: queue
+      ? async (signal) => {
+          await database.retry(() => queue.start(), { maxWaitMs: 60_000, signal });
+          await slackApp?.ensureScheduled().catch((error: unknown) => logger.warn({ err: error }, 'slack archive sweep not scheduled; the next start schedules it'));
+        }
+      : null,
     intake: source,
     deciding,
     deliveries: dispatcher,

@@ -6,6 +6,7 @@ import type { AckResult, AckStore } from './ack-store';
 import { acknowledgedBlocks, SLACK_ACK_ACTION } from './slack-ack-blocks';
 import { verifySlackSignature } from './slack-signature';
 import type { SlackUpdater } from './slack-updater';
+import { slackErrorCode } from '../channels/slack-app/slack-web-client';
 
 /** Slack shows an error after 3 s; we answer before, whatever the database is doing. */
 const ANSWER_WITHIN_MS = 2_500;
@@ -63,9 +64,12 @@ export function slackInteractionsRoute(options: SlackInteractionsOptions): Publi
       }
       const userId = typeof payload.user?.id === 'string' ? payload.user.id : 'unknown';
       const name = [payload.user?.name, payload.user?.username].find((n): n is string => typeof n === 'string') ?? null;
+      // Whose workspace the message is in: the delivery's organization, whose bot token updates it.
+      let organizationId: string | null = null;
       const recording = (async () => {
         const delivery = await options.store.delivery(verdict.claim.deliveryId);
         if (!delivery || delivery.eventId !== verdict.claim.eventId) return null;
+        organizationId = delivery.organizationId;
         return options.store.record({ eventId: delivery.eventId, deliveryId: delivery.id, organizationId: delivery.organizationId, channel: 'slack', actor: `slack:${userId}`, actorName: name, atMs: options.now() });
       })();
       const timer = new Promise<'late'>((resolve) => setTimeout(resolve, ANSWER_WITHIN_MS, 'late').unref());
@@ -75,21 +79,22 @@ export function slackInteractionsRoute(options: SlackInteractionsOptions): Publi
       if (!result) return;
       options.onAck?.(result);
       log.info({ eventId: result.ack.eventId, recorded: result.recorded }, 'ack:slack');
-      await updateMessage(options, payload, result, log);
+      await updateMessage(options, payload, result, organizationId, log);
     },
   };
 }
 
-async function updateMessage(options: SlackInteractionsOptions, payload: BlockActions, result: AckResult, log: Logger): Promise<void> {
+async function updateMessage(options: SlackInteractionsOptions, payload: BlockActions, result: AckResult, organizationId: string | null, log: Logger): Promise<void> {
   const channel = payload.channel?.id ?? payload.container?.channel_id;
   const ts = payload.message?.ts ?? payload.container?.message_ts;
   if (!options.updater || typeof channel !== 'string' || typeof ts !== 'string') return;
   const original = Array.isArray(payload.message?.blocks) ? (payload.message.blocks as Record<string, unknown>[]) : [];
   try {
-    await options.updater.update(null, { channel, ts }, acknowledgedBlocks(original, result.ack));
+    await options.updater.update(organizationId, { channel, ts }, acknowledgedBlocks(original, result.ack));
   } catch (error) {
-    // The acknowledgement stands; only the message still shows its button.
-    log.warn({ err: error, code: (error as { code?: unknown }).code }, 'slack message not updated');
+    // The acknowledgement stands; only the message still shows its button. The code only: an
+    // SDK error can carry its request, and so the organization's bot token.
+    log.warn({ code: slackErrorCode(error) ?? (error as { code?: unknown }).code ?? (error instanceof Error ? error.name : 'error') }, 'slack message not updated');
   }
 }
 

@@ -1,5 +1,5 @@
-import { createSlackWebClient } from '../channels/slack-app/slack-web-client';
-import type { Logger } from '../lib/logger';
+import { SLACK_AUTH_ERRORS, type SlackApps } from '../channels/slack-app/slack-apps';
+import { slackErrorCode } from '../channels/slack-app/slack-web-client';
 
 export interface SlackMessageRef {
   readonly channel: string;
@@ -12,16 +12,23 @@ export interface SlackUpdater {
 }
 
 /**
- * chat.update through @slack/web-api with the app's bot token. One token for now
- * (SLACK_BOT_TOKEN): per-organization tokens kept with the sealed connections are not built yet
- * (README). Slack answers errors as HTTP 200 `{ok:false,error}`; the SDK throws them typed.
+ * chat.update through @slack/web-api with the bot token of the organization whose delivery was
+ * acknowledged (its sealed Slack connection): the message lives in that organization's
+ * workspace. An organization without the app has nothing to update. Slack answers errors as
+ * HTTP 200 `{ok:false,error}`; the SDK throws them typed.
  */
-export function createSlackUpdater(options: { token: string; apiUrl?: string; logger: Logger; timeoutMs?: number }): SlackUpdater {
-  // One retry at most: a person waits to see the message change, a later click repairs it.
-  const client = createSlackWebClient({ ...options, retries: 1, timeoutMs: options.timeoutMs ?? 5_000 });
+export function createSlackUpdater(apps: Pick<SlackApps, 'forOrganization' | 'refused'>): SlackUpdater {
   return {
-    async update(_organizationId, ref, message) {
-      await client.chat.update({ channel: ref.channel, ts: ref.ts, text: message.text, blocks: message.blocks as never });
+    async update(organizationId, ref, message) {
+      const app = organizationId ? await apps.forOrganization(organizationId) : null;
+      if (!app) return;
+      try {
+        await app.client.chat.update({ channel: ref.channel, ts: ref.ts, text: message.text, blocks: message.blocks as never });
+      } catch (error) {
+        const code = slackErrorCode(error);
+        if (code && SLACK_AUTH_ERRORS.has(code)) await apps.refused(app, code);
+        throw error;
+      }
     },
   };
 }

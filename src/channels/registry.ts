@@ -8,9 +8,6 @@ import type { ChannelRegistry } from './channel';
 import { createResendEmailChannel, type ResendLike } from './email/resend-email-channel';
 import { createInAppChannel } from './in-app/in-app-channel';
 import { createSlackChannel } from './slack/slack-channel';
-import { createSlackAppChannel } from './slack-app/slack-app-channel';
-import { createSlackWebClient } from './slack-app/slack-web-client';
-import { createWeddingChannels } from './slack-app/wedding-channels';
 import { LoopbackRequestClient } from './sms/loopback-request-client';
 import { createMemorySentLedger, type SentLedger } from './sms/sent-ledger';
 import { createTwilioSmsChannel, type TwilioLike } from './sms/twilio-sms-channel';
@@ -55,12 +52,6 @@ export function createChannelRegistry({ env, worker, pool, http, smsSentLedger, 
     slack: createSlackChannel({ http: transport, ...(ack ? { ackLink: ack.link, interactive: ack.slackInteractive } : {}) }),
     teams: createTeamsChannel({ http: transport, ...(ack ? { ackLink: ack.link } : {}) }),
   };
-  if (pool && env.SLACK_BOT_TOKEN && env.SLACK_WEDDING_CHANNELS === 'true') {
-    // Slack as the app: a channel per wedding; messages about no wedding keep the webhook.
-    const slack = createSlackWebClient({ token: env.SLACK_BOT_TOKEN, ...(env.SLACK_API_URL ? { apiUrl: env.SLACK_API_URL } : {}), logger });
-    const weddings = createWeddingChannels({ pool, slack, inviteUserIds: env.SLACK_WEDDING_INVITE_USERS?.split(',') ?? [] });
-    channels.slack = createSlackAppChannel({ webhook: channels.slack!, weddings, slack, ...(ack ? { ackLink: ack.link, interactive: ack.slackInteractive } : {}) });
-  }
   if (pool) channels.in_app = createInAppChannel({ db: pool });
   if (env.RESEND_API_KEY && env.EMAIL_FROM) {
     const resend = new Resend(env.RESEND_API_KEY, env.RESEND_BASE_URL ? { baseUrl: env.RESEND_BASE_URL } : undefined);

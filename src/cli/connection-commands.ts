@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { Pool } from 'pg';
-import { partnerNames, type ConnectionProbe, type ConnectionSummary, type PartnerName } from '../connections/connection';
+import { chatAppPartners, partnerNames, type ConnectionProbe, type ConnectionSummary, type PartnerName } from '../connections/connection';
 import { CredentialCipher } from '../connections/credential-cipher';
 import { parseCredentialKeys } from '../connections/credential-keys';
 import { ConnectionStore } from '../connections/connection-store';
@@ -52,7 +52,9 @@ function jsonOf(text: string, what: string): unknown {
 
 function line(c: ConnectionSummary): string {
   const health = `${c.health.state}${c.health.reason ? ` (${c.health.reason})` : ''}`;
-  return [c.id, c.organizationId, c.partner.padEnd(16), c.name, c.enabled ? 'enabled' : 'disabled', health, `key=${c.keyId}`, `changes=${c.options.changes.join(',')}`].join('  ');
+  // A chat app receives notifications, not changes: what it asked for is a channel per wedding or not.
+  const receives = chatAppPartners.includes(c.partner) ? `weddingChannels=${c.options.weddingChannels}` : `changes=${c.options.changes.join(',')}`;
+  return [c.id, c.organizationId, c.partner.padEnd(16), c.name, c.enabled ? 'enabled' : 'disabled', health, `key=${c.keyId}`, receives].join('  ');
 }
 
 export function connectionCommands(probe: ConnectionProbe<TokenRefresher>) {

@@ -68,16 +68,6 @@ export const envSchema = z.object({
     .optional()
     .describe('Signs acknowledge links and buttons (HMAC-SHA256). Secret.'),
   SLACK_SIGNING_SECRET: z.string().min(16).optional().describe("The Slack app's signing secret; enables the interactions route. Secret."),
-  SLACK_BOT_TOKEN: z.string().regex(/^xoxb-/, 'must be a bot token (xoxb-…)').optional().describe('Updates acknowledged Slack messages (chat.update). Secret.'),
-  SLACK_WEDDING_CHANNELS: z
-    .enum(['true', 'false'])
-    .default('false')
-    .describe("With SLACK_BOT_TOKEN: a wedding's messages go to a Slack channel of its own, created on its first message (conversations.create)"),
-  SLACK_WEDDING_INVITE_USERS: z
-    .string()
-    .regex(/^[UW][A-Z0-9]{2,}(,[UW][A-Z0-9]{2,})*$/, 'must be Slack user ids separated by commas, e.g. U0123ABC,U0456DEF')
-    .optional()
-    .describe('Slack user ids invited to every new wedding channel'),
   SLACK_API_URL: z.url().optional().describe('Only for sandboxes and tests: where @slack/web-api sends, ending in /'),
   SHUTDOWN_TIMEOUT_MS: positiveMs
     .default(20_000)
@@ -93,6 +83,16 @@ export const ENV_GROUPS: readonly (readonly (keyof Env)[])[] = [
   ['PUBLIC_PORT', 'PUBLIC_BASE_URL', 'ACK_LINK_KEY'],
 ];
 
+/**
+ * Variables no longer read, and where their setting went: left set, they would be ignored
+ * silently, so starting with one is an error that says what to do instead.
+ */
+export const RETIRED_ENV: Readonly<Record<string, string>> = {
+  SLACK_BOT_TOKEN: "is no longer read: each organization's bot token is its Slack connection (connections add --partner slack, README \"Slack as an app\")",
+  SLACK_WEDDING_CHANNELS: 'is no longer read: a channel per wedding is the Slack connection\'s option weddingChannels',
+  SLACK_WEDDING_INVITE_USERS: "is no longer read: the organization's staff with a slack_user_id are invited",
+};
+
 /** Names of variables whose values must never be echoed, even inside an error message. */
 export const SECRET_ENV_NAMES: ReadonlySet<string> = new Set([
   'SUPABASE_SERVICE_ROLE_KEY',
@@ -103,5 +103,4 @@ export const SECRET_ENV_NAMES: ReadonlySet<string> = new Set([
   'CONNECTION_KEYS',
   'ACK_LINK_KEY',
   'SLACK_SIGNING_SECRET',
-  'SLACK_BOT_TOKEN',
 ]);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ConfigError, type ConfigProblem } from './config-error';
-import { ENV_GROUPS, envSchema, type Env } from './env.schema';
+import { ENV_GROUPS, envSchema, RETIRED_ENV, type Env } from './env.schema';
 import { workerConfigSchema, type SubscriptionConfig, type WebhookEndpointConfig, type WorkerConfig } from './worker-config.schema';
 
 export interface ResolvedWebhookEndpoint extends WebhookEndpointConfig {
@@ -44,6 +44,7 @@ export function loadConfig({ env, readFile }: LoadConfigInput): Config {
 
   // From the raw environment, so they are listed even when another value is invalid too.
   problems.push(...incompleteGroups(env));
+  problems.push(...Object.entries(RETIRED_ENV).filter(([name]) => env[name] !== undefined).map(([path, message]) => ({ source: 'env' as const, path, message })));
   if (parsedWorker?.success && !env.DATABASE_URL) problems.push(...needsDatabase(parsedWorker.data));
   if (problems.length > 0 || !parsedEnv.success || !parsedWorker?.success) throw new ConfigError(problems);
   return { env: parsedEnv.data, worker: { ...parsedWorker.data, webhookEndpoints } };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { escalationSchema } from './escalation.schema';
+import { slackAppSchema } from './slack-app.schema';
 import { channelsByLevelSchema, failoverSchema, preferencesSchema, prioritySchema } from './policy.schema';
 import { httpUrl, isAddressOrCidr } from './url-checks';
 import { changeOperations } from '../vocabulary';
@@ -311,6 +312,7 @@ export const workerConfigSchema = z
     partnerWebhooks: partnerWebhooks.prefault({}),
     content: content.prefault({}),
     escalation: escalationSchema.prefault({}),
+    slackApp: slackAppSchema.prefault({}),
   })
   .strict()
   // `when` runs the cross-checks even when other keys failed, so one start reports every

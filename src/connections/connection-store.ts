@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
-import { connectionOptionsSchema, type Connection, type ConnectionSummary, type HealthState, type PartnerName } from './connection';
+import { chatAppPartners, connectionOptionsSchema, type Connection, type ConnectionSummary, type HealthState, type PartnerName } from './connection';
 import type { CredentialCipher } from './credential-cipher';
 
 interface ConnectionRow {
@@ -57,13 +57,25 @@ export class ConnectionStore {
     return rows.map(summary);
   }
 
-  /** The organization's connections that may be sent to. */
+  /** The organization's partner connections that wedding changes may be sent to (not its chat apps). */
   async enabledFor(organizationId: string): Promise<ConnectionSummary[]> {
     const { rows } = await this.db.query<ConnectionRow>(
-      `select ${SUMMARY_COLUMNS} from partner_connections where organization_id = $1 and enabled order by name`,
-      [organizationId],
+      `select ${SUMMARY_COLUMNS} from partner_connections where organization_id = $1 and enabled and partner <> all($2::text[]) order by name`,
+      [organizationId, chatAppPartners],
     );
     return rows.map(summary);
+  }
+
+  /** The organization's enabled connection to `partner`, opened (the newest, should it have two), or null. */
+  async openEnabled(organizationId: string, partner: PartnerName): Promise<Connection | null> {
+    const { rows } = await this.db.query<ConnectionRow>(
+      `select ${SUMMARY_COLUMNS}, credentials from partner_connections where organization_id = $1 and partner = $2 and enabled order by updated_at desc, id limit 1`,
+      [organizationId, partner],
+    );
+    const row = rows[0];
+    if (!row) return null;
+    const credentials = this.cipher.open(row.id, { keyId: row.key_id, sealed: row.credentials }) as Record<string, string>;
+    return { ...summary(row), credentials };
   }
 
   /** The connection with its credentials opened, or null if it no longer exists. */

@@ -1,7 +1,13 @@
 import { z } from 'zod';
 
-export const partnerNames = ['vsco-workspace', 'light-blue', 'honeybook-zapier', 'tripleseat', 'venue-webhook', 'mailchimp', 'constant-contact'] as const;
+export const partnerNames = ['vsco-workspace', 'light-blue', 'honeybook-zapier', 'tripleseat', 'venue-webhook', 'mailchimp', 'constant-contact', 'slack'] as const;
 export type PartnerName = (typeof partnerNames)[number];
+
+/**
+ * Connections the worker sends notifications through rather than wedding changes to: never
+ * planned as partner deliveries (src/channels/slack-app/slack-apps.ts reads them).
+ */
+export const chatAppPartners: readonly PartnerName[] = ['slack'];
 
 /** What about a wedding changed, in the words a connection subscribes with. */
 export const partnerChangeKinds = ['date', 'venue', 'timeline', 'guest_count', 'couple', 'requirements', 'milestone'] as const;
@@ -33,6 +39,8 @@ export const connectionOptionsSchema = z
     statusIfNew: z.enum(['subscribed', 'pending']).default('subscribed').describe('Mailchimp: status of a member we create (pending sends their confirmation email); an existing member keeps theirs'),
     contactListIds: z.array(uuid).min(1).max(50).optional().describe('Constant Contact: the contact lists every consenting couple joins'),
     milestones: z.record(z.string().min(1).max(100), milestoneAction).default({}).describe('Journey milestones (journey_progress.milestone) and what each does in the marketing platform'),
+    weddingChannels: z.boolean().default(false).describe("Slack app: each wedding's messages go to a channel of its own, created on its first message"),
+    weddingChannelPrefix: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,20}$/, 'must be up to 21 lower-case letters, digits, - or _').optional().describe('Slack app: wedding channel names start with this (default "wedding")'),
   })
   .strict();
 export type ConnectionOptions = z.infer<typeof connectionOptionsSchema>;

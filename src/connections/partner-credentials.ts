@@ -23,6 +23,8 @@ export const partnerCredentialSchemas: Record<PartnerName, z.ZodType<Record<stri
   mailchimp: z.object({ apiKey: z.string().regex(/^[0-9a-f]{32}-[a-z]{2,4}[0-9]{1,3}$/, 'must be a Mailchimp API key (32 hex digits, a dash, the data center: …-us6)') }).strict(),
   // The app's client; the tokens arrive through the OAuth callback, never typed in.
   'constant-contact': z.object({ clientId: z.string().min(8), clientSecret: z.string().min(8), redirectUri: https }).strict(),
+  // The app's bot token from the organization's install (OAuth & Permissions → Bot User OAuth Token).
+  slack: z.object({ botToken: z.string().regex(/^xoxb-[A-Za-z0-9-]{10,}$/, 'must be a Slack bot token (xoxb-…)') }).strict(),
 };
 
 /** The problems with these credentials, by field name, never quoting a value. */

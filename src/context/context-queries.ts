@@ -32,19 +32,19 @@ const CONTEXTS = `
     where organization_id = r.organization_id and id = r.wedding_id
   ), people as (
     select 'vendor' as kind, 0 as kind_order, v.id, v.organization_id, v.name, v.email, v.phone,
-           array_agg(distinct wv.role order by wv.role) as roles
+           array_agg(distinct wv.role order by wv.role) as roles, null::text as slack_user_id
     from wedding_vendors wv
     join wedding on wedding.id = wv.wedding_id
     join vendors v on v.organization_id = r.organization_id and v.id = wv.vendor_id
     where wv.organization_id = r.organization_id
     group by v.id
     union all
-    select 'client', 1, c.id, c.organization_id, c.name, c.email, c.phone, array['couple']
+    select 'client', 1, c.id, c.organization_id, c.name, c.email, c.phone, array['couple'], null
     from clients c
     join wedding on wedding.id = c.wedding_id
     where c.organization_id = r.organization_id
     union all
-    select 'staff', 2, s.id, s.organization_id, s.name, s.email, s.phone, array[s.role]
+    select 'staff', 2, s.id, s.organization_id, s.name, s.email, s.phone, array[s.role], s.slack_user_id
     from organization_staff s
     where s.organization_id = r.organization_id
   ), people_with_preferences as (

@@ -31,6 +31,8 @@ export interface PersonRow {
   readonly email: string | null;
   readonly phone: string | null;
   readonly roles: string[];
+  /** Staff only; null for vendors and clients. */
+  readonly slack_user_id: string | null;
   /** The preference columns are all null when the person has no preferences row. */
   readonly opt_out_channels: string[] | null;
   readonly quiet_hours_start: string | null;
@@ -117,6 +119,7 @@ export function toPerson(row: PersonRow, fallbackTimeZone: string): Person {
     phone: row.phone,
     roles: row.roles,
     preferences: toPreferences(row, fallbackTimeZone),
+    ...(row.slack_user_id ? { slackUserId: row.slack_user_id } : {}),
   };
 }
 

@@ -54,6 +54,8 @@ export interface Person {
    */
   readonly roles: readonly string[];
   readonly preferences: Preferences;
+  /** Staff only: their Slack user id (U…), invited to the organization's wedding channels. */
+  readonly slackUserId?: string | null;
 }
 
 export interface TenantWebhookEndpoint {

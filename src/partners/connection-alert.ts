@@ -11,6 +11,7 @@ const PARTNER_LABEL: Readonly<Record<string, string>> = {
   'honeybook-zapier': 'HoneyBook (Zapier)',
   tripleseat: 'Tripleseat',
   'venue-webhook': 'venue webhook',
+  slack: 'Slack app',
 };
 
 /**

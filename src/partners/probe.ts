@@ -3,9 +3,11 @@ import type { ConnectionProbe } from '../connections/connection';
 import type { TokenRefresher } from '../connections/token-refresh';
 import { DeliveryError } from '../channels/errors';
 import { createPartnerAdapters } from './partner-adapters';
+import { probeSlackConnection } from '../channels/slack-app/slack-probe';
 
 /** `connections test`: one harmless request to the partner with the stored credentials. */
 export const probeConnection: ConnectionProbe<TokenRefresher> = async (connection, env, tokens) => {
+  if (connection.partner === 'slack') return probeSlackConnection(connection, env);
   const agent = new Agent();
   try {
     const adapter = createPartnerAdapters({ http: agent, userAgent: 'wedsync-realtime-worker/0.1 (connections test)', tokens, endpoints: env }).get(connection.partner);

@@ -14,8 +14,11 @@ interface ScriptableFake {
   readonly requests: readonly FakeRequest[];
 }
 
-function fakeOf(stand: PartnerStand, partner: PartnerName): ScriptableFake {
-  const fakes: Record<PartnerName, ScriptableFake> = {
+/** The partners wedding changes are synced to; Slack is a chat app (test/integration/slack-app-orgs.test.ts). */
+type SyncPartner = Exclude<PartnerName, 'slack'>;
+
+function fakeOf(stand: PartnerStand, partner: SyncPartner): ScriptableFake {
+  const fakes: Record<SyncPartner, ScriptableFake> = {
     'vsco-workspace': stand.fakes.vsco,
     'light-blue': stand.fakes.lightBlue,
     'honeybook-zapier': stand.fakes.zapier,
@@ -34,7 +37,7 @@ const context = (n: number) => ({ signal: new AbortController().signal, attempt:
  * 429 with and without Retry-After, 5xx retryable, 404/409/422 permanent, and a refused
  * credential (401) that stops that connection with a clear reason, once, and no other.
  */
-export function describePartnerContract(partner: PartnerName, options: { rejection: FakeReply; connectionOptions?: Record<string, unknown> }): void {
+export function describePartnerContract(partner: SyncPartner, options: { rejection: FakeReply; connectionOptions?: Record<string, unknown> }): void {
   let standing: Promise<PartnerStand> | undefined;
   const stand = () => (standing ??= startPartnerStand(partner.replace(/\W/g, '_').slice(0, 10)));
   let sequence = 0;

@@ -6,10 +6,13 @@ import { DateTime } from 'luxon';
 import { SLACK_ACK_ACTION } from '../../src/channels/slack/slack-blocks';
 import { assignVendor, insertOrganization, insertStaff, insertVendor, insertWedding } from '../support/fixtures';
 import { SlackApiFake } from '../support/fakes/slack-api-fake';
+import { keyEntry } from '../support/connection-keys';
+import { slackConnections } from '../support/slack-connection';
 import { startStack, type Stack } from '../support/start-stack';
 import { waitFor } from '../support/wait-for';
 
 const SIGNING_SECRET = 'stack-slack-signing-secret-01';
+const CONNECTION_KEYS = keyEntry('k1');
 let s: Stack;
 let slackApi: SlackApiFake;
 /** How far the worker's injected clock runs behind: one wait, and every timer it arms is due at once. */
@@ -27,7 +30,7 @@ beforeAll(async () => {
       PUBLIC_BASE_URL: 'https://worker.example.com',
       ACK_LINK_KEY: randomBytes(32).toString('base64'),
       SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      SLACK_BOT_TOKEN: slackApi.botToken,
+      CONNECTION_KEYS: CONNECTION_KEYS,
       SLACK_API_URL: slackApi.apiUrl,
     },
   });
@@ -42,6 +45,8 @@ async function organization() {
   n += 1;
   const hook = s.slack.hookUrl();
   const org = await insertOrganization(s.db.pool, { slackWebhookUrl: hook });
+  // The organization's Slack app: its bot token updates the acknowledged message.
+  await slackConnections(s.db.pool, CONNECTION_KEYS).add(org, slackApi.botToken);
   const wedding = await insertWedding(s.db.pool, { organizationId: org, weddingDate: DateTime.now().plus({ days: 30 }).toISODate()! });
   const vendorPhone = `+1415555${String(2000 + n * 10)}`;
   const plannerPhone = `+1415555${String(2001 + n * 10)}`;
@@ -53,20 +58,23 @@ async function organization() {
   return { org, wedding, hook, vendorPhone, plannerPhone, ownerPhone };
 }
 
-const texted = (to: string) => s.twilio.accepted.filter((m) => m.to === to).length;
+const texted = (to: string) => s.twilio.accepted.filter((m) => m.to === to && m.resource === 'message').length;
+const called = (to: string) => s.twilio.accepted.filter((m) => m.to === to && m.resource === 'call').length;
 const escalationOf = async (org: string) => (await s.db.pool.query<{ event_id: string; tier: number; state: string }>(`select event_id, tier, state from escalations where organization_id = $1`, [org])).rows;
 
-describe('a critical alert under the policy planner, then owner', () => {
-  it('nobody answers: it goes to the planner by SMS, then the owner, each tier once, through the normal durable path', async () => {
+describe('a critical alert under the shipped policy: text the planner, then call the owner', () => {
+  it('nobody answers: the planner is texted, then the owner called, each tier once, through the normal durable path', async () => {
     const o = await organization();
     behindMs = 31 * 60_000;
     s.realtime.emitChange({ table: 'wedding_alerts', type: 'INSERT', record: { id: `al-esc-${n}`, organization_id: o.org, wedding_id: o.wedding, severity: 'emergency', message: 'Officiant stuck in traffic' } });
     await waitFor(async () => (await escalationOf(o.org))[0]?.state === 'exhausted', { timeoutMs: 30_000, what: 'both tiers reached' });
-    // The example rule already texts the organization's staff; each tier texts its people once more.
+    // The example rule already texts the organization's staff; tier 1 texts the planner once more, tier 2 calls the owner.
     const tiers = async () => (await s.db.pool.query<{ recipient: string; status: string }>(`select recipient, status from deliveries where organization_id = $1 and payload->'log'->>'rule' = 'escalation:critical' order by recipient`, [o.org])).rows;
     await waitFor(async () => (await tiers()).every((r) => r.status === 'delivered') && (await tiers()).length === 2, { timeoutMs: 30_000, what: 'both tier deliveries delivered' });
     expect(texted(o.plannerPhone)).toBe(2);
-    expect(texted(o.ownerPhone)).toBe(2);
+    expect(called(o.plannerPhone)).toBe(0);
+    expect(texted(o.ownerPhone)).toBe(1);
+    expect(called(o.ownerPhone)).toBe(1);
     expect(texted(o.vendorPhone)).toBe(1);
     expect((await escalationOf(o.org))[0]).toMatchObject({ tier: 2, state: 'exhausted' });
     const metrics = await (await fetch(`${s.healthUrl}/metrics`)).text();

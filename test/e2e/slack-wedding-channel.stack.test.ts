@@ -1,16 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DateTime } from 'luxon';
-import { insertOrganization, insertWedding } from '../support/fixtures';
+import { keyEntry } from '../support/connection-keys';
+import { insertOrganization, insertStaff, insertWedding } from '../support/fixtures';
+import { slackConnections } from '../support/slack-connection';
 import { SlackApiFake } from '../support/fakes/slack-api-fake';
 import { startStack, type Stack } from '../support/start-stack';
 import { waitFor } from '../support/wait-for';
 
+const CONNECTION_KEYS = keyEntry('k1');
 let s: Stack;
 let slackApi: SlackApiFake;
 
 beforeAll(async () => {
   slackApi = await new SlackApiFake().start();
-  s = await startStack({ env: { SLACK_BOT_TOKEN: slackApi.botToken, SLACK_API_URL: slackApi.apiUrl, SLACK_WEDDING_CHANNELS: 'true', SLACK_WEDDING_INVITE_USERS: 'U0PLANNER1' } });
+  s = await startStack({ env: { CONNECTION_KEYS, SLACK_API_URL: slackApi.apiUrl } });
   await s.addReplica();
 });
 afterAll(async () => {
@@ -22,6 +25,10 @@ describe('a Slack channel per wedding, two replicas running', () => {
   it("two alerts at once: the wedding's channel is created once, both messages posted there, none through the webhook", async () => {
     const hook = s.slack.hookUrl();
     const org = await insertOrganization(s.db.pool, { slackWebhookUrl: hook });
+    await slackConnections(s.db.pool, CONNECTION_KEYS).add(org, slackApi.botToken, { weddingChannels: true });
+    // The organization's people with a Slack id are invited; the one without is not.
+    await insertStaff(s.db.pool, { organizationId: org, role: 'planner', slackUserId: 'U0PLANNER1' });
+    await insertStaff(s.db.pool, { organizationId: org, role: 'owner' });
     const date = DateTime.now().plus({ days: 30 }).toISODate()!;
     const wedding = await insertWedding(s.db.pool, { organizationId: org, weddingDate: date });
     for (const id of ['al-ch-1', 'al-ch-2']) {

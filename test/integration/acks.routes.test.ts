@@ -5,6 +5,7 @@ import { ackLinkRoutes } from '../../src/ack/ack-link-route';
 import { SLACK_ACK_ACTION } from '../../src/ack/slack-ack-blocks';
 import { slackInteractionsRoute } from '../../src/ack/slack-interactions-route';
 import { createSlackUpdater } from '../../src/ack/slack-updater';
+import { createSlackWebClient } from '../../src/channels/slack-app/slack-web-client';
 import { TWILIO_INBOUND_PATH, twilioInboundRoute } from '../../src/ack/twilio-inbound-route';
 import { createPublicServer, type PublicServer } from '../../src/outcome/public-server';
 import { createAckStand, PHONES, type AckStand } from '../support/ack-stand';
@@ -27,7 +28,9 @@ beforeAll(async () => {
   [stand, slackApi] = await Promise.all([createAckStand('ackr'), new SlackApiFake().start()]);
   const { logger } = memoryLogger();
   const now = () => nowMs;
-  const updater = createSlackUpdater({ token: slackApi.botToken, apiUrl: slackApi.apiUrl, logger });
+  // Every organization here is in the fake's default workspace (per-organization tokens: slack-app-orgs.test.ts).
+  const client = createSlackWebClient({ token: slackApi.botToken, apiUrl: slackApi.apiUrl, logger });
+  const updater = createSlackUpdater({ forOrganization: async () => ({ connection: {} as never, client, weddingChannels: false }), refused: async () => undefined });
   server = createPublicServer({
     host: '127.0.0.1',
     port: 0,

@@ -8,6 +8,7 @@ import { createSlackWebClient } from '../../src/channels/slack-app/slack-web-cli
 import { weddingChannelName } from '../../src/channels/slack-app/wedding-channel-name';
 import { createWeddingChannels, type WeddingRef } from '../../src/channels/slack-app/wedding-channels';
 import { SlackApiFake } from '../support/fakes/slack-api-fake';
+import { insertOrganization } from '../support/fixtures';
 import { memoryLogger } from '../support/memory-log';
 import { sampleContent } from '../support/notification-content';
 import { createTestSchema, type TestSchema } from '../support/test-db';
@@ -29,8 +30,13 @@ afterAll(async () => {
   await slackApi.close();
 });
 
-const replica = (pool: Pool) =>
-  createWeddingChannels({ pool, slack: createSlackWebClient({ token: slackApi.botToken, apiUrl: slackApi.apiUrl, logger: memoryLogger().logger }), inviteUserIds: INVITEES });
+const client = () => createSlackWebClient({ token: slackApi.botToken, apiUrl: slackApi.apiUrl, logger: memoryLogger().logger });
+/** One replica's module, with the organization's install: the fake's default workspace. */
+const replica = (pool: Pool) => {
+  const weddings = createWeddingChannels({ pool });
+  const app = { client: client(), invitees: async () => INVITEES };
+  return { ensure: (w: WeddingRef) => weddings.ensure(w, app), weddings, app };
+};
 const wedding = (date = '2026-06-27'): WeddingRef => ({ id: randomUUID(), organizationId: randomUUID(), date });
 const createRequests = () => slackApi.requests.filter((r) => r.path === '/api/conversations.create').length;
 const rows = (id: string) => db.pool.query(`select channel_id, channel_name from wedding_slack_channels where wedding_id = $1`, [id]);
@@ -91,8 +97,9 @@ describe('a Slack channel per wedding', () => {
     const w = wedding();
     const viaWebhook: SlackMessage[] = [];
     const webhook: Channel<SlackMessage> = { kind: 'slack', send: async (m) => (viaWebhook.push(m), { status: 200 }) };
-    const slack = createSlackWebClient({ token: slackApi.botToken, apiUrl: slackApi.apiUrl, logger: memoryLogger().logger });
-    const channel = createSlackAppChannel({ webhook, weddings: replica(db.pool), slack });
+    const r = replica(db.pool);
+    const apps = { forOrganization: async () => ({ connection: {} as never, client: r.app.client, weddingChannels: true }), refused: async () => undefined };
+    const channel = createSlackAppChannel({ webhook, weddings: r.weddings, apps, invitees: async () => INVITEES });
     const content = sampleContent({ wedding: { id: w.id, coupleName: 'Ana & Ben', date: w.date, timeZone: 'Europe/Lisbon' }, organization: { id: w.organizationId, name: 'Bloom' } });
     const ctx = (deliveryId: string) => ({ signal: new AbortController().signal, attempt: 1, deliveryId });
     const message = (c = content): SlackMessage => ({ channel: 'slack', webhookUrl: 'https://hooks.slack.com/services/T/B/x', content: c });
@@ -107,14 +114,56 @@ describe('a Slack channel per wedding', () => {
   });
 
   it('archives channels some days after the wedding, once; a late message then goes to the webhook', async () => {
-    const w = wedding('2026-01-10');
+    // The sweep reads only organizations with an enabled Slack connection (a token to archive with).
+    const organizationId = await insertOrganization(db.pool);
+    await db.pool.query(`insert into partner_connections (id, organization_id, partner, name, key_id, credentials) values ($1, $2, 'slack', 'Slack', 'k1', '\\x00')`, [randomUUID(), organizationId]);
+    const w = { ...wedding('2026-01-10'), organizationId };
     const r = replica(db.pool);
     const id = (await r.ensure(w))!;
     const nowMs = Date.parse('2026-01-20T12:00:00Z'); // the injected clock: ten days after
-    expect(await r.archiveFinished(nowMs, 30)).toBe(0);
-    expect(await r.archiveFinished(nowMs, 7)).toBeGreaterThanOrEqual(1);
+    const errors: unknown[] = [];
+    const sweep = (afterDays: number) => r.weddings.archiveFinished({ nowMs, afterDays, clientFor: async () => r.app.client, onError: (_row, e) => void errors.push(e) });
+    expect(await sweep(30)).toEqual({ archived: 0, failed: 0 });
+    expect((await sweep(7)).archived).toBe(1);
     expect(slackApi.channels.get(id)!.archived).toBe(true);
-    expect(await r.archiveFinished(nowMs, 7)).toBe(0);
+    expect(await sweep(7)).toEqual({ archived: 0, failed: 0 });
+    expect(errors).toEqual([]);
     expect(await r.ensure(w)).toBeNull();
+  });
+
+  it('one channel Slack refuses to archive is reported and skipped; the others are archived in the same run', async () => {
+    const organizationId = await insertOrganization(db.pool);
+    await db.pool.query(`insert into partner_connections (id, organization_id, partner, name, key_id, credentials) values ($1, $2, 'slack', 'Slack', 'k1', '\\x00')`, [randomUUID(), organizationId]);
+    const r = replica(db.pool);
+    const [first, second] = [{ ...wedding('2025-03-01'), organizationId }, { ...wedding('2025-03-02'), organizationId }];
+    const [firstId, secondId] = [(await r.ensure(first))!, (await r.ensure(second))!];
+    slackApi.replyNext({ status: 200, body: { ok: false, error: 'internal_error' } });
+    const errors: { weddingId: string; code: unknown }[] = [];
+    const result = await r.weddings.archiveFinished({
+      nowMs: Date.parse('2025-04-01T00:00:00Z'),
+      afterDays: 7,
+      clientFor: async () => createSlackWebClient({ token: slackApi.botToken, apiUrl: slackApi.apiUrl, logger: memoryLogger().logger, retries: 0 }),
+      onError: (row, e) => void errors.push({ weddingId: row.weddingId, code: (e as { data?: { error?: unknown } }).data?.error }),
+    });
+    expect(result).toEqual({ archived: 1, failed: 1 });
+    expect(errors).toEqual([{ weddingId: first.id, code: 'internal_error' }]);
+    expect([slackApi.channels.get(firstId)!.archived, slackApi.channels.get(secondId)!.archived]).toEqual([false, true]);
+    expect(await r.ensure(first)).toBe(firstId);
+  });
+
+  it('reads the invitees before taking the wedding lock: with a pool of one connection they are still invited', async () => {
+    // The invitees come through the same pool (the context read); inside the lock's transaction
+    // that read would wait for the one connection the transaction holds.
+    const onePool = new Pool({ connectionString: db.databaseUrl, max: 1, connectionTimeoutMillis: 2_000 });
+    try {
+      const failures: string[] = [];
+      const weddings = createWeddingChannels({ pool: onePool, onInviteFailed: (_w, code) => void failures.push(code) });
+      const invitees = async () => (await onePool.query<{ id: string }>(`select 'U0ONEPOOL1' as id`)).rows.map((r) => r.id);
+      const id = (await weddings.ensure(wedding(), { client: client(), invitees }))!;
+      expect(failures).toEqual([]);
+      expect([...slackApi.channels.get(id)!.members]).toEqual(['U0ONEPOOL1']);
+    } finally {
+      await onePool.end();
+    }
   });
 });

@@ -61,6 +61,7 @@ export interface StaffInput extends Owned {
   role?: 'owner' | 'planner' | 'coordinator' | 'finance';
   email?: string | null;
   phone?: string | null;
+  slackUserId?: string | null;
 }
 
 export function insertStaff(db: Queryable, input: StaffInput): Promise<string> {

@@ -12,14 +12,22 @@ export interface WeddingRef {
 
 export interface WeddingChannelsOptions {
   readonly pool: Pick<Pool, 'connect' | 'query'>;
-  readonly slack: WebClient;
-  /** Slack user ids invited to every new wedding channel (the organization's people). */
-  readonly inviteUserIds?: readonly string[];
+  /** The invitation failed (its Slack code, or the error's class): the channel is kept regardless. */
+  readonly onInviteFailed?: (wedding: WeddingRef, code: string) => void;
+}
+
+/** The organization's install a channel is made with. */
+export interface WeddingChannelApp {
+  readonly client: WebClient;
+  /** Slack user ids of the organization's people, invited to a new channel; read only on creation. */
+  readonly invitees: () => Promise<readonly string[]>;
   readonly namePrefix?: string;
 }
 
 /** Pages of conversations.list read when looking for a taken name (200 channels a page). */
 const MAX_LIST_PAGES = 10;
+/** conversations.invite takes up to 1,000 ids (100 in older docs): the lower bound is safe. */
+const MAX_INVITEES = 100;
 
 /**
  * The Slack channel of each wedding, created on its first message and kept in
@@ -30,8 +38,7 @@ const MAX_LIST_PAGES = 10;
  * `name_taken`: it is found by name and reused, not an error.
  */
 export function createWeddingChannels(options: WeddingChannelsOptions) {
-  const { pool, slack } = options;
-  const invitees = [...new Set(options.inviteUserIds ?? [])].slice(0, 100); // conversations.invite takes at most 100
+  const { pool } = options;
 
   /** undefined: no row yet; null: the channel was archived after the wedding (post elsewhere). */
   async function stored(db: Pick<Pool, 'query'>, wedding: WeddingRef): Promise<string | null | undefined> {
@@ -40,7 +47,7 @@ export function createWeddingChannels(options: WeddingChannelsOptions) {
     return rows[0].archived_at ? null : rows[0].channel_id;
   }
 
-  async function findByName(name: string): Promise<string | null> {
+  async function findByName(slack: WebClient, name: string): Promise<string | null> {
     let cursor: string | undefined;
     for (let page = 0; page < MAX_LIST_PAGES; page += 1) {
       const listed = await slack.conversations.list({ types: 'public_channel', exclude_archived: true, limit: 200, ...(cursor ? { cursor } : {}) });
@@ -52,27 +59,43 @@ export function createWeddingChannels(options: WeddingChannelsOptions) {
     return null;
   }
 
-  async function createOrReuse(name: string): Promise<string> {
+  async function createOrReuse(slack: WebClient, name: string): Promise<string> {
     try {
       const created = await slack.conversations.create({ name, is_private: false });
       if (created.channel?.id) return created.channel.id;
       throw new Error('slack conversations.create answered without a channel id');
     } catch (error) {
       if (slackErrorCode(error) !== 'name_taken') throw error;
-      const existing = await findByName(name);
+      const existing = await findByName(slack, name);
       // Taken by an archived channel (or one we cannot see): a person must rename or unarchive it.
       if (!existing) throw new Error(`slack channel name ${name} is taken by a channel the app cannot use`, { cause: error });
       return existing;
     }
   }
 
-  async function invite(channel: string): Promise<void> {
+  /** The invitees, read before the lock is taken: the read needs a connection of the same pool. */
+  async function peopleOf(wedding: WeddingRef, app: WeddingChannelApp): Promise<readonly string[]> {
+    try {
+      return [...new Set(await app.invitees())].slice(0, MAX_INVITEES);
+    } catch (error) {
+      options.onInviteFailed?.(wedding, error instanceof Error ? error.name : 'error');
+      return [];
+    }
+  }
+
+  /**
+   * Never fails the channel: a channel without its people still carries the message, while a
+   * failed creation would be retried into `name_taken` and the same failed invitation forever.
+   */
+  async function invite(slack: WebClient, wedding: WeddingRef, channel: string, invitees: readonly string[]): Promise<void> {
     if (invitees.length === 0) return;
     try {
-      await slack.conversations.invite({ channel, users: invitees.join(',') });
+      // force: a stale id among them (someone left the workspace) does not keep the others out.
+      await slack.conversations.invite({ channel, users: invitees.join(','), force: true });
     } catch (error) {
+      const code = slackErrorCode(error);
       // Everyone already there (a reused channel, a re-run) is success.
-      if (slackErrorCode(error) !== 'already_in_channel') throw error;
+      if (code !== 'already_in_channel') options.onInviteFailed?.(wedding, code ?? (error instanceof Error ? error.name : 'error'));
     }
   }
 
@@ -81,9 +104,12 @@ export function createWeddingChannels(options: WeddingChannelsOptions) {
      * The wedding's channel id, creating it (once, across replicas) when it has none; null when
      * its channel was archived (a late message goes to the organization's webhook instead).
      */
-    async ensure(wedding: WeddingRef): Promise<string | null> {
+    async ensure(wedding: WeddingRef, app: WeddingChannelApp): Promise<string | null> {
       const known = await stored(pool, wedding);
       if (known !== undefined) return known;
+      // Not inside the transaction: holding a connection while waiting for another of the same
+      // pool would deadlock once every connection is held that way (many new weddings at once).
+      const invitees = await peopleOf(wedding, app);
       const client = await pool.connect();
       try {
         await client.query('begin');
@@ -93,9 +119,9 @@ export function createWeddingChannels(options: WeddingChannelsOptions) {
           await client.query('commit');
           return again;
         }
-        const name = weddingChannelName(wedding, options.namePrefix);
-        const channel = await createOrReuse(name);
-        await invite(channel);
+        const name = weddingChannelName(wedding, app.namePrefix);
+        const channel = await createOrReuse(app.client, name);
+        await invite(app.client, wedding, channel, invitees);
         await client.query(
           `insert into wedding_slack_channels (wedding_id, organization_id, channel_id, channel_name, wedding_date) values ($1, $2, $3, $4, $5) on conflict (wedding_id) do nothing`,
           [wedding.id, wedding.organizationId, channel, name, wedding.date],
@@ -112,26 +138,46 @@ export function createWeddingChannels(options: WeddingChannelsOptions) {
 
     /**
      * Archives the channels of weddings more than `afterDays` past (by the injected clock), a
-     * bounded batch per call; `already_archived` counts as done. Returns how many were archived.
+     * bounded batch per call, each with its organization's client; `already_archived` counts as
+     * done. Only organizations with an enabled Slack connection are read: without a token nothing
+     * can be archived, and their rows must not fill every batch. One channel failing is reported
+     * and skipped (it comes back next sweep); the others go on.
      */
-    async archiveFinished(nowMs: number, afterDays: number, limit = 50): Promise<number> {
-      const cutoff = new Date(nowMs - afterDays * 86_400_000).toISOString().slice(0, 10);
-      const { rows } = await pool.query<{ wedding_id: string; channel_id: string }>(
-        `select wedding_id, channel_id from wedding_slack_channels where archived_at is null and wedding_date < $1::date order by wedding_date limit $2`,
-        [cutoff, limit],
+    async archiveFinished(input: {
+      readonly nowMs: number;
+      readonly afterDays: number;
+      readonly clientFor: (organizationId: string) => Promise<WebClient | null>;
+      readonly onError: (row: { weddingId: string; organizationId: string }, error: unknown) => void | Promise<void>;
+      readonly limit?: number;
+    }): Promise<{ archived: number; failed: number }> {
+      const cutoff = new Date(input.nowMs - input.afterDays * 86_400_000).toISOString().slice(0, 10);
+      const { rows } = await pool.query<{ wedding_id: string; organization_id: string; channel_id: string }>(
+        `select w.wedding_id, w.organization_id, w.channel_id from wedding_slack_channels w
+         where w.archived_at is null and w.wedding_date < $1::date
+           and exists (select 1 from partner_connections p where p.organization_id = w.organization_id and p.partner = 'slack' and p.enabled)
+         order by w.wedding_date limit $2`,
+        [cutoff, input.limit ?? 50],
       );
       let archived = 0;
+      let failed = 0;
       for (const row of rows) {
         try {
-          await slack.conversations.archive({ channel: row.channel_id });
+          const slack = await input.clientFor(row.organization_id);
+          if (!slack) continue;
+          try {
+            await slack.conversations.archive({ channel: row.channel_id });
+          } catch (error) {
+            const code = slackErrorCode(error);
+            if (code !== 'already_archived' && code !== 'channel_not_found') throw error;
+          }
+          await pool.query(`update wedding_slack_channels set archived_at = $2 where wedding_id = $1`, [row.wedding_id, new Date(input.nowMs).toISOString()]);
+          archived += 1;
         } catch (error) {
-          const code = slackErrorCode(error);
-          if (code !== 'already_archived' && code !== 'channel_not_found') throw error;
+          failed += 1;
+          await input.onError({ weddingId: row.wedding_id, organizationId: row.organization_id }, error);
         }
-        await pool.query(`update wedding_slack_channels set archived_at = $2 where wedding_id = $1`, [row.wedding_id, new Date(nowMs).toISOString()]);
-        archived += 1;
       }
-      return archived;
+      return { archived, failed };
     },
   };
 }

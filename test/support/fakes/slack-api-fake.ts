@@ -3,18 +3,23 @@ import { FakeServer, isRecord, parseJson, type FakeRequest, type Verdict } from 
 export interface SlackApiCall {
   readonly method: string;
   readonly args: Record<string, unknown>;
+  /** The workspace whose bot token made the call. */
+  readonly team: string;
 }
 
 /**
  * The Slack Web API on loopback (partners.md §3.1), for `@slack/web-api` pointed at
  * `${url}/api/`: `Authorization: Bearer xoxb-…` (missing: `not_authed`, unknown:
- * `invalid_auth`), form-encoded or JSON arguments. Like Slack, errors are HTTP 200
- * `{ok:false,error}`, rate limits 429 with Retry-After. `chat.update` needs a message posted
- * with `post()` (else `channel_not_found` / `message_not_found`) and `text` or `blocks`.
+ * `invalid_auth`, revoked: `token_revoked`), form-encoded or JSON arguments. Each bot token is
+ * one workspace (`addWorkspace`): channels, names and messages belong to it, so another
+ * organization's token sees none of them (`channel_not_found`). Like Slack, errors are HTTP
+ * 200 `{ok:false,error}`, rate limits 429 with Retry-After. `chat.update` needs a message
+ * posted with `post()` or chat.postMessage (else `channel_not_found` / `message_not_found`).
  */
 export interface FakeSlackChannel {
   readonly id: string;
   readonly name: string;
+  readonly team: string;
   archived: boolean;
   readonly members: Set<string>;
 }
@@ -22,14 +27,32 @@ export interface FakeSlackChannel {
 const CHANNEL_NAME = /^[a-z0-9_-]{1,80}$/;
 const USER_ID = /^[UW][A-Z0-9]{2,}$/;
 
+export const DEFAULT_TEAM = 'T0DEFAULT1';
+
 export class SlackApiFake extends FakeServer<SlackApiCall> {
-  private readonly messages = new Map<string, Set<string>>();
+  /** Message timestamps by channel id, with the workspace of the channel. */
+  private readonly messages = new Map<string, { team: string; ts: Set<string> }>();
   /** Channels by id, as conversations.create made them (or `addChannel` seeded them). */
   readonly channels = new Map<string, FakeSlackChannel>();
+  /** Bot tokens and their workspace; a revoked token answers `token_revoked`. */
+  private readonly tokens = new Map<string, { team: string; revoked: boolean }>();
   private sequence = 0;
 
   constructor(readonly botToken = 'xoxb-1111-2222-fakebottoken') {
     super();
+    this.tokens.set(botToken, { team: DEFAULT_TEAM, revoked: false });
+  }
+
+  /** Another organization's install: its own bot token, its own workspace. */
+  addWorkspace(team: string, token = `xoxb-${team.toLowerCase()}-3333-fakebottoken`): { team: string; token: string } {
+    this.tokens.set(token, { team, revoked: false });
+    return { team, token };
+  }
+
+  /** The app was uninstalled from the workspace: its token answers `token_revoked`. */
+  revoke(token: string): void {
+    const entry = this.tokens.get(token);
+    if (entry) entry.revoked = true;
   }
 
   /** The SDK's slackApiUrl. */
@@ -38,17 +61,19 @@ export class SlackApiFake extends FakeServer<SlackApiCall> {
   }
 
   /** A message the app posted earlier: its channel and ts. */
-  post(channel = 'C0WEDSYNC1'): { channel: string; ts: string } {
+  post(channel = 'C0WEDSYNC1', team = DEFAULT_TEAM): { channel: string; ts: string } {
     const ts = `1700000000.${String((this.sequence += 1)).padStart(6, '0')}`;
-    this.messages.set(channel, (this.messages.get(channel) ?? new Set()).add(ts));
+    const known = this.messages.get(channel) ?? { team, ts: new Set<string>() };
+    known.ts.add(ts);
+    this.messages.set(channel, known);
     return { channel, ts };
   }
 
   /** A channel that exists before the test (e.g. one left by a crash): `name_taken` on create. */
-  addChannel(name: string, archived = false): FakeSlackChannel {
-    const channel = { id: `C${String(this.channels.size + 1).padStart(9, '0')}`, name, archived, members: new Set<string>() };
+  addChannel(name: string, archived = false, team = DEFAULT_TEAM): FakeSlackChannel {
+    const channel = { id: `C${String(this.channels.size + 1).padStart(9, '0')}`, name, team, archived, members: new Set<string>() };
     this.channels.set(channel.id, channel);
-    this.messages.set(channel.id, new Set());
+    this.messages.set(channel.id, { team, ts: new Set() });
     return channel;
   }
 
@@ -66,91 +91,119 @@ export class SlackApiFake extends FakeServer<SlackApiCall> {
     if (request.method !== 'POST' || !method) return refuse('unknown_method', [`${request.method} ${request.path}`], 404);
     const auth = request.headers.authorization;
     if (!auth) return refuse('not_authed', ['no Authorization header']);
-    if (auth !== `Bearer ${this.botToken}`) return refuse('invalid_auth', ['bearer token is not the bot token']);
+    const bearer = /^Bearer (xoxb-[A-Za-z0-9-]+)$/.exec(auth)?.[1];
+    const install = bearer ? this.tokens.get(bearer) : undefined;
+    if (!install) return refuse('invalid_auth', ['bearer token is no bot token of any workspace']);
+    if (install.revoked) return refuse('token_revoked', [`the token of ${install.team} was revoked`]);
     const args = parseArgs(request);
     if (!args) return refuse('invalid_arguments', ['body is neither a form nor a JSON object']);
+    const { team } = install;
     switch (method) {
+      case 'auth.test':
+        return { ok: true, accepted: { method, args, team }, reply: { status: 200, body: { ok: true, team_id: team, bot_id: 'B0WEDSYNC1', user_id: 'U0WEDSYNC1' } } };
       case 'chat.update':
-        return this.update(method, args);
+        return this.update(team, args);
       case 'chat.postMessage':
-        return this.postMessage(args);
+        return this.postMessage(team, args);
       case 'conversations.create':
-        return this.create(args);
+        return this.create(team, args);
       case 'conversations.list':
-        return this.list(args);
+        return this.list(team, args);
       case 'conversations.invite':
-        return this.invite(args);
+        return this.invite(team, args);
       case 'conversations.archive':
-        return this.archive(args);
+        return this.archive(team, args);
       default:
         return refuse('unknown_method', [`${method} is not faked`]);
     }
   }
 
-  private create(args: Record<string, unknown>): Verdict<SlackApiCall> {
+  protected override remember(call: SlackApiCall): void {
+    const channel = this.channelOf(call.team, call.args.channel);
+    if (call.method === 'conversations.archive' && channel) channel.archived = true;
+    if (call.method === 'conversations.invite' && channel) (call.args.invited as string[]).forEach((u) => channel.members.add(u));
+  }
+
+  /** The channel if it is in this workspace: another workspace's ids do not exist here. */
+  private channelOf(team: string, id: unknown): FakeSlackChannel | undefined {
+    const channel = typeof id === 'string' ? this.channels.get(id) : undefined;
+    return channel?.team === team ? channel : undefined;
+  }
+
+  private create(team: string, args: Record<string, unknown>): Verdict<SlackApiCall> {
     const name = args.name;
     if (typeof name !== 'string' || name === '') return refuse('invalid_name_required', ['name is required']);
     if (!CHANNEL_NAME.test(name)) return refuse(name.length > 80 ? 'invalid_name_maxlength' : 'invalid_name_specials', [`name ${name} is not lower-case letters, digits, - and _, at most 80`]);
     // Slack keeps names unique across the workspace, archived channels included.
-    if ([...this.channels.values()].some((c) => c.name === name)) return refuse('name_taken', [`${name} exists`]);
-    const channel = this.addChannel(name);
-    const call = { method: 'conversations.create', args };
+    if ([...this.channels.values()].some((c) => c.team === team && c.name === name)) return refuse('name_taken', [`${name} exists`]);
+    const channel = this.addChannel(name, false, team);
+    const call = { method: 'conversations.create', args, team };
     return { ok: true, accepted: call, reply: { status: 200, body: { ok: true, channel: conversation(channel) } } };
   }
 
-  private list(args: Record<string, unknown>): Verdict<SlackApiCall> {
+  private list(team: string, args: Record<string, unknown>): Verdict<SlackApiCall> {
     const excludeArchived = args.exclude_archived === true || args.exclude_archived === 'true';
     const limit = Math.min(1000, Number(args.limit ?? 100) || 100);
-    const all = [...this.channels.values()].filter((c) => !excludeArchived || !c.archived);
+    const all = [...this.channels.values()].filter((c) => c.team === team && (!excludeArchived || !c.archived));
     const start = typeof args.cursor === 'string' && args.cursor ? Number(Buffer.from(args.cursor, 'base64').toString()) : 0;
     const page = all.slice(start, start + limit);
     const next = start + limit < all.length ? Buffer.from(String(start + limit)).toString('base64') : '';
-    const call = { method: 'conversations.list', args };
+    const call = { method: 'conversations.list', args, team };
     return { ok: true, accepted: call, reply: { status: 200, body: { ok: true, channels: page.map(conversation), response_metadata: { next_cursor: next } } } };
   }
 
-  private invite(args: Record<string, unknown>): Verdict<SlackApiCall> {
-    const channel = typeof args.channel === 'string' ? this.channels.get(args.channel) : undefined;
-    if (!channel) return refuse('channel_not_found', [`no channel ${String(args.channel)}`]);
+  /**
+   * Slack's semantics: without `force` one bad or already-present id fails the whole call; with
+   * `force` the others are invited and the bad ones listed in `errors` beside `ok: true`.
+   */
+  private invite(team: string, args: Record<string, unknown>): Verdict<SlackApiCall> {
+    const channel = this.channelOf(team, args.channel);
+    if (!channel) return refuse('channel_not_found', [`no channel ${String(args.channel)} in ${team}`]);
     if (channel.archived) return refuse('is_archived', [`${channel.id} is archived`]);
     const users = typeof args.users === 'string' ? args.users.split(',') : [];
-    if (users.length === 0 || users.length > 1000 || !users.every((u) => USER_ID.test(u))) return refuse('user_not_found', ['users must be a comma-separated list of user ids']);
-    if (users.every((u) => channel.members.has(u))) return refuse('already_in_channel', ['every user is already a member']);
-    users.forEach((u) => channel.members.add(u));
-    const call = { method: 'conversations.invite', args };
-    return { ok: true, accepted: call, reply: { status: 200, body: { ok: true, channel: conversation(channel) } } };
+    if (users.length === 0 || users.length > 1000) return refuse('no_user', ['users must list 1 to 1000 user ids, comma-separated']);
+    const force = args.force === true || args.force === 'true';
+    const bad = users.filter((u) => !USER_ID.test(u));
+    if (bad.length > 0 && !force) return refuse('user_not_found', [`not user ids: ${bad.join(',')}`]);
+    const fresh = users.filter((u) => USER_ID.test(u) && !channel.members.has(u));
+    if (fresh.length === 0) return refuse('already_in_channel', ['every user is already a member']);
+    if (fresh.length < users.length - bad.length && !force) return refuse('already_in_channel', ['some users are already members']);
+    // Members are added in remember(), once Slack's answer is really the success.
+    const call = { method: 'conversations.invite', args: { ...args, invited: fresh }, team };
+    const errors = bad.map((user) => ({ user, ok: false, error: 'user_not_found' }));
+    return { ok: true, accepted: call, reply: { status: 200, body: { ok: true, channel: conversation(channel), ...(errors.length ? { errors } : {}) } } };
   }
 
-  private archive(args: Record<string, unknown>): Verdict<SlackApiCall> {
-    const channel = typeof args.channel === 'string' ? this.channels.get(args.channel) : undefined;
+  private archive(team: string, args: Record<string, unknown>): Verdict<SlackApiCall> {
+    const channel = this.channelOf(team, args.channel);
     if (!channel) return refuse('channel_not_found', [`no channel ${String(args.channel)}`]);
     if (channel.archived) return refuse('already_archived', [`${channel.id} is archived`]);
-    channel.archived = true;
-    return { ok: true, accepted: { method: 'conversations.archive', args }, reply: { status: 200, body: { ok: true } } };
+    // Archived in remember(): a scripted error reply in its place must leave the channel as it was.
+    return { ok: true, accepted: { method: 'conversations.archive', args, team }, reply: { status: 200, body: { ok: true } } };
   }
 
-  private postMessage(args: Record<string, unknown>): Verdict<SlackApiCall> {
-    const channel = typeof args.channel === 'string' ? this.channels.get(args.channel) : undefined;
+  private postMessage(team: string, args: Record<string, unknown>): Verdict<SlackApiCall> {
+    const channel = this.channelOf(team, args.channel);
     if (!channel) return refuse('channel_not_found', [`no channel ${String(args.channel)}`]);
     if (channel.archived) return refuse('is_archived', [`${channel.id} is archived`]);
     const blockList = typeof args.blocks === 'string' ? (parseJson(args.blocks) as { value?: unknown }).value : args.blocks;
     if ((typeof args.text !== 'string' || args.text === '') && !Array.isArray(blockList)) return refuse('no_text', ['neither text nor blocks']);
     if (blockList !== undefined && (!Array.isArray(blockList) || blockList.length > 50)) return refuse('invalid_blocks', ['blocks must be an array of at most 50']);
-    const { ts } = this.post(channel.id);
-    const call = { method: 'chat.postMessage', args: { ...args, ts, ...(blockList !== undefined ? { blocks: blockList } : {}) } };
+    const { ts } = this.post(channel.id, team);
+    const call = { method: 'chat.postMessage', args: { ...args, ts, ...(blockList !== undefined ? { blocks: blockList } : {}) }, team };
     return { ok: true, accepted: call, reply: { status: 200, body: { ok: true, channel: channel.id, ts, message: { type: 'message', text: args.text ?? '', ts } } } };
   }
 
-  private update(method: string, args: Record<string, unknown>): Verdict<SlackApiCall> {
+  private update(team: string, args: Record<string, unknown>): Verdict<SlackApiCall> {
     const { channel, ts, text, blocks } = args;
     if (typeof channel !== 'string' || typeof ts !== 'string') return refuse('invalid_arguments', ['channel and ts are required']);
     const known = this.messages.get(channel);
-    if (!known) return refuse('channel_not_found', [`no channel ${channel}`]);
-    if (!known.has(ts)) return refuse('message_not_found', [`no message ${ts} in ${channel}`]);
+    if (!known || known.team !== team) return refuse('channel_not_found', [`no channel ${channel} in ${team}`]);
+    if (!known.ts.has(ts)) return refuse('message_not_found', [`no message ${ts} in ${channel}`]);
     const blockList = typeof blocks === 'string' ? (parseJson(blocks) as { value?: unknown }).value : blocks;
     if ((typeof text !== 'string' || text === '') && !Array.isArray(blockList)) return refuse('no_text', ['neither text nor blocks']);
     if (blockList !== undefined && (!Array.isArray(blockList) || blockList.length > 50)) return refuse('invalid_blocks', ['blocks must be an array of at most 50']);
-    const call = { method, args: { ...args, ...(blockList !== undefined ? { blocks: blockList } : {}) } };
+    const call = { method: 'chat.update', args: { ...args, ...(blockList !== undefined ? { blocks: blockList } : {}) }, team };
     return { ok: true, accepted: call, reply: { status: 200, body: { ok: true, channel, ts, text: typeof text === 'string' ? text : '' } } };
   }
 }

@@ -31,6 +31,17 @@ function problemsOf(fn: () => unknown): ConfigError {
 }
 
 describe('loadConfig', () => {
+  it('refuses the retired process-wide Slack variables, saying where each setting went, never echoing the token', () => {
+    const token = 'xoxb-1111-2222-oldprocesstoken';
+    const error = problemsOf(() => load({ ...goodEnv, SLACK_BOT_TOKEN: token, SLACK_WEDDING_CHANNELS: 'true' }, goodFile));
+    expect(error.problems).toEqual([
+      expect.objectContaining({ source: 'env', path: 'SLACK_BOT_TOKEN', message: expect.stringContaining('connections add --partner slack') }),
+      expect.objectContaining({ source: 'env', path: 'SLACK_WEDDING_CHANNELS', message: expect.stringContaining('weddingChannels') }),
+    ]);
+    expect(JSON.stringify(error.problems) + error.message).not.toContain(token);
+    expect(load(goodEnv, goodFile).worker.slackApp).toEqual({ archiveAfterDays: 14, archiveEveryMs: 3_600_000, clientsMaxEntries: 1_000, clientsTtlMs: 300_000 });
+  });
+
   it('applies defaults and resolves endpoint secrets', () => {
     const config = load(goodEnv, goodFile);
     expect(config.env.HEALTH_PORT).toBe(8080);
