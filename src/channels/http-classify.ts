@@ -1,4 +1,4 @@
-import { PermanentDeliveryError, RetryableDeliveryError, type DeliveryError } from './errors';
+import { DeliveryError, PermanentDeliveryError, RetryableDeliveryError } from './errors';
 import { UnexpectedFailureError } from './errors-unexpected';
 import { networkFailureCode } from './network-failure';
 
@@ -22,6 +22,8 @@ export function classifyHttpStatus(
  * chain) is retryable; anything else, such as undici refusing an argument, is permanent.
  */
 export function classifyNetworkError(error: unknown): DeliveryError {
+  // Already classified by the transport, e.g. the SSRF guard's refusal from inside the connect.
+  if (error instanceof DeliveryError) return error;
   const code = networkFailureCode(error);
   if (code) return new RetryableDeliveryError(`network error ${code}`, undefined, undefined, { cause: error });
   return new UnexpectedFailureError(error);

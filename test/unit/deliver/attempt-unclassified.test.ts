@@ -184,6 +184,15 @@ describe('a failure no channel classified', () => {
       expectRetriedToTheEnd(await attempt(slackAppChannel(slackApi.apiUrl), slackMessage()));
     });
 
+    it("slack incoming webhook: the SSRF guard's refusal from inside the connect stays permanent, tried once", async () => {
+      const guarded = createSsrfGuardedAgent({ allow: [] });
+      const before = slackHooks.requests.length;
+      const outcome = await attempt(createSlackChannel({ http: guarded }) as Channel<DeliveryMessage>, slackMessage()).finally(() => guarded.close());
+      expect(outcome.attempts).toEqual([1]);
+      expect(outcome.failure).toMatchObject({ kind: 'permanent' });
+      expect(slackHooks.requests.length).toBe(before);
+    });
+
     it('slack incoming webhook (undici): a connection cut mid-request is retried', async () => {
       slackHooks.replyNext({ destroy: true }, { destroy: true }, { destroy: true });
       expectRetriedToTheEnd(await attempt(createSlackChannel({ http: agent }) as Channel<DeliveryMessage>, slackMessage()));
