@@ -1,4 +1,4 @@
-import { PermanentDeliveryError, RetryableDeliveryError, type DeliveryError } from './errors';
+import { DeliveryError, PermanentDeliveryError, RetryableDeliveryError } from './errors';
 import { UnexpectedFailureError } from './errors-unexpected';
 import { networkFailureCode } from './network-failure';
 
@@ -14,12 +14,14 @@ const RETRYABLE_CLASSES = new Set(['08', '53', '57', '58', 'XX']);
  * that cannot work 42…) is refused the same way every time. The server's message is left out:
  * it can quote the offending value.
  *
- * Without a SQLSTATE: a network failure is retried, and so are pg's own connection errors
- * ("Connection terminated", a pool or query timeout), which are plain `Error`s with neither a
- * code nor a class of their own. Any other class (a TypeError from a value pg cannot send, a
- * bug) is unexpected, hence permanent.
+ * A failure already classified (thrown by the caller's own steps) is kept. Without a SQLSTATE:
+ * a network failure is retried, and so are pg's own connection errors ("Connection
+ * terminated", a pool or query timeout), which are plain `Error`s with neither a code nor a
+ * class of their own. Any other class (a TypeError from a value pg cannot send, a bug) is
+ * unexpected, hence permanent.
  */
 export function classifyPgError(error: unknown): DeliveryError {
+  if (error instanceof DeliveryError) return error;
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) {
     if (RETRYABLE_STATES.has(code) || RETRYABLE_CLASSES.has(code.slice(0, 2))) return new RetryableDeliveryError(`postgres ${code}`);
