@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { installBroadcastStandIn } from '../support/broadcast-stand-in';
 import { startIntake, type RunningIntake } from '../support/intake-harness';
 import { startFakeRealtime, type FakeRealtime } from '../support/realtime-server';
 import { createTestSchema, type TestSchema } from '../support/test-db';
@@ -14,17 +15,20 @@ let db: TestSchema;
 let realtime: FakeRealtime;
 let outbox: RunningIntake;
 let table: RunningIntake;
+let broadcast: RunningIntake;
 
 beforeAll(async () => {
   db = await createTestSchema('undecodable');
+  const messagesTable = await installBroadcastStandIn(db.pool, db.schema, 'wedsync-changes', ['weddings']);
   realtime = await startFakeRealtime({ timing: 'fast' });
   outbox = await startIntake({ realtime, db, subscriptions: [{ name: 'weddings', schema: db.schema, table: 'weddings', mode: 'outbox', weddingIdColumn: 'id' }] });
   table = await startIntake({ realtime, db, subscriptions: [{ name: 'weddings', schema: db.schema, table: 'weddings' }] });
-  await Promise.all([outbox.untilLive(), table.untilLive()]);
+  broadcast = await startIntake({ realtime, db, subscriptions: [{ name: 'weddings', schema: db.schema, table: 'weddings', mode: 'broadcast', broadcast: { messagesTable: messagesTable.replace(/"/g, '') } }] });
+  await Promise.all([outbox.untilLive(), table.untilLive(), broadcast.untilLive()]);
   await realtime.waitForLive();
 });
 afterAll(async () => {
-  await Promise.all([outbox?.stop(), table?.stop()]);
+  await Promise.all([outbox?.stop(), table?.stop(), broadcast?.stop()]);
   await realtime?.close();
   await db?.drop();
 });
@@ -85,6 +89,18 @@ describe('a frame realtime-js cannot decode', () => {
 
     expect(rejectedReasons(intake).slice(before)).toEqual(cases.map((c) => c.reason));
     expect(undecodable(intake)).toBe(undecodableBefore);
+  });
+
+  it('in broadcast mode: a JSON broadcast push with a null payload is refused as no object, as the other modes refuse theirs', async () => {
+    const before = rejectedReasons(broadcast).length;
+    const undecodableBefore = undecodable(broadcast);
+    // Text frames (vsn 2.0.0) go to every socket; only the broadcast intake has a channel on this topic.
+    expect(realtime.pushFrame([null, null, 'realtime:wedsync-changes', 'broadcast', null])).toBe(3);
+
+    await waitFor(() => rejectedReasons(broadcast).length > before, { what: 'the broadcast refused' });
+
+    expect(rejectedReasons(broadcast).slice(before)).toEqual(['not_an_object']);
+    expect(undecodable(broadcast)).toBe(undecodableBefore);
   });
 
   it.each(['outbox', 'table'] as const)('is still counted undecodable, and not handed on, when nothing is wrong with its change (%s mode)', async (mode) => {

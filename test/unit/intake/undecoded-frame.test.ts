@@ -16,6 +16,10 @@ describe('a frame realtime-js threw on, read back', () => {
     expect(readUndecodedChange(JSON.stringify([null, null, 't', 'postgres_changes', { ids: [1], data: null }]))?.payload).toBeNull();
   });
 
+  it("gives a broadcast push's payload as it is (realtime-js throws on a null one)", () => {
+    expect(readUndecodedChange(JSON.stringify([null, null, 'realtime:wedsync-changes', 'broadcast', null]))).toEqual({ topic: 'realtime:wedsync-changes', payload: null });
+  });
+
   it.each([
     ['text that is not JSON', 'not json'],
     ['a reply', JSON.stringify(['1', '1', 't', 'phx_reply', { status: 'ok' }])],
