@@ -105,11 +105,11 @@ export function createApp(deps: AppDependencies): App {
   const { statementTimeoutMs } = worker.database;
   const ownedPool = !deps.pool && env.DATABASE_URL ? openPool(env.DATABASE_URL, { max: DECIDE_POOL_SIZE, statementTimeoutMs }) : undefined;
   const pool = deps.pool ?? ownedPool ?? null;
-  if (deps.pool) enforceStatementTimeout(deps.pool, statementTimeoutMs, logger);
+  if (deps.pool) enforceStatementTimeout(deps.pool, statementTimeoutMs);
   // Deliveries get connections of their own, so a burst of decisions cannot starve them (README, "queue").
   const ownedJobPool = ownedPool && env.DATABASE_URL ? openPool(env.DATABASE_URL, { max: jobPoolSize(worker.queue), statementTimeoutMs }) : undefined;
   const jobPool = deps.jobPool ?? ownedJobPool ?? pool;
-  if (deps.jobPool) enforceStatementTimeout(deps.jobPool, statementTimeoutMs, logger);
+  if (deps.jobPool) enforceStatementTimeout(deps.jobPool, statementTimeoutMs);
   // Its own connection: heart-beats go on when deliveries hold every connection of the pool.
   const heartbeatPool = pool && env.DATABASE_URL ? openPool(env.DATABASE_URL, { max: 1, statementTimeoutMs }) : undefined;
   heartbeatPool?.on('error', (error) => logger.warn({ err: error }, 'idle heart-beat connection failed'));

@@ -4,6 +4,7 @@ import type { Delivery } from '../decide/delivery';
 import { DeliveryError, RetryableDeliveryError, ShutdownAbortError } from '../channels/errors';
 import { DestinationGoneError } from '../channels/errors-destination';
 import { ParkedDeliveryError } from '../channels/errors-parked';
+import { classifyUnexpected } from '../channels/errors-unexpected';
 import type { DeliveryMessage } from '../channels/messages';
 import { raceAbort } from '../channels/race-abort';
 import type { Logger } from '../lib/logger';
@@ -53,8 +54,11 @@ export function attemptDelivery(delivery: Delivery, options: AttemptOptions): Pr
             const receipt = await channel.send(delivery.message, context);
             options.observe?.(delivery.channel, 'success', seconds());
             return receipt;
-          } catch (error) {
-            if (!signal.aborted) options.observe?.(delivery.channel, error instanceof DeliveryError && !error.retryable ? 'permanent' : 'retryable', seconds());
+          } catch (thrown) {
+            if (signal.aborted) throw thrown;
+            // What the channel left unclassified is classified here, once, for the retries and the ledger.
+            const error = classifyUnexpected(thrown);
+            options.observe?.(delivery.channel, error instanceof DeliveryError && !error.retryable ? 'permanent' : 'retryable', seconds());
             throw error;
           }
         }, signal),
@@ -85,7 +89,8 @@ export type Failure =
 /** What a thrown failure means for the delivery, by error class only. */
 export function describeFailure(error: unknown, signal: AbortSignal): Failure {
   if (error instanceof ShutdownAbortError || signal.aborted) return { kind: 'shutdown' };
-  const message = error instanceof Error ? error.message : String(error);
+  // Only a classified failure's message is written to the ledger: any other can quote a secret.
+  const message = error instanceof DeliveryError || error instanceof DestinationUnavailableError ? error.message : `${error instanceof Error ? error.name : typeof error} before the send`;
   const status = statusOf(error);
   if (error instanceof ParkedDeliveryError) return { kind: 'parked', resumeAtMs: error.resumeAt.getTime(), message, ...(status ? { status } : {}) };
   const permanent = error instanceof DestinationUnavailableError || (error instanceof DeliveryError && !error.retryable);

@@ -110,6 +110,7 @@ export class ChangeIntake implements ChangeSource {
       onUndecodableFrame: options.onUndecodableFrame,
       channelFor: (carrier) => byName.get(carrier.name)!.channel,
       onChange: (carrier, payload) => this.runners.get(carrier.name)?.onPayload(payload),
+      onUndecodedChange: (carrier, payload) => this.runners.get(carrier.name)?.onUndecodedPayload(payload) ?? false,
       onLive: (carrier) => this.runners.get(carrier.name)?.onLive(),
       onStateChange: (status) => this.runners.get(status.name)?.onState(status),
       onDemand: new Set([...this.leased].map((name) => this.plans.get(name)!.carrier.name)),

@@ -19,8 +19,8 @@ export type HeartbeatStatus = 'sent' | 'ok' | 'error' | 'timeout' | 'disconnecte
 
 export interface RealtimeHooks {
   readonly onHeartbeat: (status: HeartbeatStatus) => void;
-  /** realtime-js threw while decoding or routing a frame; the frame is lost, the socket lives on. */
-  readonly onFrameError: (error: unknown) => void;
+  /** realtime-js threw while decoding or routing `frame` (the socket's text or bytes); the socket lives on. */
+  readonly onFrameError: (error: unknown, frame: unknown) => void;
 }
 
 export interface RealtimeClientOptions extends RealtimeHooks {
@@ -50,9 +50,10 @@ export function createRealtimeClient(options: RealtimeClientOptions): SupabaseCl
 /**
  * `ws` with a guarded `onmessage`. realtime-js assumes well-formed frames: one with `data: null`
  * makes it throw inside the socket's message handler, which would be an uncaught exception and
- * take the whole worker down. Catching it here loses that one frame and nothing else.
+ * take the whole worker down. Catching it here loses that one frame and nothing else, and hands
+ * the frame on so the intake can still say what was wrong with the change in it.
  */
-export function guardedWebSocket(onFrameError: (error: unknown) => void): typeof WebSocket {
+export function guardedWebSocket(onFrameError: (error: unknown, frame: unknown) => void): typeof WebSocket {
   class GuardedWebSocket extends WebSocket {}
   const inherited = Object.getOwnPropertyDescriptor(WebSocket.prototype, 'onmessage');
   if (!inherited?.set || !inherited.get) return WebSocket;
@@ -68,7 +69,7 @@ export function guardedWebSocket(onFrameError: (error: unknown) => void): typeof
         try {
           (handler as (event: WebSocket.MessageEvent) => void).call(this, event);
         } catch (error) {
-          onFrameError(error);
+          onFrameError(error, event.data);
         }
       });
     },

@@ -5,6 +5,7 @@ import { tableChannel, type ChannelSpec } from './channel-spec';
 import type { HeartbeatStatus, RealtimeClientLike, RealtimeHooks } from './realtime-client';
 import { describeChannelError, isLiveSignal, openChannel, type SystemPayload } from './realtime-channel';
 import { SubscriptionTracker, type SubscriptionStatus } from './subscription-tracker';
+import { readUndecodedChange } from './undecoded-frame';
 
 export interface ChangeSource {
   start(): void;
@@ -22,6 +23,11 @@ export interface RealtimeSourceOptions {
   readonly onChange: (subscription: SubscriptionConfig, payload: unknown) => void;
   /** A frame realtime-js could not decode; it never reaches onChange. */
   readonly onUndecodableFrame: (error: unknown) => void;
+  /**
+   * Such a frame read back raw (undecoded-frame.ts), when it is a change on a subscription's
+   * channel: true when the stream judged it (refused it with a reason), else it is undecodable.
+   */
+  readonly onUndecodedChange?: (subscription: SubscriptionConfig, payload: unknown) => boolean;
   /** Called on every transition to live: first start, each reconnect, each rebuilt channel. */
   readonly onLive?: (subscription: SubscriptionConfig) => void;
   /** Every change of a subscription's state, e.g. to time how long it has not been live. */
@@ -88,7 +94,7 @@ export class RealtimeSource implements ChangeSource {
     if (this.client || this.stopping) return;
     this.client = this.options.connect({
       onHeartbeat: (status) => this.onHeartbeat(status),
-      onFrameError: (error) => this.options.onUndecodableFrame(error),
+      onFrameError: (error, frame) => this.onFrameError(error, frame),
     });
     this.lastHeartbeatOkAt = this.now();
     for (const subscription of this.options.subscriptions) if (this.wanted.has(subscription.name)) this.join(subscription);
@@ -145,6 +151,13 @@ export class RealtimeSource implements ChangeSource {
       // Never let a downstream bug propagate into the socket's message handler.
       this.options.logger.error({ err: error, subscription: subscription.name }, 'change handler failed');
     }
+  }
+
+  private onFrameError(error: unknown, frame: unknown): void {
+    const change = readUndecodedChange(frame);
+    const subscription = change && this.options.subscriptions.find((s) => !this.stopping && this.channels.get(s.name)?.channel.topic === change.topic);
+    if (change && subscription && this.options.onUndecodedChange?.(subscription, change.payload)) return;
+    this.options.onUndecodableFrame(error);
   }
 
   private onSystem(subscription: SubscriptionConfig, generation: number, payload: SystemPayload): void {

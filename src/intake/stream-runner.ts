@@ -122,6 +122,28 @@ export class StreamRunner {
     }
   }
 
+  /**
+   * A payload rebuilt from a frame realtime-js could not decode. Refused by this stream's checks,
+   * it is refused with their reason, as every mode refuses it. One they would take is not handed
+   * on (its values missed realtime-js's conversions): false, the caller counts the frame
+   * undecodable, and a catch-up reads the change back from the database where there is one.
+   */
+  onUndecodedPayload(payload: unknown): boolean {
+    try {
+      const item = this.o.driver.live(payload);
+      if (item.routed.kind !== 'rejected') {
+        this.requestCatchUp();
+        return false;
+      }
+      void this.deliver(item).settled;
+      if (item.incomplete) this.requestCatchUp();
+      return true;
+    } catch (error) {
+      this.o.logger.error({ err: error, subscription: this.name }, 'undecodable change not judged');
+      return false;
+    }
+  }
+
   onLive(): void {
     this.requestCatchUp();
   }

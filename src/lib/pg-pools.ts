@@ -1,5 +1,4 @@
 import { Pool } from 'pg';
-import type { Logger } from './logger';
 
 /** Client-side margin over the server's statement_timeout: catches a network that went silent. */
 const QUERY_TIMEOUT_MARGIN_MS = 5_000;
@@ -15,11 +14,13 @@ export function openPool(connectionString: string, options: { max: number; state
 }
 
 /**
- * A pool the caller made: its sessions get the deadline on connect (queued before any other query
- * of the connection, so none runs without it).
+ * A pool the caller made: every connection it opens from now on gets the deadlines in its startup
+ * message, as openPool's do. Not a `set statement_timeout` queued on 'connect': pg-pool hands the
+ * client over at once, so the caller's first query was queued behind it on the same client, which
+ * pg 8 warns about ("already executing a query") and pg 9 refuses. Connections the pool opened
+ * before this call keep the server's default.
  */
-export function enforceStatementTimeout(pool: Pool, statementTimeoutMs: number, logger: Logger): void {
-  pool.on('connect', (client) => {
-    client.query(`set statement_timeout = ${Math.trunc(statementTimeoutMs)}`).catch((error: unknown) => logger.warn({ err: error }, 'could not set statement_timeout'));
-  });
+export function enforceStatementTimeout(pool: Pool, statementTimeoutMs: number): void {
+  pool.options.statement_timeout = Math.trunc(statementTimeoutMs);
+  pool.options.query_timeout ??= Math.trunc(statementTimeoutMs) + QUERY_TIMEOUT_MARGIN_MS;
 }

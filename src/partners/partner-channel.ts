@@ -1,6 +1,7 @@
 import type { Pool } from 'pg';
 import type { Channel, DeliveryReceipt, SendContext } from '../channels/channel';
-import { DeliveryError, PermanentDeliveryError, RetryableDeliveryError, ShutdownAbortError } from '../channels/errors';
+import { DeliveryError, PermanentDeliveryError, ShutdownAbortError } from '../channels/errors';
+import { classifyPgError } from '../channels/pg-classify';
 import type { PartnerMessage } from '../channels/messages';
 import type { ConnectionSummary } from '../connections/connection';
 import { CredentialsUnreadableError } from '../connections/credential-cipher';
@@ -47,8 +48,9 @@ export function createPartnerChannel({ pool, store, adapters, onStopped }: Partn
         if (context.signal.aborted) throw new ShutdownAbortError();
         if (error instanceof ConnectionRefusedError && (await store.stop(connection.id, 'revoked', error.message))) onStopped?.(connection, error.message);
         if (error instanceof DeliveryError || error instanceof ShutdownAbortError) throw error;
-        // The database under the send (lock, snapshot, links) failed: try again later.
-        throw new RetryableDeliveryError(`partner send failed before an answer: ${error instanceof Error ? error.name : 'error'}`, undefined, undefined, { cause: error });
+        // The database under the send (lock, snapshot, links) failed: retried by its SQLSTATE or
+        // dropped connection. Anything else (an adapter's bug) is permanent, named by class only.
+        throw classifyPgError(error);
       }
     },
   };
@@ -62,6 +64,6 @@ async function opened(store: ConnectionStore, id: string) {
   } catch (error) {
     if (error instanceof DeliveryError) throw error;
     if (error instanceof CredentialsUnreadableError) throw new PermanentDeliveryError(error.message);
-    throw new RetryableDeliveryError('connection could not be read', undefined, undefined, { cause: error });
+    throw classifyPgError(error);
   }
 }

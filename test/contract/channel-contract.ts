@@ -19,6 +19,8 @@ export interface ContractSubject<M> {
   hanging(): M | Promise<M>;
   /** Ends what `hanging()` holds once the send gave up, when that does not end by itself (a table lock). */
   endHang?(): Promise<void>;
+  /** The next send's connection is cut mid-request (the fake destroys the socket); say so in `provides`. */
+  cutOff?(): M | Promise<M>;
   /** The same channel kind, aimed at a port nothing listens on. */
   unreachable(): Promise<{ readonly channel: Channel<M>; readonly message: M }>;
   /** How many requests reached the fake so far. */
@@ -33,7 +35,7 @@ export interface ContractSubject<M> {
  * retryable with the provider's delay; other refusals are permanent; a refused connection is
  * retryable; shutdown stops a send at once; and no error carries a secret.
  */
-export function describeChannelContract<M>(name: string, setup: () => Promise<ContractSubject<M>>): void {
+export function describeChannelContract<M>(name: string, setup: () => Promise<ContractSubject<M>>, provides: { readonly cutOff?: boolean } = {}): void {
   describe(`${name} channel contract`, () => {
     let subject: ContractSubject<M>;
     let sequence = 0;
@@ -80,6 +82,14 @@ export function describeChannelContract<M>(name: string, setup: () => Promise<Co
       const error = await rejection(channel.send(message, context()));
       expect(error).toBeInstanceOf(RetryableDeliveryError);
     });
+
+    // Through the adapter's own SDK (resend's fetch, twilio's axios, undici): however it wraps the socket error, it is the network's.
+    if (provides.cutOff) {
+      it('classifies a connection cut mid-request as retryable', async () => {
+        const error = await rejection(subject.channel.send(await subject.cutOff!(), context()));
+        expect(error).toBeInstanceOf(RetryableDeliveryError);
+      });
+    }
 
     it('rejects with ShutdownAbortError while the provider is still silent when the signal aborts', async () => {
       const message = await subject.hanging();

@@ -19,6 +19,7 @@ describeChannelContract<EmailMessage>('email', async () => {
     expectedRetryAfterMs: (seconds) => seconds * 1000,
     rejected: () => (fake.failNext(422, 'invalid_parameter'), message()),
     hanging: () => (fake.replyNext({ hang: true }), message()),
+    cutOff: () => (fake.replyNext({ destroy: true }), message()),
     unreachable: async () => ({
       channel: createResendEmailChannel({ client: new Resend(fake.apiKey, { baseUrl: `http://127.0.0.1:${await closedPort()}` }), from: FROM }),
       message: message(),
@@ -27,4 +28,4 @@ describeChannelContract<EmailMessage>('email', async () => {
     secrets: [fake.apiKey],
     close: () => fake.close(),
   };
-});
+}, { cutOff: true });

@@ -19,6 +19,7 @@ describeChannelContract<SlackMessage>('slack', async () => {
     expectedRetryAfterMs: (seconds) => seconds * 1000,
     rejected: () => (fake.replyNext({ status: 403, body: 'action_prohibited' }), message()),
     hanging: () => (fake.replyNext({ hang: true }), message()),
+    cutOff: () => (fake.replyNext({ destroy: true }), message()),
     unreachable: async () => {
       const url = new URL(hook);
       url.port = String(await closedPort());
@@ -31,4 +32,4 @@ describeChannelContract<SlackMessage>('slack', async () => {
       await fake.close();
     },
   };
-});
+}, { cutOff: true });

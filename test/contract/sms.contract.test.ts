@@ -27,9 +27,10 @@ describeChannelContract<SmsMessage>('sms', async () => {
     expectedRetryAfterMs: () => undefined,
     rejected: () => (fake.failNext(21610, 400), message()),
     hanging: () => (fake.replyNext({ hang: true }), message()),
+    cutOff: () => (fake.replyNext({ destroy: true }), message()),
     unreachable: async () => ({ channel: channelAt(`http://127.0.0.1:${await closedPort()}`), message: message() }),
     requestCount: () => fake.requests.length,
     secrets: [fake.authToken, Buffer.from(`${fake.accountSid}:${fake.authToken}`).toString('base64')],
     close: () => fake.close(),
   };
-});
+}, { cutOff: true });

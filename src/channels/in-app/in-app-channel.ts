@@ -4,7 +4,7 @@ import type { InAppMessage } from '../messages';
 import { raceAbort, throwIfShuttingDown } from '../race-abort';
 import { safeLink } from '../render/safe-link';
 import { withoutInvisibles } from '../render/text';
-import { classifyPgError } from './pg-classify';
+import { classifyPgError } from '../pg-classify';
 
 /** The one call made on pg (a Pool in production). */
 export interface QueryableLike {

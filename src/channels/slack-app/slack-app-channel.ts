@@ -4,6 +4,8 @@ import { PermanentDeliveryError, RetryableDeliveryError, type DeliveryError } fr
 import type { SlackMessage } from '../messages';
 import { throwIfShuttingDown } from '../race-abort';
 import { renderSlackMessage } from '../slack/slack-blocks';
+import { classifyHttpStatus } from '../http-classify';
+import { classifyPgError } from '../pg-classify';
 import { SLACK_AUTH_ERRORS, type SlackApps } from './slack-apps';
 import { slackErrorCode } from './slack-web-client';
 import type { WeddingChannels } from './wedding-channels';
@@ -82,6 +84,12 @@ function classifySlackApiError(error: unknown): DeliveryError {
     const retryAfter = (error as { retryAfter?: unknown }).retryAfter;
     return new RetryableDeliveryError('slack ratelimited', 429, typeof retryAfter === 'number' ? retryAfter * 1000 : undefined);
   }
-  // Network errors, timeouts, a database that is away: try again later.
-  return new RetryableDeliveryError(`slack app delivery failed${typeof sdkCode === 'string' ? ` (${sdkCode})` : ''}`);
+  // Slack answered neither 200 nor 429: by status, 5xx retried.
+  if (sdkCode === 'slack_webapi_http_error') {
+    const status = (error as { statusCode?: unknown }).statusCode;
+    if (typeof status === 'number') return classifyHttpStatus(status, {}) ?? new RetryableDeliveryError(`slack HTTP ${status}`, status);
+  }
+  // The channel lookup's database (SQLSTATE, its dropped connections), a network failure inside
+  // the SDK's request error: retried. Anything else, a bug included: permanent, named by class only.
+  return classifyPgError(error);
 }

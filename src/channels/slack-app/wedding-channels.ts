@@ -1,5 +1,6 @@
 import type { WebClient } from '@slack/web-api';
 import type { Pool } from 'pg';
+import { PermanentDeliveryError } from '../errors';
 import { slackErrorCode } from './slack-web-client';
 import { weddingChannelName } from './wedding-channel-name';
 
@@ -68,7 +69,8 @@ export function createWeddingChannels(options: WeddingChannelsOptions) {
       if (slackErrorCode(error) !== 'name_taken') throw error;
       const existing = await findByName(slack, name);
       // Taken by an archived channel (or one we cannot see): a person must rename or unarchive it.
-      if (!existing) throw new Error(`slack channel name ${name} is taken by a channel the app cannot use`, { cause: error });
+      // Permanent (README): every attempt would find the same name taken until someone acts.
+      if (!existing) throw new PermanentDeliveryError(`slack channel name ${name} is taken by a channel the app cannot use`, undefined, { cause: error });
       return existing;
     }
   }

@@ -1,5 +1,7 @@
 import { PermanentDeliveryError, RetryableDeliveryError, type DeliveryError } from '../errors';
-import { classifyHttpStatus, classifyNetworkError } from '../http-classify';
+import { UnexpectedFailureError } from '../errors-unexpected';
+import { classifyHttpStatus } from '../http-classify';
+import { networkFailureCode } from '../network-failure';
 
 // Bad, unreachable or unsubscribed recipient, bad sender, oversized body, bad credentials: retrying sends nothing.
 const PERMANENT_CODES = new Set([21211, 21610, 21614, 21635, 21612, 21408, 21606, 21608, 21617, 20003]);
@@ -18,9 +20,9 @@ interface TwilioErrorLike {
  */
 export function classifyTwilioError(error: unknown): DeliveryError {
   if (!isTwilioError(error)) {
-    // axios errors keep the request config, Authorization header included: keep only the code.
-    const code = (error as { code?: unknown } | null)?.code;
-    return classifyNetworkError(typeof code === 'string' ? { code } : undefined);
+    // axios errors keep the request config, Authorization header included: no cause is kept.
+    const network = networkFailureCode(error);
+    return network ? new RetryableDeliveryError(`twilio network error ${network}`) : new UnexpectedFailureError(error);
   }
   const { status, code } = error;
   const what = `twilio ${code ?? 'error'} (HTTP ${status})`;

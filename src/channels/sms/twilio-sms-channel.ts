@@ -1,5 +1,6 @@
 import type { Channel, DeliveryReceipt, SendContext } from '../channel';
 import { PermanentDeliveryError } from '../errors';
+import { classifyPgError } from '../pg-classify';
 import type { SmsMessage } from '../messages';
 import { withDeadline } from '../deadline';
 import { throwIfShuttingDown } from '../race-abort';
@@ -45,7 +46,10 @@ export function createTwilioSmsChannel(options: TwilioSmsChannelOptions): Channe
     async send(message: SmsMessage, { signal, deliveryId }: SendContext): Promise<DeliveryReceipt> {
       throwIfShuttingDown(signal);
       const to = toE164(message.to);
-      const sentBefore = await sentLedger.lookup(deliveryId);
+      // The ledger is PostgreSQL in production: a dropped connection is retried, a bug is not.
+      const sentBefore = await sentLedger.lookup(deliveryId).catch((error: unknown) => {
+        throw classifyPgError(error);
+      });
       if (sentBefore) return { providerMessageId: sentBefore };
       const { content } = message;
       if (message.voice) {

@@ -33,4 +33,23 @@ describe('classifyNetworkError', () => {
     expect(classifyNetworkError(refused).retryable).toBe(true);
     expect(classifyNetworkError(new Error('fetch failed', { cause: refused })).message).toContain('ECONNREFUSED');
   });
+
+  it.each([
+    ['a dual-stack connect (AggregateError)', new AggregateError([Object.assign(new Error('connect ETIMEDOUT'), { code: 'ETIMEDOUT' })], '')],
+    ["an SDK's own deadline (AbortSignal.timeout)", new DOMException('The operation timed out.', 'TimeoutError')],
+    ["@slack/web-api's request error", Object.assign(new Error('A request error occurred'), { code: 'slack_webapi_request_error', original: new TypeError('fetch failed', { cause: { code: 'UND_ERR_SOCKET' } }) })],
+    ['a reply that is not HTTP', Object.assign(new Error('Parse Error'), { code: 'HPE_INVALID_CONSTANT' })],
+  ])('retries %s', (_what, error) => {
+    expect(classifyNetworkError(error)).toBeInstanceOf(RetryableDeliveryError);
+  });
+
+  it('fails permanently, naming the class only, for what is not the network (undici refusing an argument, a TypeError)', () => {
+    const token = 'tok_in_a_header_value_9';
+    const invalid = Object.assign(new TypeError(`invalid header value ${token}`), { code: 'UND_ERR_INVALID_ARG' });
+    const error = classifyNetworkError(invalid);
+    expect(error).toBeInstanceOf(PermanentDeliveryError);
+    expect(error.message).toBe('unexpected TypeError (UND_ERR_INVALID_ARG)');
+    expect(`${error.stack} ${JSON.stringify(error)} ${String(error.cause)}`).not.toContain(token);
+    expect(classifyNetworkError(new TypeError('fetch failed'))).toBeInstanceOf(PermanentDeliveryError);
+  });
 });

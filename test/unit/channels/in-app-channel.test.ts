@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createInAppChannel } from '../../../src/channels/in-app/in-app-channel';
-import { classifyPgError } from '../../../src/channels/in-app/pg-classify';
+import { classifyPgError } from '../../../src/channels/pg-classify';
 import { PermanentDeliveryError, RetryableDeliveryError } from '../../../src/channels/errors';
 import type { InAppMessage } from '../../../src/channels/messages';
 import { hostileContent, LONG_NAME, sampleContent, SCRIPT } from '../../support/notification-content';
