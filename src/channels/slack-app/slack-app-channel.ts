@@ -1,8 +1,8 @@
 import type { AckLinkFor } from '../../lib/ack-token';
 import type { Channel, DeliveryReceipt, SendContext } from '../channel';
-import { PermanentDeliveryError, RetryableDeliveryError, type DeliveryError } from '../errors';
+import { PermanentDeliveryError, RetryableDeliveryError, ShutdownAbortError, type DeliveryError } from '../errors';
 import type { SlackMessage } from '../messages';
-import { throwIfShuttingDown } from '../race-abort';
+import { raceAbort, throwIfShuttingDown } from '../race-abort';
 import { renderSlackMessage } from '../slack/slack-blocks';
 import { classifyHttpStatus } from '../http-classify';
 import { classifyPgError } from '../pg-classify';
@@ -56,13 +56,18 @@ export function createSlackAppChannel(options: SlackAppChannelOptions): Channel<
       // The webhook is called outside the try: its own errors are already classified.
       let posted: { ts?: string } | null;
       try {
-        const channel = await weddings.ensure(wedding, {
-          client: slack,
-          invitees: () => options.invitees(organizationId, wedding.id),
-          ...(app.weddingChannelPrefix ? { namePrefix: app.weddingChannelPrefix } : {}),
-        });
-        posted = channel ? await post(channel) : null;
+        // The SDK's calls take no signal: a stop stops waiting for them (race-abort.ts).
+        const channel = await raceAbort(
+          weddings.ensure(wedding, {
+            client: slack,
+            invitees: () => options.invitees(organizationId, wedding.id),
+            ...(app.weddingChannelPrefix ? { namePrefix: app.weddingChannelPrefix } : {}),
+          }),
+          context.signal,
+        );
+        posted = channel ? await raceAbort(post(channel), context.signal) : null;
       } catch (error) {
+        if (error instanceof ShutdownAbortError) throw error;
         const code = slackErrorCode(error);
         if (!code || !SLACK_AUTH_ERRORS.has(code)) throw classifySlackApiError(error);
         // Not being able to record the stop must not lose the message: the next refusal records it.

@@ -6,7 +6,7 @@ import type { Logger } from '../../lib/logger';
  * through ours, quietly. Slack answers errors as HTTP 200 `{ok:false,error}`; the SDK throws them
  * as `slack_webapi_platform_error` with `data.error`.
  */
-export function createSlackWebClient(options: { token: string; apiUrl?: string; logger: Logger; timeoutMs?: number; retries?: number }): WebClient {
+export function createSlackWebClient(options: { token: string; apiUrl?: string; logger: Logger; timeoutMs?: number; retries?: number; fetch?: typeof fetch }): WebClient {
   const sdkLog = options.logger.child({ component: 'slack-web-api' });
   return new WebClient(options.token, {
     ...(options.apiUrl ? { slackApiUrl: options.apiUrl } : {}),
@@ -21,6 +21,10 @@ export function createSlackWebClient(options: { token: string; apiUrl?: string; 
       setName: () => undefined,
     },
     retryConfig: { retries: options.retries ?? 2, minTimeout: 200, maxTimeout: 2_000 },
+    // A 429 goes back to the queue with Slack's Retry-After (the delivery's own retry), instead of
+    // the SDK sleeping it out inside one of the queue's slots.
+    rejectRateLimitedCalls: true,
+    ...(options.fetch ? { fetch: options.fetch } : {}),
     timeout: options.timeoutMs ?? 10_000,
   });
 }

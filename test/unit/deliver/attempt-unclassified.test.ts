@@ -17,6 +17,7 @@ import { createTwilioSmsChannel } from '../../../src/channels/sms/twilio-sms-cha
 import { createSsrfGuardedAgent } from '../../../src/channels/webhook/ssrf-guard';
 import { attemptDelivery, describeFailure, type Failure } from '../../../src/deliver/attempt';
 import { createRateLimiter } from '../../../src/deliver/rate-limiter';
+import { sameRealmFetch } from '../../support/same-realm-fetch';
 import { deliveryOf } from '../../support/delivery-factory';
 import { ResendFake } from '../../support/fakes/resend-fake';
 import { SlackApiFake } from '../../support/fakes/slack-api-fake';
@@ -80,20 +81,6 @@ const expectRetriedToTheEnd = (outcome: Outcome) => {
   expect(outcome.attempts).toEqual([1, 2, 3]);
   expect(outcome.failure).toMatchObject({ kind: 'retryable' });
 };
-
-/**
- * Node's fetch as the SDK sees it in production. Under jest the global fetch belongs to another
- * realm than the test's code, so the SDK's `error instanceof Error` is false and it wraps
- * `new Error(String(error))`, dropping the network cause; one realm, as in production, keeps it.
- */
-const sameRealmFetch = (async (...args: Parameters<typeof fetch>) => {
-  try {
-    return await fetch(...args);
-  } catch (error) {
-    // The same error, cause and all, made an error of this realm.
-    throw Object.setPrototypeOf(error as object, TypeError.prototype) as TypeError;
-  }
-}) as typeof fetch;
 
 const email = (): EmailMessage => ({ channel: 'email', to: EMAIL, toName: 'Pat', content: sampleContent() });
 const sms = (): SmsMessage => ({ channel: 'sms', to: PHONE, content: sampleContent() });
