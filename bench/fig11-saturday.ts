@@ -60,7 +60,7 @@ export async function runSaturday(options: RunOptions, db: BenchDatabase, entry:
     if (!(await worker.untilReady(60_000))) throw new Error(`fig11 worker not ready:\n${worker.logTail()}`);
     const pid = worker.child.pid!;
     const writer = new SaturdayWriter(world.writer, size.weddings);
-    const sampler = new Sampler(world.writer, pid, world.received, db.queueSchema('gw11'));
+    const sampler = new Sampler(world.writer, pid, worker.healthPort, world.received, db.queueSchema('gw11'));
     const cpu0 = { worker: cpuSecondsOf(pid), pg: postgresCpu() };
     const startedAt = performance.now();
     sampler.start(startedAt);
@@ -84,7 +84,12 @@ export async function runSaturday(options: RunOptions, db: BenchDatabase, entry:
     const changes = kinds.reduce((a, k) => a + k.changes, 0);
     const decided = kinds.reduce((a, k) => a + k.decided, 0);
     const cpuPerChangeMs = (cpu.worker * 1000) / Math.max(1, decided);
-    const replicas = Math.ceil((SATURDAY_FULL.ratePerS * cpuPerChangeMs) / 1000 / CORE_PER_REPLICA);
+    // Replicas: deciding every change, plus delivering what the limits let through, at the full load.
+    const split = sampler.split((lastPersistMs - steady.firstWriteMs) / 1000, decided, cpu0.worker);
+    const scale = SATURDAY_FULL.ratePerS / size.ratePerS;
+    const deliverablePerS = demand.reduce((a, d) => a + Math.min((d.planned / writeS) * scale, perSecondOf(limitOf(d.destination))), 0);
+    const coresNeeded = split ? (SATURDAY_FULL.ratePerS * split.decideMs + deliverablePerS * split.deliveryMs) / 1000 : (SATURDAY_FULL.ratePerS * cpuPerChangeMs) / 1000;
+    const replicas = Math.ceil(coresNeeded / CORE_PER_REPLICA);
     const rssPoints = sampler.samples.filter((s) => s.atS >= 30).map((s) => ({ x: s.atS / 60, y: s.rssMb }));
     const rssSlope = slope(rssPoints);
     // Demand over supply, per limit: the one with the highest ratio binds first.
@@ -141,7 +146,7 @@ export async function runSaturday(options: RunOptions, db: BenchDatabase, entry:
       'Change → delivery is measured in PostgreSQL: from the outbox row\'s capture time (clock_timestamp() in the writer\'s statement) to the ledger\'s finished_at, joined on the event id by the README\'s recipe; a delivery still pending when the run ended counts with the time it had waited (a lower bound). "Persist" is capture → the ledger row (deciding, context read, enqueue).',
       `Per priority and limit (deliveries, delivered / pending / other, p50 / p99 ms, persist p50 / p99 ms): ${groups.map((g) => `${g.priority}·${g.limit}${g.bound ? ' (bound)' : ''} ${fmt(g.deliveries)}, ${fmt(g.delivered)}/${fmt(g.pending)}/${fmt(g.other)}, ${fmt(g.p50Ms)} / ${fmt(g.p99Ms)}, ${fmt(g.persistP50Ms)} / ${fmt(g.persistP99Ms)}`).join('; ')}.`,
       `Received by the loopback receivers: ${Object.entries(world.received).map(([c, n]) => `${c} ${fmt(n)}`).join(', ')}; deepest queues sampled: ${[...deepest].map(([l, d]) => `${l} ${fmt(d.total)} at ${fmt(d.atS)} s (one destination at most ${fmt(d.deepest)})`).join('; ')}.`,
-      `CPU over the run: worker ${fmt(cpu.worker)} s (${fmt(cpuPerChangeMs)} ms a change decided), PostgreSQL ${fmt(cpu.pg)} s (every backend of the machine). Replicas: ${SATURDAY_FULL.ratePerS} changes/s × ${fmt(cpuPerChangeMs)} ms of worker CPU a change ÷ ${CORE_PER_REPLICA} of a core per replica (Node runs a replica's JavaScript on one core) = ${replicas}, with REDIS_URL so that they share each provider's limit; the database needs its own ${fmt((SATURDAY_FULL.ratePerS * cpu.pg) / Math.max(1, decided))} cores at this cost.`,
+      `CPU over the run: worker ${fmt(cpu.worker)} s (${fmt(cpuPerChangeMs)} ms a change decided, deliveries included), PostgreSQL ${fmt(cpu.pg)} s (every backend of the machine: ${fmt((cpu.pg * 1000) / Math.max(1, decided))} ms a change). ${split ? `Split by phase: after the last change was persisted (${fmt((lastPersistMs - steady.firstWriteMs) / 1000)} s) the worker only delivered, ${fmt(split.deliveryMs)} ms of CPU a delivery over ${split.drainSamples} samples; before it, ${fmt(split.decideMs)} ms a change for deciding once those deliveries are taken out.` : 'The run had no delivery-only phase long enough to split deciding from delivering: the estimate uses the CPU a change of the whole run.'} Replicas for 100,000 weddings: (${SATURDAY_FULL.ratePerS} changes/s × ${split ? `${fmt(split.decideMs)} ms deciding + ${fmt(deliverablePerS)} deliveries/s that the limits let through × ${fmt(split.deliveryMs)} ms` : `${fmt(cpuPerChangeMs)} ms`}) = ${fmt(coresNeeded)} cores, at ${CORE_PER_REPLICA} of a core a replica (a replica's JavaScript runs on one core; the rest is headroom for bursts and GC) = ${replicas}, with REDIS_URL so that they share each provider's limit; on this machine under load, so an upper bound.`,
       ...sampler.seriesNotes([...deepest.keys()]),
       ...(profile ? profileNotes('the worker over the whole figure', summarizeProfile(profile)) : []),
     ];

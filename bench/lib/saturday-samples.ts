@@ -1,7 +1,7 @@
 import { loadavg } from 'node:os';
 import type { Pool } from 'pg';
-import { cpuSecondsOf, postgresCpu, postgresCpuSince, rssOf } from './processes';
-import { limitOf, pendingByDestination, slotsHeld } from './saturday-ledger';
+import { cpuSecondsOf, postgresCpu, postgresCpuSince, rssOf, scrapeMetric } from './processes';
+import { deliveredSoFar, limitOf, pendingByDestination, slotsHeld } from './saturday-ledger';
 import type { Received } from './saturday-world';
 import { fmt, sleep } from './stats';
 
@@ -11,10 +11,14 @@ export interface Sample {
   readonly workerCore: number;
   readonly workerCpuS: number;
   readonly rssMb: number;
+  /** V8 heap used, from the worker's /metrics. */
+  readonly heapMb: number;
   readonly postgresCore: number;
   readonly load1: number;
   /** Pending deliveries per limit: the whole queue, and the deepest single destination under it. */
   readonly pending: Record<string, { total: number; deepest: number }>;
+  /** Deliveries the ledger has as delivered so far (every channel, in-app included). */
+  readonly delivered: number;
   readonly received: Received;
   /** The queue's job slots held at the sample, by priority·channel. */
   readonly slots: Record<string, number>;
@@ -33,6 +37,7 @@ export class Sampler {
   constructor(
     private readonly pool: Pool,
     private readonly pid: number,
+    private readonly healthPort: number,
     private readonly received: Received,
     private readonly queueSchema: string,
     private readonly everyMs = 5_000,
@@ -49,6 +54,8 @@ export class Sampler {
         if (!this.running) break;
         const pending = await pendingByDestination(this.pool).catch(() => new Map<string, number>());
         const slots = await slotsHeld(this.pool, this.queueSchema).catch(() => ({}));
+        const heap = await scrapeMetric(this.healthPort, 'nodejs_heap_size_used_bytes');
+        const delivered = await deliveredSoFar(this.pool).catch(() => Number.NaN);
         const now = performance.now();
         const seconds = (now - at) / 1000;
         const cpuNow = cpuSecondsOf(this.pid);
@@ -63,9 +70,11 @@ export class Sampler {
           workerCore: (cpuNow - cpu) / seconds,
           workerCpuS: cpuNow,
           rssMb: rssOf(this.pid) / 2 ** 20,
+          heapMb: heap / 2 ** 20,
           postgresCore: postgresCpuSince(pg) / seconds,
           load1: loadavg()[0]!,
           pending: perLimit,
+          delivered,
           received: { ...this.received },
           slots,
         });
@@ -79,6 +88,21 @@ export class Sampler {
   async stop(): Promise<void> {
     this.running = false;
     await this.loop;
+  }
+
+  /**
+   * Worker CPU a delivery, from the samples after `decidedByS` (nothing left to decide: the CPU
+   * is the deliveries'), and a change's deciding CPU before it with those deliveries taken out.
+   */
+  split(decidedByS: number, decided: number, cpuAtStartS: number): { deliveryMs: number; decideMs: number; drainSamples: number } | null {
+    const atDecided = [...this.samples].reverse().find((s) => s.atS <= decidedByS + 5);
+    const drain = this.samples.filter((s) => s.atS > decidedByS + 5);
+    if (!atDecided || drain.length < 2) return null;
+    const [a, b] = [drain[0]!, drain.at(-1)!];
+    if (b.delivered - a.delivered < 50) return null;
+    const deliveryMs = ((b.workerCpuS - a.workerCpuS) * 1000) / (b.delivered - a.delivered);
+    const cpuToDecided = (atDecided.workerCpuS - cpuAtStartS) * 1000;
+    return { deliveryMs, decideMs: Math.max(0, cpuToDecided - atDecided.delivered * deliveryMs) / Math.max(1, decided), drainSamples: drain.length };
   }
 
   /** The deepest queue each limit had at any sample. */
@@ -102,8 +126,10 @@ export class Sampler {
       row('t (s)', (s) => Math.round(s.atS)),
       row('worker CPU (share of a core)', (s) => s.workerCore),
       row('worker RSS (MB)', (s) => s.rssMb),
+      row('worker V8 heap used (MB)', (s) => s.heapMb),
       row('PostgreSQL CPU (cores, every backend of the machine)', (s) => s.postgresCore),
       row('load average (1 min)', (s) => s.load1),
+      row('delivered so far (ledger)', (s) => s.delivered),
       `  - queue slots held (running jobs by priority·channel): ${this.samples.map((s) => Object.entries(s.slots).map(([k, n]) => `${k} ${n}`).join(', ') || 'none').join(' · ')}`,
       ...limits.map((limit) => row(`pending behind ${limit}`, (s) => s.pending[limit]?.total ?? 0) + deepestSuffix(this.samples, limit)),
     ];
