@@ -133,7 +133,7 @@ export async function runSaturday(options: RunOptions, db: BenchDatabase, entry:
       ...(first ? [{ id: '11c·', what: `first limit to bind: ${first.limit} (demand ÷ limit at its busiest destination)`, value: first.ratio, unit: '×', baseline: null, ratio: null, goal: '', met: null }] : []),
       ...[...deepest].sort((a, b) => b[1].total - a[1].total).map(([limit, d]) => ({ id: '11c·', what: `deepest queue behind ${limit} (${fmt(perSecondOf(limit), 2)}/s per destination)`, value: d.deepest, unit: 'pending', baseline: null, ratio: null, goal: '', met: null })),
       { id: '11d·', what: 'worker CPU a change (decided), all of the run', value: cpuPerChangeMs, unit: 'ms', baseline: { what: 'PostgreSQL CPU a change (ms)', value: (cpu.pg * 1000) / Math.max(1, decided) }, ratio: null, goal: '', met: null },
-      { id: '11d·', what: `replicas for 100,000 weddings (${SATURDAY_FULL.ratePerS} changes/s at ${CORE_PER_REPLICA} of a core each)`, value: replicas, unit: 'replicas', baseline: null, ratio: null, goal: '', met: null },
+      { id: '11d·', what: `replicas for 100,000 weddings (${SATURDAY_FULL.ratePerS} changes/s at ${CORE_PER_REPLICA} of a core each${split ? '' : '; the CPU of the whole run, which was mostly deciding'})`, value: replicas, unit: 'replicas', baseline: null, ratio: null, goal: '', met: null },
       { id: '11d·', what: 'changes decided a second (first write → last delivery persisted)', value: decided / ((lastPersistMs - steady.firstWriteMs) / 1000), unit: '/s', baseline: { what: 'written (changes/s)', value: changes / writeS }, ratio: null, goal: '', met: null },
     ];
     const notes = [
