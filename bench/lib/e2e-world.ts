@@ -77,10 +77,7 @@ export class EndToEndWorld {
       if (seq && !emailAt.has(Number(seq))) emailAt.set(Number(seq), performance.timeOrigin + performance.now());
     }).start();
     const targets = await seedTenants(writer, shape, `${receiverUrl}/partner`);
-    const realtime = await startFakeRealtime();
-    const followerPool = new Pool({ connectionString: db.databaseUrl, max: 2 });
-    followerPool.on('error', () => undefined);
-    const follower = await realtime.followDatabase(followerPool, { schema: db.schema });
+    const { realtime, follower, followerPool } = await startOutboxFeed(db);
     const world = new EndToEndWorld(db, writer, realtime, follower, followerPool, receiver, receiverUrl, resend, webhookAt, emailAt);
     world.targets.push(...targets);
     return world;
@@ -88,13 +85,10 @@ export class EndToEndWorld {
 
   /** The shipped rules file (config/worker.example.json, outbox mode as shipped), its limits far above the load. */
   workerConfig(queueSchema: string): unknown {
-    const example = JSON.parse(readFileSync(join(ROOT, 'config/worker.example.json'), 'utf8')) as Record<string, unknown>;
+    const example = shippedRules(this.db.schema);
     const unbound = { max: null, perMs: 1_000, maxConcurrent: 16 };
     return {
       ...example,
-      // The tenant tables of this run live in its own schema, not public.
-      subscriptions: (example.subscriptions as object[]).map((subscription) => ({ ...subscription, schema: this.db.schema })),
-      rules: (example.rules as { match: object }[]).map((rule) => ({ ...rule, match: { ...rule.match, schema: this.db.schema } })),
       webhookEndpoints: [{ name: 'ops-archive', url: `${this.receiverUrl}/archive`, secretEnv: 'WEBHOOK_SECRET_OPS_ARCHIVE', rateLimit: unbound, timeoutMs: 10_000 }],
       partnerWebhooks: { allowAddresses: ['127.0.0.1'] },
       preferences: { defaultHourlyCap: 1_000_000 },
@@ -162,13 +156,44 @@ export class EndToEndWorld {
   }
 
   async close(): Promise<void> {
-    await this.follower.stop();
-    await this.realtime.close();
+    await stopOutboxFeed({ realtime: this.realtime, follower: this.follower, followerPool: this.followerPool });
     this.receiver.closeAllConnections();
     await new Promise<void>((done) => this.receiver.close(() => done()));
     await this.resend.close();
-    await Promise.all([this.writer.end(), this.followerPool.end()]);
+    await this.writer.end();
   }
+}
+
+/** The shipped rules file (config/worker.example.json, outbox mode as shipped), retargeted at the run's schema. */
+export function shippedRules(schema: string): Record<string, unknown> {
+  const example = JSON.parse(readFileSync(join(ROOT, 'config/worker.example.json'), 'utf8')) as Record<string, unknown>;
+  return {
+    ...example,
+    // The tenant tables of this run live in its own schema, not public.
+    subscriptions: (example.subscriptions as object[]).map((subscription) => ({ ...subscription, schema })),
+    rules: (example.rules as { match: object }[]).map((rule) => ({ ...rule, match: { ...rule.match, schema } })),
+  };
+}
+
+export interface OutboxFeed {
+  readonly realtime: FakeRealtime;
+  readonly follower: Follower;
+  readonly followerPool: Pool;
+}
+
+/** The loopback Realtime server following the capture trigger's outbox, as Supabase pushes it (from the outbox's current end). */
+export async function startOutboxFeed(db: BenchDatabase): Promise<OutboxFeed> {
+  const realtime = await startFakeRealtime();
+  const followerPool = new Pool({ connectionString: db.databaseUrl, max: 2 });
+  followerPool.on('error', () => undefined);
+  const follower = await realtime.followDatabase(followerPool, { schema: db.schema });
+  return { realtime, follower, followerPool };
+}
+
+export async function stopOutboxFeed(feed: OutboxFeed): Promise<void> {
+  await feed.follower.stop();
+  await feed.realtime.close();
+  await feed.followerPool.end();
 }
 
 /** Organizations, each with staff, vendors, weddings (a month out or more: normal priority), couples and a partner endpoint. */
