@@ -12,8 +12,8 @@ export type { RateLimitSettings } from '../vocabulary';
 export interface RateLimiter {
   /** Runs `task` in the destination's next slot, the most urgent level first; `signal` stops the wait. */
   schedule<T>(level: PriorityLevel, task: () => Promise<T>, signal?: AbortSignal): Promise<T>;
-  /** Jobs of this process waiting for a slot. */
-  queued(): number;
+  /** Jobs of this process waiting for a slot; of one level only when given. */
+  queued(level?: PriorityLevel): number;
   /** Drops the jobs waiting for this destination. */
   stop(): Promise<void>;
 }
@@ -79,7 +79,10 @@ export class RateLimiterRegistry {
   get(key: string, settings: RateLimitSettings): RateLimiter {
     return {
       schedule: (level, task, signal) => this.schedule(key, settings, level, task, signal),
-      queued: () => this.active.get(key)?.waiting.size ?? 0,
+      queued: (level) => {
+        const waiting = this.active.get(key)?.waiting;
+        return (level ? waiting?.sizeOf(level) : waiting?.size) ?? 0;
+      },
       stop: async () => {
         const destination = this.active.get(key);
         if (destination) this.quiet(key, destination);

@@ -235,8 +235,14 @@ export class DurableQueue implements DeliveryRunner {
     }
     const log = deliveryLogger(this.options.logger, delivery).child({ run: row.runs + 1 });
     const limiter = this.options.limiterFor(delivery);
-    const waiting = limiter.queued();
-    if (delivery.priority.level !== 'critical' && waiting >= this.options.queue.maxWaitingPerDestination && this.pace.expectedWaitMs(key, waiting) > SHORT_WAIT_MS) {
+    // A critical delivery waits ahead of every other level, so only critical ones count against
+    // it: behind normal ones it still leaves at the next slot (bench/ figure 4). But as many as
+    // there are slots may be critical on one destination over its limit (a wedding day's emails
+    // beyond the provider's rate), and they must not hold the slots a critical SMS needs; they
+    // come at once, before this destination's pace is known, so the count alone decides.
+    const critical = delivery.priority.level === 'critical';
+    const waiting = critical ? limiter.queued('critical') : limiter.queued();
+    if (waiting >= this.options.queue.maxWaitingPerDestination && (critical || this.pace.expectedWaitMs(key, waiting) > SHORT_WAIT_MS)) {
       // Give the slot back rather than wait: one slow destination must not hold every worker.
       // It comes back when the jobs ahead of it should be done, woken then (graphile-worker would
       // otherwise only find it at its next poll).
