@@ -52,8 +52,10 @@ function jsonOf(text: string, what: string): unknown {
 
 function line(c: ConnectionSummary): string {
   const health = `${c.health.state}${c.health.reason ? ` (${c.health.reason})` : ''}`;
-  // A chat app receives notifications, not changes: what it asked for is a channel per wedding or not.
-  const receives = chatAppPartners.includes(c.partner) ? `weddingChannels=${c.options.weddingChannels}` : `changes=${c.options.changes.join(',')}`;
+  // A chat app receives notifications, not changes: where they go (a channel per wedding, its default channel).
+  const receives = chatAppPartners.includes(c.partner)
+    ? `weddingChannels=${c.options.weddingChannels} defaultChannel=${c.options.defaultChannel ?? 'none'}`
+    : `changes=${c.options.changes.join(',')}`;
   return [c.id, c.organizationId, c.partner.padEnd(16), c.name, c.enabled ? 'enabled' : 'disabled', health, `key=${c.keyId}`, receives].join('  ');
 }
 
