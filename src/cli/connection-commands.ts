@@ -13,7 +13,8 @@ import { UsageError, type Io } from './ledger-commands';
 
 export const CONNECTIONS_HELP = `  connections add         --org ID --partner ${partnerNames.join('|')} --name NAME
                           --credentials-env VAR (a variable holding the credentials as JSON;
-                          never on the command line) [--options JSON]
+                          never on the command line) [--options JSON]; slack:
+                          {"weddingChannels":true,"defaultChannel":"C0123ABCD"} (a channel id)
   connections authorize   --id ID: a new link for the organization's owner to connect an OAuth
                           partner (Constant Contact); \`add\` prints the first one
   connections test        --id ID: one harmless request with the stored credentials
