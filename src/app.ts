@@ -154,7 +154,11 @@ export function createApp(deps: AppDependencies): App {
   };
   // Slack as an app: each organization's bot token is one of its sealed connections.
   const slackApp = partners && contexts && pool && built.channels.slack
-    ? createSlackAppSystem({ pool, jobPool: jobPool ?? pool, queueSchema: worker.queue.schema, store: partners.store, contexts, webhook: built.channels.slack, config: worker.slackApp, ...(env.SLACK_API_URL ? { apiUrl: env.SLACK_API_URL } : {}), ...(ackLink ? { ack: { link: ackLink, slackInteractive: env.SLACK_SIGNING_SECRET !== undefined } } : {}), logger, now, onStopped: (c, reason) => void tellChat(c, reason) })
+    ? createSlackAppSystem({ pool, jobPool: jobPool ?? pool, queueSchema: worker.queue.schema, store: partners.store, contexts, webhook: built.channels.slack, config: worker.slackApp, ...(env.SLACK_API_URL ? { apiUrl: env.SLACK_API_URL } : {}), ...(ackLink ? { ack: { link: ackLink, slackInteractive: env.SLACK_SIGNING_SECRET !== undefined } } : {}), logger, now, onStopped: (c, reason) => {
+        // Planning stops counting on the app at once here; other replicas within the context TTL.
+        contexts.invalidate(c.organizationId);
+        void tellChat(c, reason);
+      } })
     : null;
   const channels: ChannelRegistry = { ...built.channels, ...(slackApp ? { slack: slackApp.channel } : {}), ...(partners ? { partner: partners.channel } : {}), ...deps.channels };
   const redis = env.REDIS_URL ? new Redis(env.REDIS_URL, { lazyConnect: false, maxRetriesPerRequest: null }) : undefined;
@@ -215,7 +219,7 @@ export function createApp(deps: AppDependencies): App {
 
   const submitter: DeliveryRunner = queue && digests && pool ? new DigestingRunner(queue, digests, pool) : dispatcher;
   const caps = new HourlyCapTracker();
-  const settings = planSettingsFrom(worker, new Set(Object.keys(channels) as (keyof ChannelRegistry)[]), submitter !== dispatcher);
+  const settings = planSettingsFrom(worker, new Set(Object.keys(channels) as (keyof ChannelRegistry)[]), submitter !== dispatcher, slackApp !== null);
   const decide = createEventHandler({
     subscriptions: worker.subscriptions,
     contexts,

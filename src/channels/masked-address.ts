@@ -12,6 +12,9 @@ export function maskedAddress(message: DeliveryMessage): string {
       return `${message.recipientKind}:${message.recipientId}`;
     case 'partner':
       return `${message.partner}:${message.connectionId}`;
+    case 'slack':
+      // No hook: the organization's Slack app posts it, to a channel chosen at send time.
+      return message.webhookUrl === undefined ? `slack-app:${message.content.organization.id}` : hostOf(message.webhookUrl);
     default:
       // Webhook, Slack and Teams URLs carry their secret in the path or query: the host only.
       return hostOf(message.channel === 'webhook' ? message.url : message.webhookUrl);

@@ -82,8 +82,11 @@ export interface SmsMessage {
 
 export interface SlackMessage {
   readonly channel: 'slack';
-  /** The organization's incoming-webhook URL: a secret, never logged. */
-  readonly webhookUrl: string;
+  /**
+   * The organization's incoming-webhook URL: a secret, never logged. Absent: the organization has
+   * only the Slack app, whose bot token posts it (src/channels/slack-app/).
+   */
+  readonly webhookUrl?: string;
   readonly content: NotificationContent;
 }
 

@@ -13,7 +13,8 @@ import { UsageError, type Io } from './ledger-commands';
 
 export const CONNECTIONS_HELP = `  connections add         --org ID --partner ${partnerNames.join('|')} --name NAME
                           --credentials-env VAR (a variable holding the credentials as JSON;
-                          never on the command line) [--options JSON]
+                          never on the command line) [--options JSON]; slack:
+                          {"weddingChannels":true,"defaultChannel":"C0123ABCD"} (a channel id)
   connections authorize   --id ID: a new link for the organization's owner to connect an OAuth
                           partner (Constant Contact); \`add\` prints the first one
   connections test        --id ID: one harmless request with the stored credentials
@@ -52,8 +53,10 @@ function jsonOf(text: string, what: string): unknown {
 
 function line(c: ConnectionSummary): string {
   const health = `${c.health.state}${c.health.reason ? ` (${c.health.reason})` : ''}`;
-  // A chat app receives notifications, not changes: what it asked for is a channel per wedding or not.
-  const receives = chatAppPartners.includes(c.partner) ? `weddingChannels=${c.options.weddingChannels}` : `changes=${c.options.changes.join(',')}`;
+  // A chat app receives notifications, not changes: where they go (a channel per wedding, its default channel).
+  const receives = chatAppPartners.includes(c.partner)
+    ? `weddingChannels=${c.options.weddingChannels} defaultChannel=${c.options.defaultChannel ?? 'none'}`
+    : `changes=${c.options.changes.join(',')}`;
   return [c.id, c.organizationId, c.partner.padEnd(16), c.name, c.enabled ? 'enabled' : 'disabled', health, `key=${c.keyId}`, receives].join('  ');
 }
 

@@ -13,6 +13,9 @@ export const chatAppPartners: readonly PartnerName[] = ['slack'];
 export const partnerChangeKinds = ['date', 'venue', 'timeline', 'guest_count', 'couple', 'requirements', 'milestone'] as const;
 export type PartnerChangeKind = (typeof partnerChangeKinds)[number];
 
+/** A Slack conversation id of a public (C…) or private (G…) channel: upper-case letters and digits. */
+const SLACK_CHANNEL_ID = /^[CG][A-Z0-9]{8,20}$/;
+
 const uuid = z.guid('must be a Constant Contact list id (a UUID)');
 
 /** What a journey milestone does in a marketing platform. */
@@ -41,6 +44,11 @@ export const connectionOptionsSchema = z
     milestones: z.record(z.string().min(1).max(100), milestoneAction).default({}).describe('Journey milestones (journey_progress.milestone) and what each does in the marketing platform'),
     weddingChannels: z.boolean().default(false).describe("Slack app: each wedding's messages go to a channel of its own, created on its first message"),
     weddingChannelPrefix: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,20}$/, 'must be up to 21 lower-case letters, digits, - or _').optional().describe('Slack app: wedding channel names start with this (default "wedding")'),
+    defaultChannel: z
+      .string()
+      .regex(SLACK_CHANNEL_ID, 'must be a Slack channel id, e.g. C0123ABCD (channel details, at the bottom of About)')
+      .optional()
+      .describe('Slack app: the channel id (C… or G…) messages go to when no incoming webhook is pasted: those about no wedding, digests, and wedding messages without a channel of their own'),
   })
   .strict();
 export type ConnectionOptions = z.infer<typeof connectionOptionsSchema>;

@@ -60,7 +60,14 @@ const CONTEXTS = `
   )
   select
     (select row_to_json(o) from (
-       select id, name, time_zone, slack_webhook_url, teams_webhook_url from organizations where id = r.organization_id
+       select id, name, time_zone, slack_webhook_url, teams_webhook_url,
+              -- The Slack app's options only, as ConnectionStore.openEnabled picks the connection.
+              (select json_build_object('wedding_channels', coalesce(pc.options->'weddingChannels' = 'true'::jsonb, false),
+                                        'default_channel', pc.options->>'defaultChannel')
+               from partner_connections pc
+               where pc.organization_id = r.organization_id and pc.partner = 'slack' and pc.enabled
+               order by pc.updated_at desc, pc.id limit 1) as slack_app
+       from organizations where id = r.organization_id
      ) o) as organization,
     (select row_to_json(w) from wedding w) as wedding,
     -- The only read not filtered by organization, and it returns one bit: whether a wedding the
@@ -83,6 +90,8 @@ export const CONTEXT_TABLES: ReadonlySet<string> = new Set([
   'organization_staff',
   'notification_preferences',
   'webhook_endpoints',
+  // The worker writes it (CLI, a refused token): no change of it is streamed, the cache's TTL bounds it.
+  'partner_connections',
 ]);
 
 interface ContextRow {

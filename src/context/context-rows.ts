@@ -10,6 +10,8 @@ export interface OrganizationRow {
   readonly time_zone: string;
   readonly slack_webhook_url: string | null;
   readonly teams_webhook_url: string | null;
+  /** The newest enabled `slack` connection's options, or null (partner_connections, no credentials). */
+  readonly slack_app: { readonly wedding_channels: boolean; readonly default_channel: string | null } | null;
 }
 
 export interface WeddingRow {
@@ -80,6 +82,7 @@ export function toOrganization(row: OrganizationRow, defaultTimeZone: string): O
     timeZone: validTimeZone(row.time_zone) ?? defaultTimeZone,
     slackWebhookUrl: row.slack_webhook_url,
     teamsWebhookUrl: row.teams_webhook_url,
+    ...(row.slack_app ? { slackApp: { defaultChannel: row.slack_app.default_channel, weddingChannels: row.slack_app.wedding_channels } } : {}),
   };
 }
 

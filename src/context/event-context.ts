@@ -1,4 +1,5 @@
 import type { ChannelKind } from '../vocabulary';
+import type { SlackAppReach } from './slack-app-reach';
 
 /** The tenant: every person, endpoint and chat destination belongs to exactly one. */
 export interface Organization {
@@ -9,6 +10,8 @@ export interface Organization {
   readonly slackWebhookUrl: string | null;
   /** Teams Workflows webhook URL, if connected. Secret. */
   readonly teamsWebhookUrl: string | null;
+  /** Present when the organization has an enabled Slack app connection (its options, no token). */
+  readonly slackApp?: SlackAppReach;
 }
 
 export interface Wedding {

@@ -5,7 +5,8 @@ import { digestTiming, type Timing } from './digest-timing';
 import type { Config, ResolvedWebhookEndpoint } from '../config/load-config';
 import type { ChannelsByLevel, FailoverPolicy, PriorityPolicy, WeddingDayMode } from '../config/policy.schema';
 import type { RuleConfig } from '../config/rules.schema';
-import type { EventContext, Person } from '../context/event-context';
+import type { EventContext, Organization, Person } from '../context/event-context';
+import { slackAppCanPost } from '../context/slack-app-reach';
 import type { ChangeEvent } from '../intake/change-event';
 import { deliveryId } from '../intake/event-identity';
 import { quietWindowEnd } from '../lib/zoned-time';
@@ -32,13 +33,15 @@ export interface PlanSettings {
   readonly weddingDayMode: WeddingDayMode;
   /** Normal and low messages held by quiet hours or the cap become digests (src/deliver/digest/). */
   readonly digests?: boolean;
+  /** Organizations' Slack app connections can be sent through (CONNECTION_KEYS): one with no webhook is still reached. */
+  readonly slackApps?: boolean;
 }
 
 /**
  * The planner's settings from the worker's config and the channels this process has configured.
  * Digests need the durable queue (`durable`): held messages wait in PostgreSQL.
  */
-export function planSettingsFrom(worker: Config['worker'], availableChannels: ReadonlySet<ChannelKind>, durable = false): PlanSettings {
+export function planSettingsFrom(worker: Config['worker'], availableChannels: ReadonlySet<ChannelKind>, durable = false, slackApps = false): PlanSettings {
   return {
     rules: worker.rules,
     priority: worker.priority,
@@ -51,6 +54,7 @@ export function planSettingsFrom(worker: Config['worker'], availableChannels: Re
     defaultHourlyCap: worker.preferences.defaultHourlyCap,
     weddingDayMode: worker.preferences.weddingDayMode,
     digests: durable && worker.preferences.digests.enabled,
+    slackApps,
   };
 }
 
@@ -215,11 +219,7 @@ function timing(scope: Scope, person: Person, settings: PlanSettings, caps: Hour
 
 function planForChat(scope: Scope, context: EventContext, wanted: readonly ChannelKind[], settings: PlanSettings): Delivery[] {
   const org = context.organization;
-  const urls: Partial<Record<ChannelKind, string | null>> = { slack: org.slackWebhookUrl, teams: org.teamsWebhookUrl };
-  const chatMessage = (channel: ChannelKind): DeliveryMessage | null => {
-    const webhookUrl = urls[channel];
-    return webhookUrl && (channel === 'slack' || channel === 'teams') ? { channel, webhookUrl, content: scope.content } : null;
-  };
+  const chatMessage = (channel: ChannelKind) => chatMessageFor(org, channel, scope.content, settings);
   const usable = (c: ChannelKind) => settings.availableChannels.has(c) && chatMessage(c) !== null;
   let channels = wanted.filter(usable);
   // An organization on Teams rather than Slack still hears what "Slack" would have told it.
@@ -243,12 +243,24 @@ function planForChat(scope: Scope, context: EventContext, wanted: readonly Chann
 function chatFallbacks(scope: Scope, context: EventContext, settings: PlanSettings): Fallback[] {
   const org = context.organization;
   const recipient: Recipient = { kind: 'organization', id: org.id };
-  const urls: Partial<Record<ChannelKind, string | null>> = { slack: org.slackWebhookUrl, teams: org.teamsWebhookUrl };
   return settings.failover.organization.flatMap((channel) => {
-    const webhookUrl = urls[channel];
-    if (!webhookUrl || !settings.availableChannels.has(channel) || (channel !== 'slack' && channel !== 'teams')) return [];
-    return [{ recipient, message: { channel, webhookUrl, content: scope.content } }];
+    const message = settings.availableChannels.has(channel) ? chatMessageFor(org, channel, scope.content, settings) : null;
+    return message ? [{ recipient, message }] : [];
   });
+}
+
+/**
+ * The organization's chat message on `channel`, or null when it cannot be reached there: Slack
+ * through its incoming webhook, else through its Slack app when the app has a channel for this
+ * message (the wedding's own, or its default); Teams through its webhook. The app message
+ * carries no address: which channel it is posted to is read at send time, like a hook URL.
+ */
+function chatMessageFor(org: Organization, channel: ChannelKind, content: NotificationContent, settings: PlanSettings): DeliveryMessage | null {
+  if (channel === 'teams') return org.teamsWebhookUrl ? { channel, webhookUrl: org.teamsWebhookUrl, content } : null;
+  if (channel !== 'slack') return null;
+  if (org.slackWebhookUrl) return { channel, webhookUrl: org.slackWebhookUrl, content };
+  const app = settings.slackApps ? org.slackApp : undefined;
+  return slackAppCanPost(app, { aboutWedding: content.wedding !== null, digest: content.digest !== undefined }) ? { channel, content } : null;
 }
 
 /** The chain after `channel`; the whole chain when the channel is not part of it. */

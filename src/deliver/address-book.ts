@@ -2,6 +2,7 @@ import { PermanentDeliveryError } from '../channels/errors';
 import type { DeliveryMessage } from '../channels/messages';
 import type { ResolvedWebhookEndpoint } from '../config/load-config';
 import type { ContextRepository, EventContext } from '../context/event-context';
+import { slackAppCanPost } from '../context/slack-app-reach';
 import type { Delivery, Recipient } from '../decide/delivery';
 import { hasAddress, hasAddressReference, type StoredDelivery, type StoredMessage } from './stored-delivery';
 
@@ -52,11 +53,16 @@ export function createAddressBook({ contexts, configEndpoints }: AddressBookOpti
         if (!endpoint) throw new AddressUnavailableError('address unavailable: the webhook endpoint was deleted');
         return { ...message, url: endpoint.url, secrets: endpoint.secrets };
       }
-      case 'slack':
+      case 'slack': {
+        if (organization.slackWebhookUrl) return { ...message, webhookUrl: organization.slackWebhookUrl };
+        // No hook (or no longer): the organization's Slack app, if it has a channel for this message.
+        const { webhookUrl: _gone, ...viaApp } = message;
+        if (slackAppCanPost(organization.slackApp, { aboutWedding: message.content.wedding !== null, digest: message.content.digest !== undefined })) return viaApp;
+        throw new AddressUnavailableError('address unavailable: the organization has no slack hook and no Slack app channel for it any more');
+      }
       case 'teams': {
-        const webhookUrl = message.channel === 'slack' ? organization.slackWebhookUrl : organization.teamsWebhookUrl;
-        if (!webhookUrl) throw new AddressUnavailableError(`address unavailable: the organization has no ${message.channel} hook any more`);
-        return { ...message, webhookUrl };
+        if (!organization.teamsWebhookUrl) throw new AddressUnavailableError('address unavailable: the organization has no teams hook any more');
+        return { ...message, webhookUrl: organization.teamsWebhookUrl };
       }
       case 'email':
       case 'sms': {

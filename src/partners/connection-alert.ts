@@ -1,6 +1,7 @@
-import type { NotificationContent } from '../channels/messages';
+import type { DeliveryMessage, NotificationContent } from '../channels/messages';
 import type { ConnectionSummary } from '../connections/connection';
 import type { Organization } from '../context/event-context';
+import { slackAppCanPost } from '../context/slack-app-reach';
 import type { Delivery, Recipient } from '../decide/delivery';
 import { deliveryId } from '../intake/event-identity';
 import type { ChannelKind, Priority } from '../vocabulary';
@@ -16,8 +17,8 @@ const PARTNER_LABEL: Readonly<Record<string, string>> = {
 
 /**
  * The one message an organization's chat gets when a partner refused one of its connections:
- * Slack or Teams (the first of `order` it has a hook for and this worker can send to), the
- * other as fallback. High, not critical: nobody is paged by SMS for it, but it is not held
+ * Slack or Teams (the first of `order` it has a hook for, or for Slack an app with a default
+ * channel, and this worker can send to), the other as fallback. High, not critical: nobody is paged by SMS for it, but it is not held
  * either. Its id comes from the connection and the moment its health last changed before the
  * stop, so the same stop planned twice (a retried send, another replica) is one delivery; a
  * later stop after the connection was fixed is another. Null when the organization has no chat.
@@ -31,7 +32,10 @@ export function connectionStoppedAlert(
   nowMs: number,
 ): Delivery | null {
   const hooks: Partial<Record<ChannelKind, string | null>> = { slack: organization.slackWebhookUrl, teams: organization.teamsWebhookUrl };
-  const channels = order.filter((c): c is 'slack' | 'teams' => (c === 'slack' || c === 'teams') && !!hooks[c] && available.has(c));
+  // Without a hook, the Slack app's default channel; not when the app's own token is what was refused.
+  const viaApp = connection.partner !== 'slack' && slackAppCanPost(organization.slackApp, { aboutWedding: false, digest: false });
+  const reachable = (c: 'slack' | 'teams') => !!hooks[c] || (c === 'slack' && viaApp);
+  const channels = order.filter((c): c is 'slack' | 'teams' => (c === 'slack' || c === 'teams') && reachable(c) && available.has(c));
   const [first, ...rest] = channels;
   if (!first) return null;
   const eventId = `cst_${deliveryId(connection.id, 'connection-stopped', String(connection.health.sinceMs)).slice('dlv_'.length)}`;
@@ -53,7 +57,10 @@ export function connectionStoppedAlert(
     occurredAt: new Date(nowMs).toISOString(),
   };
   const recipient: Recipient = { kind: 'organization', id: organization.id };
-  const message = (channel: 'slack' | 'teams') => ({ channel, webhookUrl: hooks[channel]!, content });
+  const message = (channel: 'slack' | 'teams'): DeliveryMessage => {
+    const webhookUrl = hooks[channel];
+    return webhookUrl ? { channel, webhookUrl, content } : { channel: 'slack', content };
+  };
   return {
     id: deliveryId(eventId, first, `organization:${organization.id}`),
     eventId,

@@ -25,10 +25,12 @@ afterAll(async () => {
   await slackApi.close();
 });
 
-describe("a wedding's Slack channel name taken by a channel the app cannot use", () => {
-  it('fails the message permanently on its first attempt, as the README says, instead of along the ladder', async () => {
+describe("a wedding's Slack channel names all taken by channels the app cannot use", () => {
+  it('fail the message permanently on its first attempt, as the README says, instead of along the ladder', async () => {
     const wedding = { id: randomUUID(), organizationId: randomUUID(), date: '2026-06-27' };
-    slackApi.addChannel(weddingChannelName(wedding), true);
+    // Archived, and a bot may not unarchive (Slack's docs): the name and its -2 … -4 alternatives.
+    const name = weddingChannelName(wedding);
+    for (const taken of [name, `${name}-2`, `${name}-3`, `${name}-4`]) slackApi.addChannel(taken, true);
     const { logger } = memoryLogger();
     const slack = createSlackWebClient({ token: slackApi.botToken, apiUrl: slackApi.apiUrl, logger });
     const webhook: Channel<SlackMessage> = { kind: 'slack', send: () => Promise.reject(new Error('not this way')) };
@@ -50,6 +52,6 @@ describe("a wedding's Slack channel name taken by a channel the app cannot use",
     await limiter.stop();
 
     expect(attempts).toEqual([1]);
-    expect(describeFailure(error, signal)).toMatchObject({ kind: 'permanent', message: expect.stringMatching(/^slack channel name wedding-2026-06-27-[0-9a-f]{8} is taken by a channel the app cannot use$/) });
+    expect(describeFailure(error, signal)).toMatchObject({ kind: 'permanent', message: expect.stringMatching(/^slack channel names wedding-2026-06-27-[0-9a-f]{8} to wedding-2026-06-27-[0-9a-f]{8}-4 are all taken by channels the app cannot use$/) });
   });
 });

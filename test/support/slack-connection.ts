@@ -9,7 +9,7 @@ export function slackConnections(pool: Pool, connectionKeys = keyEntry('k1')) {
     connectionKeys,
     store,
     /** The organization's install: its bot token, sealed, as `connections add --partner slack` stores it. */
-    add: (organizationId: string, botToken: string, options: { weddingChannels?: boolean; weddingChannelPrefix?: string } = {}) =>
+    add: (organizationId: string, botToken: string, options: { weddingChannels?: boolean; weddingChannelPrefix?: string; defaultChannel?: string } = {}) =>
       store.add({ organizationId, partner: 'slack', name: 'Slack', options, credentials: { botToken } }),
   };
 }

@@ -13,6 +13,8 @@ export interface SlackApp {
   readonly client: WebClient;
   readonly weddingChannels: boolean;
   readonly weddingChannelPrefix?: string;
+  /** Where the bot posts what has no wedding channel when the organization pasted no webhook. */
+  readonly defaultChannel?: string;
 }
 
 export interface SlackApps {
@@ -74,6 +76,7 @@ export function createSlackApps(options: SlackAppsOptions): SlackApps {
       client: createSlackWebClient({ token, ...(options.apiUrl ? { apiUrl: options.apiUrl } : {}), logger: log }),
       weddingChannels: connection.options.weddingChannels,
       ...(connection.options.weddingChannelPrefix ? { weddingChannelPrefix: connection.options.weddingChannelPrefix } : {}),
+      ...(connection.options.defaultChannel ? { defaultChannel: connection.options.defaultChannel } : {}),
     };
   }
 

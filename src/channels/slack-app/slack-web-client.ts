@@ -29,6 +29,9 @@ export function createSlackWebClient(options: { token: string; apiUrl?: string; 
   });
 }
 
+/** Slack's errors that clear on their own; every other code it names is a configuration or data problem. */
+export const SLACK_RETRYABLE_ERRORS: ReadonlySet<string> = new Set(['ratelimited', 'internal_error', 'fatal_error', 'service_unavailable', 'request_timeout']);
+
 /** The Slack error code of a platform error (`name_taken`, `already_in_channel`…), else null. */
 export function slackErrorCode(error: unknown): string | null {
   const e = error as { code?: unknown; data?: { error?: unknown } } | null;

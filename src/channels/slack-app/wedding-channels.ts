@@ -1,6 +1,6 @@
 import type { WebClient } from '@slack/web-api';
 import type { Pool } from 'pg';
-import { PermanentDeliveryError } from '../errors';
+import { createOrReuseChannel } from './channel-by-name';
 import { slackErrorCode } from './slack-web-client';
 import { weddingChannelName } from './wedding-channel-name';
 
@@ -25,8 +25,6 @@ export interface WeddingChannelApp {
   readonly namePrefix?: string;
 }
 
-/** Pages of conversations.list read when looking for a taken name (200 channels a page). */
-const MAX_LIST_PAGES = 10;
 /** conversations.invite takes up to 1,000 ids (100 in older docs): the lower bound is safe. */
 const MAX_INVITEES = 100;
 
@@ -36,7 +34,8 @@ const MAX_INVITEES = 100;
  * once: creation holds a transaction-scoped advisory lock on the wedding, and the row is written
  * before the lock goes, so the second caller waits, then reads the first one's channel. A crash
  * after Slack created it but before the row was written leaves a channel Slack calls
- * `name_taken`: it is found by name and reused, not an error.
+ * `name_taken`: it is found by name and reused, not an error (an archived one is unarchived,
+ * or a suffixed name used: channel-by-name.ts).
  */
 export function createWeddingChannels(options: WeddingChannelsOptions) {
   const { pool } = options;
@@ -46,33 +45,6 @@ export function createWeddingChannels(options: WeddingChannelsOptions) {
     const { rows } = await db.query<{ channel_id: string; archived_at: Date | null }>(`select channel_id, archived_at from wedding_slack_channels where wedding_id = $1`, [wedding.id]);
     if (!rows[0]) return undefined;
     return rows[0].archived_at ? null : rows[0].channel_id;
-  }
-
-  async function findByName(slack: WebClient, name: string): Promise<string | null> {
-    let cursor: string | undefined;
-    for (let page = 0; page < MAX_LIST_PAGES; page += 1) {
-      const listed = await slack.conversations.list({ types: 'public_channel', exclude_archived: true, limit: 200, ...(cursor ? { cursor } : {}) });
-      const found = listed.channels?.find((c) => c.name === name);
-      if (found?.id) return found.id;
-      cursor = listed.response_metadata?.next_cursor || undefined;
-      if (!cursor) return null;
-    }
-    return null;
-  }
-
-  async function createOrReuse(slack: WebClient, name: string): Promise<string> {
-    try {
-      const created = await slack.conversations.create({ name, is_private: false });
-      if (created.channel?.id) return created.channel.id;
-      throw new Error('slack conversations.create answered without a channel id');
-    } catch (error) {
-      if (slackErrorCode(error) !== 'name_taken') throw error;
-      const existing = await findByName(slack, name);
-      // Taken by an archived channel (or one we cannot see): a person must rename or unarchive it.
-      // Permanent (README): every attempt would find the same name taken until someone acts.
-      if (!existing) throw new PermanentDeliveryError(`slack channel name ${name} is taken by a channel the app cannot use`, undefined, { cause: error });
-      return existing;
-    }
   }
 
   /** The invitees, read before the lock is taken: the read needs a connection of the same pool. */
@@ -121,15 +93,14 @@ export function createWeddingChannels(options: WeddingChannelsOptions) {
           await client.query('commit');
           return again;
         }
-        const name = weddingChannelName(wedding, app.namePrefix);
-        const channel = await createOrReuse(app.client, name);
-        await invite(app.client, wedding, channel, invitees);
+        const channel = await createOrReuseChannel(app.client, weddingChannelName(wedding, app.namePrefix));
+        await invite(app.client, wedding, channel.id, invitees);
         await client.query(
           `insert into wedding_slack_channels (wedding_id, organization_id, channel_id, channel_name, wedding_date) values ($1, $2, $3, $4, $5) on conflict (wedding_id) do nothing`,
-          [wedding.id, wedding.organizationId, channel, name, wedding.date],
+          [wedding.id, wedding.organizationId, channel.id, channel.name, wedding.date],
         );
         await client.query('commit');
-        return channel;
+        return channel.id;
       } catch (error) {
         await client.query('rollback').catch(() => undefined);
         throw error;

@@ -1,4 +1,5 @@
 import type { Channel, DeliveryReceipt, SendContext } from '../channel';
+import { PermanentDeliveryError } from '../errors';
 import { postChatWebhook } from '../chat-webhook-post';
 import type { SlackMessage } from '../messages';
 import type { HttpRequester } from '../webhook/webhook-channel';
@@ -21,7 +22,9 @@ export interface SlackChannelOptions {
 export function createSlackChannel({ http, timeoutMs = 10_000, ackLink, interactive = false }: SlackChannelOptions): Channel<SlackMessage> {
   return {
     kind: 'slack',
-    send(message: SlackMessage, { signal, deliveryId }: SendContext): Promise<DeliveryReceipt> {
+    async send(message: SlackMessage, { signal, deliveryId }: SendContext): Promise<DeliveryReceipt> {
+      // Planned for the organization's Slack app, sent by a worker without CONNECTION_KEYS.
+      if (message.webhookUrl === undefined) throw new PermanentDeliveryError('slack: the organization has no incoming webhook, and this worker has no Slack app connections');
       const link = ackLink?.(deliveryId, message.content);
       return postChatWebhook({
         http,

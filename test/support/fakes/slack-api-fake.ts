@@ -15,6 +15,9 @@ export interface SlackApiCall {
  * organization's token sees none of them (`channel_not_found`). Like Slack, errors are HTTP
  * 200 `{ok:false,error}`, rate limits 429 with Retry-After. `chat.update` needs a message
  * posted with `post()` or chat.postMessage (else `channel_not_found` / `message_not_found`).
+ * `conversations.unarchive` answers as Slack documents for bot tokens: refused (`not_in_channel`:
+ * archiving removed the bot) unless the test lets the workspace's bot do it (`letBotUnarchive`);
+ * `not_archived` and `channel_not_found` as Slack names them.
  */
 export interface FakeSlackChannel {
   readonly id: string;
@@ -36,6 +39,8 @@ export class SlackApiFake extends FakeServer<SlackApiCall> {
   readonly channels = new Map<string, FakeSlackChannel>();
   /** Bot tokens and their workspace; a revoked token answers `token_revoked`. */
   private readonly tokens = new Map<string, { team: string; revoked: boolean }>();
+  /** Workspaces whose bot may unarchive (Slack's docs: bot tokens cannot). */
+  private readonly unarchivingTeams = new Set<string>();
   private sequence = 0;
 
   constructor(readonly botToken = 'xoxb-1111-2222-fakebottoken') {
@@ -53,6 +58,12 @@ export class SlackApiFake extends FakeServer<SlackApiCall> {
   revoke(token: string): void {
     const entry = this.tokens.get(token);
     if (entry) entry.revoked = true;
+  }
+
+  /** The workspace's bot may unarchive channels, as a user token could. */
+  letBotUnarchive(team = DEFAULT_TEAM): this {
+    this.unarchivingTeams.add(team);
+    return this;
   }
 
   /** The SDK's slackApiUrl. */
@@ -113,6 +124,8 @@ export class SlackApiFake extends FakeServer<SlackApiCall> {
         return this.invite(team, args);
       case 'conversations.archive':
         return this.archive(team, args);
+      case 'conversations.unarchive':
+        return this.unarchive(team, args);
       default:
         return refuse('unknown_method', [`${method} is not faked`]);
     }
@@ -121,6 +134,7 @@ export class SlackApiFake extends FakeServer<SlackApiCall> {
   protected override remember(call: SlackApiCall): void {
     const channel = this.channelOf(call.team, call.args.channel);
     if (call.method === 'conversations.archive' && channel) channel.archived = true;
+    if (call.method === 'conversations.unarchive' && channel) channel.archived = false;
     if (call.method === 'conversations.invite' && channel) (call.args.invited as string[]).forEach((u) => channel.members.add(u));
   }
 
@@ -180,6 +194,15 @@ export class SlackApiFake extends FakeServer<SlackApiCall> {
     if (channel.archived) return refuse('already_archived', [`${channel.id} is archived`]);
     // Archived in remember(): a scripted error reply in its place must leave the channel as it was.
     return { ok: true, accepted: { method: 'conversations.archive', args, team }, reply: { status: 200, body: { ok: true } } };
+  }
+
+  private unarchive(team: string, args: Record<string, unknown>): Verdict<SlackApiCall> {
+    const channel = this.channelOf(team, args.channel);
+    if (!channel) return refuse('channel_not_found', [`no channel ${String(args.channel)}`]);
+    if (!channel.archived) return refuse('not_archived', [`${channel.id} is not archived`]);
+    if (!this.unarchivingTeams.has(team)) return refuse('not_in_channel', [`a bot token cannot unarchive ${channel.id}`]);
+    // Unarchived in remember(), once the answer really is the success.
+    return { ok: true, accepted: { method: 'conversations.unarchive', args, team }, reply: { status: 200, body: { ok: true } } };
   }
 
   private postMessage(team: string, args: Record<string, unknown>): Verdict<SlackApiCall> {
