@@ -35,9 +35,18 @@ describe('a revoked partner connection', () => {
     const connection = await store.add({ organizationId: org, partner: 'vsco-workspace', name: 'Studio CRM', options: { changes: ['date'], createOnFirstSync: true }, credentials: { apiKey } });
     vsco.revokeKey(apiKey);
 
-    // Two date changes in a row: both are planned before the first send is refused.
+    // Two date changes in a row: both are planned before the first send is refused. Two commits,
+    // a millisecond apart: the same row changed in the same millisecond is one change to the intake
+    // (its id is the row and the commit time), and emitted back to back they could share one.
+    const committedAt = Date.now();
     for (const [i, date] of ['2027-06-19', '2027-06-26'].entries()) {
-      s.realtime.emitChange({ table: 'weddings', type: 'UPDATE', record: { id: wedding, organization_id: org, wedding_date: date, couple_name: 'Ana & Ben' }, oldRecord: { id: wedding, organization_id: org, wedding_date: i === 0 ? '2027-06-12' : '2027-06-19' } });
+      s.realtime.emitChange({
+        table: 'weddings',
+        type: 'UPDATE',
+        record: { id: wedding, organization_id: org, wedding_date: date, couple_name: 'Ana & Ben' },
+        oldRecord: { id: wedding, organization_id: org, wedding_date: i === 0 ? '2027-06-12' : '2027-06-19' },
+        commitTimestamp: new Date(committedAt + i),
+      });
     }
     await s.settled(2);
     const partnerRows = await db.query<{ status: string }>(`select status from deliveries where channel = 'partner'`);
