@@ -23,20 +23,16 @@ import { DigestingRunner, digestTasks } from './deliver/digest/digest-runner';
 import { DigestStore } from './deliver/digest/digest-store';
 import { createPgEventDeadLetters } from './deliver/durable/pg-event-dead-letters';
 import { createPgSentLedger } from './deliver/durable/pg-sent-ledger';
-import { DECIDE_POOL_SIZE, jobPoolSize } from './deliver/durable/pool-size';
 import { RateLimiterRegistry } from './deliver/rate-limiter';
 import { Redis } from 'ioredis';
 import { DatabaseHealth } from './lib/database-health';
-import { enforceStatementTimeout, openPool } from './lib/pg-pools';
+import { openDatabasePools } from './database-pools';
 import { createDecideRunner } from './decide-runner';
 import { createEventHandler } from './event-handler';
 import { createLifecycle, type StopResult } from './lifecycle';
-import { DedupeWindow } from './intake/dedupe-window';
 import { intakeHealth } from './intake/intake-readiness';
-import { ChangeIntake } from './intake/change-intake';
-import { createPgLeaseStore } from './intake/lease-store';
-import type { LeaseEvent } from './intake/stream-leases';
-import { createRealtimeClient, type RealtimeClientLike, type RealtimeHooks } from './intake/realtime-client';
+import type { RealtimeClientLike, RealtimeHooks } from './intake/realtime-client';
+import { createWorkerIntake } from './worker-intake';
 import type { Logger } from './lib/logger';
 import { Releasers } from './lib/releasers';
 import type { HealthReport } from './lib/health-report';
@@ -102,28 +98,7 @@ export function createApp(deps: AppDependencies): App {
   const now = deps.now ?? Date.now;
   const metrics = deps.metrics ?? createMetrics();
   const releasers = new Releasers();
-  const { statementTimeoutMs } = worker.database;
-  const ownedPool = !deps.pool && env.DATABASE_URL ? openPool(env.DATABASE_URL, { max: DECIDE_POOL_SIZE, statementTimeoutMs }) : undefined;
-  const pool = deps.pool ?? ownedPool ?? null;
-  if (deps.pool) enforceStatementTimeout(deps.pool, statementTimeoutMs);
-  // Deliveries get connections of their own, so a burst of decisions cannot starve them (README, "queue").
-  const ownedJobPool = ownedPool && env.DATABASE_URL ? openPool(env.DATABASE_URL, { max: jobPoolSize(worker.queue), statementTimeoutMs }) : undefined;
-  const jobPool = deps.jobPool ?? ownedJobPool ?? pool;
-  if (deps.jobPool) enforceStatementTimeout(deps.jobPool, statementTimeoutMs);
-  // Its own connection: heart-beats go on when deliveries hold every connection of the pool.
-  const heartbeatPool = pool && env.DATABASE_URL ? openPool(env.DATABASE_URL, { max: 1, statementTimeoutMs }) : undefined;
-  heartbeatPool?.on('error', (error) => logger.warn({ err: error }, 'idle heart-beat connection failed'));
-  // The intake leases' beat too: a burst of decisions holding the pool must not cost a stream its lease.
-  const leasePool = pool && env.DATABASE_URL ? openPool(env.DATABASE_URL, { max: 1, statementTimeoutMs }) : undefined;
-  leasePool?.on('error', (error) => logger.warn({ err: error }, 'idle lease connection failed'));
-  for (const owned of [ownedPool, ownedJobPool]) {
-    // The pool is told apart from a failed query: an idle client's error must not crash the process.
-    owned?.on('error', (error) => logger.warn({ err: error }, 'idle database connection failed'));
-  }
-  for (const shared of new Set([pool, jobPool])) {
-    // A client's own error (the server went away mid-query) is reported by the query that failed.
-    shared?.on('connect', (client) => client.on('error', (error) => logger.debug({ err: error }, 'database connection failed')));
-  }
+  const { pool, jobPool, heartbeatPool, leasePool } = openDatabasePools(config, logger, releasers, { ...(deps.pool ? { pool: deps.pool } : {}), ...(deps.jobPool ? { jobPool: deps.jobPool } : {}) });
   const contexts: ContextRepository | null = pool
     ? createPgContextRepository({ pool, cache: { maxEntries: worker.context.cacheMaxEntries, ttlMs: worker.context.cacheTtlMs } })
     : null;
@@ -238,44 +213,17 @@ export function createApp(deps: AppDependencies): App {
   });
   const deciding = createDecideRunner({ decide, database: pool ? database : null, logger });
 
-  const intakeLogger = logger.child({ component: 'intake' });
   const replicaName = deps.replicaName ?? `${hostname()}-${randomBytes(4).toString('hex')}`;
-  const source = new ChangeIntake({
-    subscriptions: worker.subscriptions,
-    intake: worker.intake,
-    logger: intakeLogger,
-    connect:
-      deps.connectRealtime ??
-      ((hooks) =>
-        createRealtimeClient({
-          url: env.SUPABASE_URL,
-          apiKey: env.SUPABASE_SERVICE_ROLE_KEY,
-          heartbeatIntervalMs: worker.intake.heartbeatIntervalMs,
-          joinTimeoutMs: worker.intake.joinTimeoutMs,
-          ...hooks,
-        })),
-    onUndecodableFrame: (error) => {
-      metrics.changesRejected.inc({ reason: 'undecodable_frame' });
-      intakeLogger.warn({ reason: 'undecodable_frame', detail: error instanceof Error ? error.message : String(error) }, 'change rejected');
-    },
-    db: pool,
-    dedupe: new DedupeWindow(worker.intake.dedupeWindowMs, worker.intake.dedupeMaxEntries),
+  const source = createWorkerIntake({
+    config,
+    logger,
     metrics,
-    onEvent: (event) => deciding.decide(event),
-    onCatchUp: (report) => metrics.changesRecovered.inc(report.recovered),
-    // With a database, replicas split the streams; alone in memory, this process holds them all.
-    ...(pool
-      ? {
-          leases: {
-            store: createPgLeaseStore(leasePool ?? pool),
-            holder: replicaName,
-            ttlMs: worker.intake.leaseTtlMs,
-            renewEveryMs: worker.intake.leaseRenewMs,
-            onEvent: (event: LeaseEvent) => metrics.leaseEvents.inc({ event }),
-          },
-        }
-      : {}),
+    pool,
+    leasePool,
+    replicaName,
     now,
+    onEvent: (event) => deciding.decide(event),
+    ...(deps.connectRealtime ? { connectRealtime: deps.connectRealtime } : {}),
   });
 
   let draining = false;
@@ -341,10 +289,6 @@ export function createApp(deps: AppDependencies): App {
     },
   };
 
-  if (ownedPool) releasers.add('database pool', () => ownedPool.end());
-  if (ownedJobPool) releasers.add('delivery database pool', () => ownedJobPool.end());
-  if (heartbeatPool) releasers.add('heart-beat pool', () => heartbeatPool.end());
-  if (leasePool) releasers.add('lease pool', () => leasePool.end());
   if (redis) releasers.add('redis', () => void redis.disconnect());
   if (contexts) releasers.add('context repository', () => contexts.close());
   releasers.add('channels', () => built.close());
