@@ -52,6 +52,8 @@ describe('/metrics', () => {
       hourly_cap_people: 1,
       webhook_signer_secrets: 0,
       destination_health: 0,
+      // No organization here has the Slack app: no client opened.
+      slack_app_clients: 0,
     });
   });
 });
