@@ -44,8 +44,17 @@ const BOUNDS: Record<string, string[]> = {
   '7': ['- Most of the start is module loading and the first connections (PostgreSQL, Realtime); the compiled entry is the one production runs.'],
 };
 
+/**
+ * The section for a figure row's id: its own ('2a'), else its figure's ('8a' → '8'). A row's id
+ * may end in '·' (a row under another); each section is printed once.
+ */
+export function boundsKey(id: string): string {
+  const own = id.replace(/·+$/, '');
+  return own in BOUNDS ? own : own.replace(/^(\d+)[a-z]+$/, '$1');
+}
+
 export function findingsFor(missed: readonly string[]): string[] {
-  const keys = [...new Set(missed.map((id) => id.replace(/·$/, '')))];
+  const keys = [...new Set(missed.map(boundsKey))];
   return keys.flatMap((k) => BOUNDS[k] ?? []);
 }
 
