@@ -221,12 +221,13 @@ export class DeliveryLedger {
   /**
    * The row a run needs, with its destination's breaker state. Batched: the runs that start while
    * one read is in flight share the next (bench/ figure 5 — round trips bound the durable path).
+   * An urgent run's read has a line of its own, so it never waits behind a read of bulk rows.
    */
-  load(id: string): Promise<LedgerRow | null> {
-    return this.loads.add(id);
+  load(id: string, urgent = false): Promise<LedgerRow | null> {
+    return (urgent ? this.urgentLoads : this.loads).add(id);
   }
 
-  private readonly loads = new BatchedStatement<string, LedgerRow | null>(async (ids) => {
+  private readonly readRows = async (ids: readonly string[]): Promise<(LedgerRow | null)[]> => {
     const { rows } = await this.pool.query<Omit<LedgerRow, 'health'> & { open_until: Date | null; disabled_reason: string | null; consecutive_failures: number | null; now: Date }>(
       `select d.id, d.status, d.attempts, d.runs, d.payload, h.open_until, h.disabled_reason, h.consecutive_failures, now() as now
        from deliveries d left join destination_health h on h.destination = d.destination
@@ -240,7 +241,10 @@ export class DeliveryLedger {
       }),
     );
     return ids.map((id) => byId.get(id) ?? null);
-  });
+  };
+
+  private readonly loads = new BatchedStatement(this.readRows);
+  private readonly urgentLoads = new BatchedStatement(this.readRows);
 
   /**
    * Group-committed: the runs that finish while one "delivered" write is in flight share the next

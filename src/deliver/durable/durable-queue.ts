@@ -14,7 +14,7 @@ import { destinationKey, type DestinationHealth } from '../destinations';
 import type { DeliveryRunner, DrainResult } from '../dispatcher';
 import { describeChain, nextInChain } from '../failover';
 import type { RateLimiter } from '../rate-limiter';
-import { DeliveryLedger, type LedgerRow } from './delivery-ledger';
+import { DeliveryLedger, DELIVER_TASK, type LedgerRow } from './delivery-ledger';
 import { AddressUnavailableError, type AddressBook } from '../address-book';
 import type { StoredDelivery } from '../stored-delivery';
 import { BatchedEnqueue } from './batched-enqueue';
@@ -158,10 +158,10 @@ export class DurableQueue implements DeliveryRunner {
     if (!this.abort.signal.aborted) this.abort.abort(new ShutdownAbortError());
   }
 
-  private async runJob(payload: unknown, _helpers: JobHelpers): Promise<void> {
+  private async runJob(payload: unknown, helpers: JobHelpers): Promise<void> {
     const id = (payload as { id?: unknown })?.id;
     if (typeof id !== 'string') return;
-    const row = await this.ledger.load(id);
+    const row = await this.ledger.load(id, helpers.job.task_identifier === DELIVER_TASK);
     // Already finished (a replayed job, a duplicate): nothing to do, by design.
     if (!row || row.status !== 'pending') {
       this.bookkeeping.settled(id);
