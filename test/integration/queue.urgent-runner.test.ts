@@ -45,7 +45,8 @@ describe('a critical delivery and normal ones already fetched by the local queue
 
   beforeAll(async () => {
     await stuck.start();
-    t = await startTestApp({ env: { DATABASE_URL: db.databaseUrl }, worker: { queue: { schema: gw, concurrency: 2 } } });
+    // No poll within the test: a job runs only because a notification woke a worker for it.
+    t = await startTestApp({ env: { DATABASE_URL: db.databaseUrl }, worker: { queue: { schema: gw, concurrency: 2, pollIntervalMs: 600_000 } } });
     await waitFor(() => t.app.queue?.runnerState().running === true, { what: 'the queue runners' });
   });
   afterAll(async () => {
@@ -66,6 +67,14 @@ describe('a critical delivery and normal ones already fetched by the local queue
     // None of the normal jobs fetched before it ran first: they are still locked, unsent.
     expect(stuck.requests).toHaveLength(2);
     expect(await lockedJobs(DELIVER_BULK_TASK)).toBeGreaterThan(2);
+  });
+
+  it('runs urgent jobs queued together at once, each worker woken by the one before it', async () => {
+    const before = stuck.requests.length;
+    await t.app.queue!.submit([webhook(`${stuck.url}/critical-a`, 'critical', 'urgent-a'), webhook(`${stuck.url}/critical-b`, 'critical', 'urgent-b')]);
+    // Both urgent workers hold one: the second was woken without a poll.
+    await waitFor(() => stuck.requests.length === before + 2, { what: 'both critical deliveries sending at once' });
+    expect(stuck.requests.slice(before).map((r) => r.path).sort()).toEqual(['/critical-a', '/critical-b']);
   });
 });
 
