@@ -52,7 +52,13 @@ export class DeliveryRunners {
 
   async start(): Promise<void> {
     await this.urgent.start();
-    await this.bulk.start();
+    try {
+      await this.bulk.start();
+    } catch (error) {
+      // Not half a queue: a start that fails leaves nothing running, as it did with one runner.
+      await this.urgent.stop();
+      throw error;
+    }
   }
 
   /** Both stopped, and every job either ran is finished. */
