@@ -149,9 +149,9 @@ export async function runDurable(options: RunOptions, db: BenchDatabase): Promis
       summary: durables.at(-1)!.summary,
     };
     const notes = [
-      `${n} deliveries submitted with app.queue.submit in batches of ${BATCH} (the insert took ${fmt(durable.submittedMs / 1000)} s of the ${fmt(durable.elapsed / 1000)} s), timed from the first submit to the last "delivered" outcome; the receiver (bench/receiver.ts) is another process. graphile-worker concurrency ${CONCURRENCY}, pool of ${POOL_SIZE} connections (the app's), in both runs. PostgreSQL 15 with fsync and synchronous_commit on (the machine's), on the same 2 cores.`,
+      `${n} deliveries submitted with app.queue.submit in batches of ${BATCH} (the insert took ${fmt(durable.submittedMs / 1000)} s of the ${fmt(durable.elapsed / 1000)} s), timed from the first submit to the last "delivered" outcome; the receiver (bench/receiver.ts) is another process. graphile-worker concurrency ${CONCURRENCY} in both runs; the bare queue on a pool of ${POOL_SIZE} connections, the app on its own (src/deliver/durable/pool-size.ts). PostgreSQL 15 with fsync and synchronous_commit on (the machine's), on the same 2 cores.`,
       `Rounds (alternating, means reported): bare ${bares.map((b) => fmt(b.perSecond)).join(', ')}/s; bare with batched completion ${batchedBares.map((b) => fmt(b.perSecond)).join(', ')}/s; durable ${durables.map((d) => fmt((n * 1000) / d.elapsed)).join(', ')}/s.`,
-      `The worker's runner uses graphile-worker's batched completion (src/deliver/durable/queue-batching.ts; its local queue is left off: it let normal deliveries overtake a critical one in figure 4); the goal's baseline is graphile-worker at its defaults, as the issue sets it, and the batched bare run shows what the same setting gives the queue alone.`,
+      `These normal deliveries go to the worker's bulk runner: graphile-worker's local queue (jobs taken ${CONCURRENCY} a statement) and batched completion (src/deliver/durable/queue-batching.ts); critical and high ones have a runner of their own without the local queue (delivery-runners.ts, figure 4). The goal's baseline is graphile-worker at its defaults, as the issue sets it, and the batched bare run shows what batched completion alone gives the queue.`,
     ];
     const ms = (seconds: number) => fmt((seconds * 1000) / n);
     notes.push(

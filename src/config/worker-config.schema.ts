@@ -176,7 +176,7 @@ const queue = z
       .int()
       .positive()
       .default(16)
-      .describe('Deliveries run at once by this process. Delivering gets a database pool of its own of concurrency + 4 connections (one per job graphile-worker takes or completes, its LISTEN, the ledger), beside the 10 of deciding, so a burst of decisions cannot hold deliveries back; each replica opens concurrency + 14 connections'),
+      .describe('Deliveries run at once by each of this process\'s two runners: critical and high ones (taken one at a time, so none waits behind jobs fetched before it) and normal and low ones (taken in batches by graphile-worker\'s local queue of this size). Delivering gets a database pool of its own of concurrency + 7 connections (one per job the urgent runner takes, the bulk runner\'s batched take and completion, a LISTEN each, the ledger, a spare; pool-size.ts), beside the 10 of deciding, so a burst of decisions cannot hold deliveries back; each replica opens concurrency + 17 connections'),
     pollIntervalMs: z.number().int().positive().default(2_000).describe('Poll for scheduled retries; new jobs arrive by LISTEN/NOTIFY'),
     maxWaitingPerDestination: z
       .number()

@@ -3,6 +3,7 @@ import type { Delivery } from '../../decide/delivery';
 import { toStored, type StoredDelivery } from '../stored-delivery';
 import { BatchedStatement } from '../../lib/batched-statement';
 import { destinationKey } from '../destinations';
+import { deliverTaskSql } from './delivery-tasks';
 
 interface DeliveredRow {
   readonly id: string;
@@ -26,7 +27,7 @@ export interface SqlPool extends SqlClient {
   connect(): Promise<PoolClient>;
 }
 
-export const DELIVER_TASK = 'deliver';
+export { DELIVER_BULK_TASK, DELIVER_TASK } from './delivery-tasks';
 /** graphile-worker's own retries are only a safety net for a task that crashes (a bug, a lost database). */
 const JOB_MAX_ATTEMPTS = 25;
 
@@ -144,7 +145,7 @@ export class DeliveryLedger {
        ), jobs as (
          select ${this.gw}.add_jobs(array(
            select json_populate_record(null::${this.gw}.job_spec, json_build_object(
-             'identifier', '${DELIVER_TASK}', 'payload', json_build_object('id', i.id), 'run_at', coalesce(i.not_before, now()),
+             'identifier', ${deliverTaskSql('i.priority')}, 'payload', json_build_object('id', i.id), 'run_at', coalesce(i.not_before, now()),
              'job_key', i.id, 'priority', i.job_priority, 'max_attempts', ${JOB_MAX_ATTEMPTS}))
            from inserted n join input i using (id))) as added
        )
@@ -203,11 +204,11 @@ export class DeliveryLedger {
          update deliveries set status = 'pending', runs = 0, dead_reason = null, finished_at = null, deadline = null,
            payload = jsonb_set(payload, '{deadlineMs}', 'null'::jsonb), next_attempt_at = now(), updated_at = now()
          where id in (select id from deliveries ${sql})
-         returning id, (100 - least(100, greatest(0, round((payload->'priority'->>'score')::numeric))))::int as job_priority
+         returning id, priority, (100 - least(100, greatest(0, round((payload->'priority'->>'score')::numeric))))::int as job_priority
        ), jobs as (
          select ${this.gw}.add_jobs(array(
            select json_populate_record(null::${this.gw}.job_spec, json_build_object(
-             'identifier', '${DELIVER_TASK}', 'payload', json_build_object('id', id), 'job_key', id,
+             'identifier', ${deliverTaskSql('priority')}, 'payload', json_build_object('id', id), 'job_key', id,
              'priority', job_priority, 'max_attempts', ${JOB_MAX_ATTEMPTS}))
            from revived)) as added
        )
@@ -220,12 +221,13 @@ export class DeliveryLedger {
   /**
    * The row a run needs, with its destination's breaker state. Batched: the runs that start while
    * one read is in flight share the next (bench/ figure 5 — round trips bound the durable path).
+   * An urgent run's read has a line of its own, so it never waits behind a read of bulk rows.
    */
-  load(id: string): Promise<LedgerRow | null> {
-    return this.loads.add(id);
+  load(id: string, urgent = false): Promise<LedgerRow | null> {
+    return (urgent ? this.urgentLoads : this.loads).add(id);
   }
 
-  private readonly loads = new BatchedStatement<string, LedgerRow | null>(async (ids) => {
+  private readonly readRows = async (ids: readonly string[]): Promise<(LedgerRow | null)[]> => {
     const { rows } = await this.pool.query<Omit<LedgerRow, 'health'> & { open_until: Date | null; disabled_reason: string | null; consecutive_failures: number | null; now: Date }>(
       `select d.id, d.status, d.attempts, d.runs, d.payload, h.open_until, h.disabled_reason, h.consecutive_failures, now() as now
        from deliveries d left join destination_health h on h.destination = d.destination
@@ -239,7 +241,10 @@ export class DeliveryLedger {
       }),
     );
     return ids.map((id) => byId.get(id) ?? null);
-  });
+  };
+
+  private readonly loads = new BatchedStatement(this.readRows);
+  private readonly urgentLoads = new BatchedStatement(this.readRows);
 
   /**
    * Group-committed: the runs that finish while one "delivered" write is in flight share the next
@@ -279,9 +284,9 @@ export class DeliveryLedger {
          update deliveries set next_attempt_at = $2, attempts = attempts + $3, runs = runs + $4::int,
            last_error = coalesce($5, last_error), last_status = coalesce($6, last_status), updated_at = now()
          where id = $1 and status = 'pending'
-         returning id, (100 - least(100, greatest(0, round((payload->'priority'->>'score')::numeric))))::int as job_priority
+         returning id, priority, (100 - least(100, greatest(0, round((payload->'priority'->>'score')::numeric))))::int as job_priority
        )
-       select ${this.gw}.add_job('${DELIVER_TASK}', json_build_object('id', id), run_at => $2, job_key => id,
+       select ${this.gw}.add_job(${deliverTaskSql('priority')}, json_build_object('id', id), run_at => $2, job_key => id,
                                   priority => job_priority, max_attempts => ${JOB_MAX_ATTEMPTS})
        from updated`,
       [id, new Date(at.atMs).toISOString(), at.attempts, at.countRun ? 1 : 0, at.error ?? null, at.status ?? null],

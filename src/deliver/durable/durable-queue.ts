@@ -1,5 +1,5 @@
-import { EventEmitter, setMaxListeners } from 'node:events';
-import type { JobHelpers, WorkerEvents } from 'graphile-worker';
+import { setMaxListeners } from 'node:events';
+import type { JobHelpers } from 'graphile-worker';
 import type { Pool } from 'pg';
 import type { DeliveryReceipt } from '../../channels/channel';
 import { ShutdownAbortError } from '../../channels/errors';
@@ -20,12 +20,11 @@ import type { StoredDelivery } from '../stored-delivery';
 import { BatchedEnqueue } from './batched-enqueue';
 import { DestinationBreaker, hasBreaker } from './destination-breaker';
 import { DestinationPace, SHORT_WAIT_MS } from './destination-pace';
-import { graphileLogger } from './graphile-logger';
 import { LedgerRetention } from './ledger-retention';
-import { queueBatching } from './queue-batching';
 import { nextRun } from './retry-schedule';
 import { SentBookkeeping } from './sent-bookkeeping';
-import { SupervisedRunner, type RunnerState } from './supervised-runner';
+import { DeliveryRunners } from './delivery-runners';
+import type { RunnerState } from './supervised-runner';
 import { WorkerLiveness } from './worker-liveness';
 
 export interface DurableQueueOptions {
@@ -56,17 +55,18 @@ export interface DurableQueueOptions {
 
 /**
  * Deliveries persisted in PostgreSQL before their first attempt and run by graphile-worker:
- * LISTEN/NOTIFY pickup, job priority from the delivery's score (critical first), safe across
- * replicas. A run makes a few quick attempts; a failure is rescheduled along the level's ladder,
- * fails over, or becomes a dead letter — each decision written to the ledger. At shutdown,
- * interrupted runs are put back in the queue for the next process.
+ * LISTEN/NOTIFY pickup, job priority from the delivery's score (critical first), critical and high
+ * on a runner of their own (delivery-runners.ts), safe across replicas. A run makes a few quick
+ * attempts; a failure is rescheduled along the level's ladder, fails over, or becomes a dead
+ * letter — each decision written to the ledger. At shutdown, interrupted runs are put back in the
+ * queue for the next process.
  */
 export class DurableQueue implements DeliveryRunner {
   readonly ledger: DeliveryLedger;
   private readonly breaker: DestinationBreaker;
   private readonly liveness: WorkerLiveness;
   private readonly retention: LedgerRetention;
-  private readonly runner: SupervisedRunner;
+  private readonly runner: DeliveryRunners;
   private readonly abort = new AbortController();
   private readonly running = new Set<string>();
   private readonly interrupted: string[] = [];
@@ -93,7 +93,15 @@ export class DurableQueue implements DeliveryRunner {
     this.pace = new DestinationPace(this.now);
     // Every running delivery listens on the one shutdown signal.
     setMaxListeners(0, this.abort.signal);
-    this.runner = new SupervisedRunner(() => this.runnerOptions(), options.logger, this.now);
+    this.runner = new DeliveryRunners({
+      jobPool: options.jobPool,
+      queue: options.queue,
+      liveness: this.liveness,
+      logger: options.logger,
+      now: this.now,
+      runDelivery: (payload, helpers) => this.runJob(payload, helpers),
+      tasks: options.tasks ?? {},
+    });
   }
 
   async start(): Promise<void> {
@@ -106,45 +114,6 @@ export class DurableQueue implements DeliveryRunner {
   /** Whether graphile-worker is running our jobs, for /readyz. */
   runnerState(): RunnerState {
     return this.runner.state();
-  }
-
-  private runnerOptions() {
-    const events: WorkerEvents = new EventEmitter();
-    // Jobs are locked under the pool's id or a worker's, depending on graphile-worker's mode: keep both.
-    const ids = new Set<string>();
-    const track = (id: string) => {
-      ids.add(id);
-      this.liveness.addWorker(id);
-    };
-    events.on('pool:create', ({ workerPool }) => track(workerPool.id));
-    events.on('worker:create', ({ worker }) => track(worker.workerId));
-    // Once every worker of the pool has been released its jobs are done (or were never taken),
-    // so they may be unlocked. Not only at 'pool:release': graphile-worker 0.18 can fail to get
-    // there (workers-released.ts).
-    const retire = () => this.liveness.retire(ids);
-    events.on('pool:gracefulShutdown:complete', retire);
-    events.on('pool:release', retire);
-    return {
-      events,
-      pgPool: this.options.jobPool,
-      schema: this.options.queue.schema,
-      concurrency: this.options.queue.concurrency,
-      pollInterval: this.options.queue.pollIntervalMs,
-      noHandleSignals: true,
-      // Our own deadline aborts runs first; graphile's would fail the jobs instead of putting them back.
-      gracefulShutdownAbortTimeout: 24 * 3_600_000,
-      // Without a batch delay graphile-worker 0.18 completes and fails jobs in promises nobody
-      // awaits: a database restart then surfaces as an unhandled rejection, which stops the process.
-      // The batched path shuts the pool down when a batch fails, for the supervisor to restart; a
-      // re-run of an unfinished job is a no-op through the ledger. The delay (queue-batching.ts)
-      // also makes one delete carry many finished jobs (bench/ figure 5).
-      preset: { worker: queueBatching() },
-      logger: graphileLogger(this.options.logger),
-      taskList: {
-        ...Object.fromEntries(Object.entries(this.options.tasks ?? {}).map(([name, run]) => [name, async (payload: unknown, helpers: JobHelpers) => void (await run(payload, helpers))])),
-        [DELIVER_TASK]: (payload: unknown, helpers: JobHelpers) => this.runJob(payload, helpers),
-      },
-    };
   }
 
   async submit(deliveries: readonly Delivery[]): Promise<void> {
@@ -189,10 +158,10 @@ export class DurableQueue implements DeliveryRunner {
     if (!this.abort.signal.aborted) this.abort.abort(new ShutdownAbortError());
   }
 
-  private async runJob(payload: unknown, _helpers: JobHelpers): Promise<void> {
+  private async runJob(payload: unknown, helpers: JobHelpers): Promise<void> {
     const id = (payload as { id?: unknown })?.id;
     if (typeof id !== 'string') return;
-    const row = await this.ledger.load(id);
+    const row = await this.ledger.load(id, helpers.job.task_identifier === DELIVER_TASK);
     // Already finished (a replayed job, a duplicate): nothing to do, by design.
     if (!row || row.status !== 'pending') {
       this.bookkeeping.settled(id);

@@ -1,0 +1,26 @@
+import type { PriorityLevel } from '../../vocabulary';
+
+/**
+ * Critical and high deliveries: run by a runner that takes one job at a time (LISTEN/NOTIFY
+ * pickup, no local queue), so no job fetched before them can run first. The name is the one all
+ * deliveries had before the split, so jobs queued by an older release still run, here.
+ */
+export const DELIVER_TASK = 'deliver';
+
+/**
+ * Normal and low deliveries: run by a runner with graphile-worker's local queue, which takes them
+ * in batches (one statement for many jobs; bench/ figure 5). Jobs it has fetched wait in this
+ * process and run in the order fetched, which is why urgent ones never go through it.
+ */
+export const DELIVER_BULK_TASK = 'deliver_bulk';
+
+const URGENT: ReadonlySet<PriorityLevel> = new Set(['critical', 'high']);
+
+export function deliverTaskOf(level: PriorityLevel): string {
+  return URGENT.has(level) ? DELIVER_TASK : DELIVER_BULK_TASK;
+}
+
+/** The same choice in SQL, over an expression holding the level (the ledger's `priority` column). */
+export function deliverTaskSql(levelExpression: string): string {
+  return `(case when ${levelExpression} in (${[...URGENT].map((l) => `'${l}'`).join(', ')}) then '${DELIVER_TASK}' else '${DELIVER_BULK_TASK}' end)`;
+}
