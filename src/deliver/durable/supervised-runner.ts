@@ -76,7 +76,12 @@ export class SupervisedRunner {
     events.on('pool:gracefulShutdown', () => this.lost(runner, null));
     const jobsDone = Promise.race([runner.promise.catch(() => undefined), workersReleased(events)]);
     this.unfinished.set(runner, jobsDone);
-    void jobsDone.then(() => this.unfinished.delete(runner));
+    // Its workers are done: the rest of it stops too, its cron loop included, which would
+    // otherwise keep a timer for ever when the pool never terminates (workers-released.ts).
+    void jobsDone.then(() => {
+      this.unfinished.delete(runner);
+      return runner.stop().catch(() => undefined);
+    });
     this.current = { running: true, reason: null, sinceMs: this.now() };
     runner.promise.then(
       () => this.finished(runner, null),
