@@ -1,0 +1,97 @@
+import { z } from 'zod';
+import { sqlName } from './rules.schema';
+
+// The durable queue's sections of the worker config: retries, the queue, the database's
+// deadlines, the ledger's retention and the endpoints' circuit.
+const ladder = z.array(z.number().int().positive()).min(1);
+const SECOND = 1_000;
+const MINUTE = 60 * SECOND;
+const HOUR = 60 * MINUTE;
+
+export const retry = z
+  .object({
+    attempts: z.number().int().min(1).max(50).default(3).describe('Quick in-process attempts per run, the first included'),
+    minDelayMs: z.number().int().min(0).default(500).describe('Backoff between quick attempts'),
+    maxDelayMs: z.number().int().positive().default(5_000),
+    factor: z.number().min(1).default(2),
+    maxRetryAfterMs: z.number().int().positive().default(120_000).describe('Cap on an honoured Retry-After between quick attempts'),
+    maxInPlaceRetryAfterMs: z
+      .number()
+      .int()
+      .min(0)
+      .default(1_000)
+      .describe('With a database, a longer Retry-After ends the run and reschedules the delivery, so no queue slot sleeps through it'),
+    schedule: z
+      .object({
+        critical: ladder.default([2 * SECOND, 5 * SECOND, 10 * SECOND, 15 * SECOND, 30 * SECOND]),
+        high: ladder.default([5 * SECOND, 30 * SECOND, 2 * MINUTE, 10 * MINUTE, 30 * MINUTE, HOUR, 2 * HOUR, 5 * HOUR]),
+        normal: ladder.default([5 * SECOND, 5 * MINUTE, 30 * MINUTE, 2 * HOUR, 5 * HOUR, 10 * HOUR, 10 * HOUR]),
+        low: ladder.default([5 * SECOND, 5 * MINUTE, 30 * MINUTE, 2 * HOUR, 5 * HOUR, 10 * HOUR, 10 * HOUR]),
+      })
+      .strict()
+      .prefault({})
+      .describe('Durable waits between runs, per level; when a ladder ends the delivery is a dead letter'),
+    jitter: z.number().min(0).max(1).default(0.2).describe('Each durable wait varies by up to this fraction, either way'),
+    maxScheduledRetryAfterMs: z.number().int().positive().default(24 * HOUR).describe('Cap on an honoured Retry-After between runs'),
+  })
+  .strict();
+
+export const queue = z
+  .object({
+    schema: sqlName.default('graphile_worker').describe("graphile-worker's schema"),
+    concurrency: z
+      .number()
+      .int()
+      .positive()
+      .default(16)
+      .describe('Deliveries run at once by each of this process\'s two runners: critical and high ones (taken one at a time, so none waits behind jobs fetched before it) and normal and low ones (taken in batches by graphile-worker\'s local queue of this size). Delivering gets a database pool of its own of concurrency + 7 connections (one per job the urgent runner takes, the bulk runner\'s batched take and completion, a LISTEN each, the ledger, a spare; pool-size.ts), beside the 10 of deciding, so a burst of decisions cannot hold deliveries back; each replica opens concurrency + 17 connections'),
+    pollIntervalMs: z.number().int().positive().default(2_000).describe('Poll for scheduled retries; new jobs arrive by LISTEN/NOTIFY'),
+    maxWaitingPerDestination: z
+      .number()
+      .int()
+      .positive()
+      .default(4)
+      .describe('More jobs than this waiting on one rate limit are put back, so one slow destination cannot hold every slot'),
+    heartbeatMs: z.number().int().positive().default(5_000).describe('How often this process says it is alive'),
+    deadWorkerAfterMs: z
+      .number()
+      .int()
+      .positive()
+      .default(30_000)
+      .describe('A process silent this long is presumed dead and its jobs are unlocked for the others'),
+  })
+  .strict();
+
+export const database = z
+  .object({
+    statementTimeoutMs: z
+      .number()
+      .int()
+      .positive()
+      .default(15_000)
+      .describe("Every query of the worker's pool is cancelled after this (statement_timeout): a locked table fails a delivery, retryably, instead of holding a connection"),
+  })
+  .strict();
+
+const DAY = 24 * HOUR;
+export const retention = z
+  .object({
+    deliveredMs: z.number().int().positive().default(30 * DAY).describe('Delivered ledger rows are deleted this long after they finished'),
+    deadLetterMs: z
+      .number()
+      .int()
+      .positive()
+      .default(90 * DAY)
+      .describe('Dead letters (and failed-over links of a chain) are deleted this long after they finished; replay them before'),
+    deadEventMs: z.number().int().positive().default(90 * DAY).describe('Changes that could not be decided on are deleted this long after they were recorded'),
+    pruneEveryMs: z.number().int().positive().default(HOUR).describe('How often the worker prunes; one replica at a time'),
+  })
+  .strict();
+
+export const endpointHealth = z
+  .object({
+    failureThreshold: z.number().int().positive().default(5).describe('Consecutive failures that open the circuit'),
+    openForMs: z.number().int().positive().default(30_000).describe('How long an open circuit waits before a probe'),
+    disableAfterMs: z.number().int().positive().default(5 * 24 * HOUR).describe('Continuous failure after which a partner endpoint is disabled'),
+  })
+  .strict();
