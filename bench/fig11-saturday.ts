@@ -7,12 +7,10 @@
  * each limit, the worker's CPU and RSS over time, and the replicas 100,000 weddings need.
  * `npm run bench -- --saturday` (bench/run.ts); shorter runs with --saturday-minutes and friends.
  */
-import { mkdirSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { join } from 'node:path';
 import type { BenchDatabase } from './lib/db';
 import { cpuSecondsOf, postgresCpu, postgresCpuSince, spawnWorker, type WorkerProcess, type WorkerSpawnOptions } from './lib/processes';
-import { newestProfileIn, PROFILE_DIR, profileNotes, summarizeProfile } from './lib/profile';
+import { newestProfileIn, profileNotes, summarizeProfile, workerProfile } from './lib/profile';
 import type { FigureResult, FigureRow, RunOptions } from './lib/result';
 import { changesByKind, demandByDestination, latencyGroups, limitOf, pendingByDestination, priorityWithRoom } from './lib/saturday-ledger';
 import { MIX, SaturdayWriter } from './lib/saturday-mix';
@@ -46,8 +44,7 @@ export async function runSaturday(options: RunOptions, db: BenchDatabase, entry:
   options.log(`  seeding ${fmt(size.weddings)} weddings`);
   const world = await SaturdayWorld.start(db, size.weddings);
   options.log(`  seeded in ${fmt(world.seed.seconds)} s: ${JSON.stringify(world.seed.rows)}`);
-  const profileDir = join(PROFILE_DIR, 'fig11');
-  if (options.profile) mkdirSync(profileDir, { recursive: true });
+  const profiling = workerProfile(options.profile, 'fig11');
   let worker: WorkerProcess | undefined;
   try {
     worker = await spawnWorker({
@@ -55,7 +52,7 @@ export async function runSaturday(options: RunOptions, db: BenchDatabase, entry:
       env: world.workerEnv(),
       configFile: world.workerConfig(db.queueSchema('gw11')),
       label: 'fig11',
-      ...(options.profile ? { nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] } : {}),
+      ...profiling.flags,
     });
     if (!(await worker.untilReady(60_000))) throw new Error(`fig11 worker not ready:\n${worker.logTail()}`);
     const pid = worker.child.pid!;
@@ -102,7 +99,7 @@ export async function runSaturday(options: RunOptions, db: BenchDatabase, entry:
     const first = pressure[0];
     const deepest = sampler.deepest();
     const critical = room.get('critical');
-    const profile = options.profile ? newestProfileIn(profileDir) : null;
+    const profile = options.profile ? newestProfileIn(profiling.dir) : null;
     const q = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? Number.NaN : v);
     const sizeText = `${fmt(size.weddings)} weddings, ${fmt(size.ratePerS)} changes/s for ${fmt(size.minutes)} min${full ? '' : ' (shortened: not judged)'}`;
     const rows: FigureRow[] = [

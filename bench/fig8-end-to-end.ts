@@ -6,12 +6,10 @@
  * signed partner webhook and an email (Resend fake); latency from the time written in the row to
  * each receipt. A burst of 1,000 changes, then a sustained rate.
  */
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import type { BenchDatabase } from './lib/db';
 import { EndToEndWorld, type TenantShape } from './lib/e2e-world';
 import { cpuSecondsOf, postgresCpu, postgresCpuSince, spawnWorker, type WorkerProcess, type WorkerSpawnOptions } from './lib/processes';
-import { newestProfileIn, PROFILE_DIR, profileNotes, summarizeProfile } from './lib/profile';
+import { newestProfileIn, profileNotes, summarizeProfile, workerProfile } from './lib/profile';
 import { judged, type FigureResult, type RunOptions } from './lib/result';
 import { fmt, quantile, sleep, until } from './lib/stats';
 
@@ -36,8 +34,7 @@ export async function runEndToEnd(options: RunOptions, db: BenchDatabase, entry:
   const sustainedMs = options.quick ? 1_000 : 20_000;
   const burst = options.quick ? 200 : BURST;
   const world = await EndToEndWorld.start(db, shape);
-  const profileDir = join(PROFILE_DIR, 'fig8');
-  if (options.profile) mkdirSync(profileDir, { recursive: true });
+  const profiling = workerProfile(options.profile, 'fig8');
   let worker: WorkerProcess | undefined;
   try {
     worker = await spawnWorker({
@@ -45,7 +42,7 @@ export async function runEndToEnd(options: RunOptions, db: BenchDatabase, entry:
       env: world.workerEnv(),
       configFile: world.workerConfig(db.queueSchema('gw8')),
       label: 'fig8',
-      ...(options.profile ? { nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] } : {}),
+      ...profiling.flags,
     });
     if (!(await worker.untilReady(30_000))) throw new Error(`fig8 worker not ready:\n${worker.logTail()}`);
     const settle = (seqs: number[], ms: number) => until(() => world.delivered(seqs), ms, 5);
@@ -83,7 +80,7 @@ export async function runEndToEnd(options: RunOptions, db: BenchDatabase, entry:
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
 
     await worker.stop();
-    const profile = options.profile ? newestProfileIn(profileDir) : null;
+    const profile = options.profile ? newestProfileIn(profiling.dir) : null;
     const p = (xs: number[], q: number) => (xs.length ? quantile(xs, q) : Number.NaN);
     return {
       title: 'End to end',

@@ -33,6 +33,19 @@ const SEQ = /Form (\d+)\b/;
  * Each change is a form response whose name carries its sequence number; the time it was written
  * is in the row (`submitted_at`) and here, on this process's clock, which the receivers share.
  */
+/** The worker's environment against the loopback Realtime server, the bench's database and the Resend fake. */
+export function endToEndEnv(realtimeUrl: string, databaseUrl: string, resend: Pick<ResendFake, 'apiKey' | 'url'>): Record<string, string> {
+  return {
+    SUPABASE_URL: realtimeUrl,
+    SUPABASE_SERVICE_ROLE_KEY: BENCH_SERVICE_KEY,
+    DATABASE_URL: databaseUrl,
+    WEBHOOK_SECRET_OPS_ARCHIVE: BENCH_SECRET,
+    RESEND_API_KEY: resend.apiKey,
+    RESEND_BASE_URL: resend.url,
+    EMAIL_FROM: 'WedSync <notify@wedsync.test>',
+  };
+}
+
 export class EndToEndWorld {
   /** seq → epoch ms it was written (the row's submitted_at). */
   readonly writtenAt = new Map<number, number>();
@@ -98,15 +111,7 @@ export class EndToEndWorld {
   }
 
   workerEnv(realtimeUrl = this.realtime.url): Record<string, string> {
-    return {
-      SUPABASE_URL: realtimeUrl,
-      SUPABASE_SERVICE_ROLE_KEY: BENCH_SERVICE_KEY,
-      DATABASE_URL: this.db.databaseUrl,
-      WEBHOOK_SECRET_OPS_ARCHIVE: BENCH_SECRET,
-      RESEND_API_KEY: this.resend.apiKey,
-      RESEND_BASE_URL: this.resend.url,
-      EMAIL_FROM: 'WedSync <notify@wedsync.test>',
-    };
+    return endToEndEnv(realtimeUrl, this.db.databaseUrl, this.resend);
   }
 
   /** Writes `n` form responses in one statement (one commit); resolves at the commit. */

@@ -12,6 +12,14 @@ interface CpuProfile {
 
 export const PROFILE_DIR = join(SCRATCH, 'profiles');
 
+/** Where a figure's worker writes its CPU profile under --profile, and the node flags that make it write there. */
+export function workerProfile(profile: boolean, figure: string): { readonly dir: string; readonly flags: { nodeFlags?: readonly string[] } } {
+  const dir = join(PROFILE_DIR, figure);
+  if (!profile) return { dir, flags: {} };
+  mkdirSync(dir, { recursive: true });
+  return { dir, flags: { nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${dir}`] } };
+}
+
 /** Where a frame lives, for people: a package, a file of ours, or a V8 pseudo-frame. */
 function placeOf(url: string): string {
   if (!url) return 'V8/native';

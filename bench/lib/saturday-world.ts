@@ -5,9 +5,8 @@ import { ResendFake } from '../../test/support/fakes/resend-fake';
 import { SlackFake } from '../../test/support/fakes/slack-fake';
 import { TwilioFake } from '../../test/support/fakes/twilio-fake';
 import type { BenchDatabase } from './db';
-import { shippedRules, startOutboxFeed, stopOutboxFeed, type OutboxFeed } from './e2e-world';
+import { endToEndEnv, shippedRules, startOutboxFeed, stopOutboxFeed, type OutboxFeed } from './e2e-world';
 import { seedSaturday, type SeedCounts } from './saturday-seed';
-import { BENCH_SECRET, BENCH_SERVICE_KEY } from './worker-config';
 
 /**
  * Provider limits as a production account has them (figure 11), with their source in
@@ -86,13 +85,7 @@ export class SaturdayWorld {
 
   workerEnv(): Record<string, string> {
     return {
-      SUPABASE_URL: this.feed.realtime.url,
-      SUPABASE_SERVICE_ROLE_KEY: BENCH_SERVICE_KEY,
-      DATABASE_URL: this.db.databaseUrl,
-      WEBHOOK_SECRET_OPS_ARCHIVE: BENCH_SECRET,
-      RESEND_API_KEY: this.resend.apiKey,
-      RESEND_BASE_URL: this.resend.url,
-      EMAIL_FROM: 'WedSync <notify@wedsync.test>',
+      ...endToEndEnv(this.feed.realtime.url, this.db.databaseUrl, this.resend),
       TWILIO_ACCOUNT_SID: this.twilio.accountSid,
       TWILIO_AUTH_TOKEN: this.twilio.authToken,
       TWILIO_FROM: '+14155550199',
