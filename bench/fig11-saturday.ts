@@ -10,6 +10,7 @@
 import { loadavg } from 'node:os';
 import type { BenchDatabase } from './lib/db';
 import { cpuSecondsOf, postgresCpu, postgresCpuSince, spawnWorker, type WorkerProcess, type WorkerSpawnOptions } from './lib/processes';
+import { activityNote, PgActivitySampler } from './lib/pg-activity';
 import { newestProfileIn, profileNotes, summarizeProfile, workerProfile } from './lib/profile';
 import type { FigureResult, FigureRow, RunOptions } from './lib/result';
 import { changesByKind, demandByDestination, latencyGroups, limitOf, pendingByDestination, priorityWithRoom } from './lib/saturday-ledger';
@@ -29,6 +30,7 @@ const FLAT_MB_PER_MIN = 1;
 /** Where one replica's event loop is considered full: headroom for bursts and GC. */
 const CORE_PER_REPLICA = 0.7;
 const DRAIN_MS = 60_000;
+const ACTIVITY_EVERY_MS = 50;
 
 /** Deliveries a second each limit lets through. */
 export function perSecondOf(limit: string): number {
@@ -58,6 +60,8 @@ export async function runSaturday(options: RunOptions, db: BenchDatabase, entry:
     const pid = worker.child.pid!;
     const writer = new SaturdayWriter(world.writer, size.weddings);
     const sampler = new Sampler(world.writer, pid, worker.healthPort, world.received, db.queueSchema('gw11'));
+    const activity = new PgActivitySampler(db.databaseUrl, ACTIVITY_EVERY_MS);
+    await activity.start();
     const cpu0 = { worker: cpuSecondsOf(pid), pg: postgresCpu() };
     const startedAt = performance.now();
     sampler.start(startedAt);
@@ -70,6 +74,7 @@ export async function runSaturday(options: RunOptions, db: BenchDatabase, entry:
     const endMs = Date.now();
     const cpu = { worker: cpuSecondsOf(pid) - cpu0.worker, pg: postgresCpuSince(cpu0.pg) };
     await sampler.stop();
+    const statements = await activity.stop();
     await worker.stop();
 
     const demand = await demandByDestination(world.writer);
@@ -144,6 +149,7 @@ export async function runSaturday(options: RunOptions, db: BenchDatabase, entry:
       `Per priority and limit (deliveries, delivered / pending / other, p50 / p99 ms, persist p50 / p99 ms): ${groups.map((g) => `${g.priority}·${g.limit}${g.bound ? ' (bound)' : ''} ${fmt(g.deliveries)}, ${fmt(g.delivered)}/${fmt(g.pending)}/${fmt(g.other)}, ${fmt(g.p50Ms)} / ${fmt(g.p99Ms)}, ${fmt(g.persistP50Ms)} / ${fmt(g.persistP99Ms)}`).join('; ')}.`,
       `Received by the loopback receivers: ${Object.entries(world.received).map(([c, n]) => `${c} ${fmt(n)}`).join(', ')}; deepest queues sampled: ${[...deepest].map(([l, d]) => `${l} ${fmt(d.total)} at ${fmt(d.atS)} s (one destination at most ${fmt(d.deepest)})`).join('; ')}.`,
       `CPU over the run: worker ${fmt(cpu.worker)} s (${fmt(cpuPerChangeMs)} ms a change decided, deliveries included), PostgreSQL ${fmt(cpu.pg)} s (every backend of the machine: ${fmt((cpu.pg * 1000) / Math.max(1, decided))} ms a change). ${split ? `Split by phase: after the last change was persisted (${fmt((lastPersistMs - steady.firstWriteMs) / 1000)} s) the worker only delivered, ${fmt(split.deliveryMs)} ms of CPU a delivery over ${split.drainSamples} samples; before it, ${fmt(split.decideMs)} ms a change for deciding once those deliveries are taken out.` : 'The run had no delivery-only phase long enough to split deciding from delivering: the estimate uses the CPU a change of the whole run.'} Replicas for 100,000 weddings: (${SATURDAY_FULL.ratePerS} changes/s × ${split ? `${fmt(split.decideMs)} ms deciding + ${fmt(deliverablePerS)} deliveries/s that the limits let through × ${fmt(split.deliveryMs)} ms` : `${fmt(cpuPerChangeMs)} ms`}) = ${fmt(coresNeeded)} cores, at ${CORE_PER_REPLICA} of a core a replica (a replica's JavaScript runs on one core; the rest is headroom for bursts and GC) = ${replicas}, with REDIS_URL so that they share each provider's limit; on this machine under load, so an upper bound.`,
+      activityNote(statements, activity.sampleCount, ACTIVITY_EVERY_MS),
       ...sampler.seriesNotes([...deepest.keys()]),
       ...(profile ? profileNotes('the worker over the whole figure', summarizeProfile(profile)) : []),
     ];

@@ -40,14 +40,25 @@ export interface DeliveryRunnersOptions {
 export class DeliveryRunners {
   private readonly urgent: SupervisedRunner;
   private readonly bulk: SupervisedRunner;
+  /** The running pools' own nudges (a supervised restart makes a new pool, and replaces its entry). */
+  private readonly nudges = new Map<'urgent' | 'bulk', (count: number) => void>();
 
   constructor(private readonly options: DeliveryRunnersOptions) {
     const urgentTasks = {
       ...Object.fromEntries(Object.entries(options.tasks).map(([name, run]) => [name, async (payload: unknown, helpers: JobHelpers) => void (await run(payload, helpers))])),
       [DELIVER_TASK]: options.runDelivery,
     };
-    this.urgent = new SupervisedRunner(() => wakeInChain(this.runnerOptions(urgentTasks, 0)), options.logger, options.now);
-    this.bulk = new SupervisedRunner(() => this.runnerOptions({ [DELIVER_BULK_TASK]: options.runDelivery }, options.queue.concurrency), options.logger, options.now);
+    this.urgent = new SupervisedRunner(() => urgentWakeUps(this.runnerOptions('urgent', urgentTasks, 0), options.now), options.logger, options.now);
+    this.bulk = new SupervisedRunner(() => this.runnerOptions('bulk', { [DELIVER_BULK_TASK]: options.runDelivery }, options.queue.concurrency), options.logger, options.now);
+  }
+
+  /**
+   * Wakes `count` idle workers of the runner of `task`: jobs this process added, or put back, are
+   * due. In process, without a NOTIFY: no statement, no commit serialized on PostgreSQL's notify
+   * lock, and no other replica woken for a job this one is about to take.
+   */
+  wake(task: string, count = 1): void {
+    this.nudges.get(task === DELIVER_BULK_TASK ? 'bulk' : 'urgent')?.(count);
   }
 
   async start(): Promise<void> {
@@ -72,9 +83,23 @@ export class DeliveryRunners {
     return urgent.running ? this.bulk.state() : urgent;
   }
 
-  private runnerOptions(taskList: RunnerOptions['taskList'], localQueueSize: number): RunnerOptions {
+  private runnerOptions(name: 'urgent' | 'bulk', taskList: RunnerOptions['taskList'], localQueueSize: number): RunnerOptions {
     const { liveness, queue } = this.options;
     const events: WorkerEvents = new EventEmitter();
+    // Registered before urgentWakeUps replaces the pool's nudge: this is graphile-worker's own.
+    events.on('pool:create', ({ workerPool }) => {
+      const nudge = workerPool.nudge.bind(workerPool);
+      let open = true;
+      const close = () => {
+        open = false;
+        if (this.nudges.get(name) === wake) this.nudges.delete(name);
+      };
+      const wake = (count: number) => void (open && nudge(count));
+      this.nudges.set(name, wake);
+      events.on('pool:gracefulShutdown', close);
+      events.on('pool:forcefulShutdown', close);
+      events.on('pool:release', close);
+    });
     // Jobs are locked under the pool's id (a local queue's) or a worker's: keep both.
     const ids = new Set<string>();
     const track = (id: string) => {
@@ -109,21 +134,50 @@ export class DeliveryRunners {
   }
 }
 
+/** How often, at most, a NOTIFY from elsewhere wakes an urgent worker. */
+export const LISTEN_WAKE_MS = 100;
+
 /**
- * graphile-worker wakes one idle worker per job a notification announces, and its NOTIFY does not
- * say which task: each batch of normal deliveries would wake every idle urgent worker, to find
- * nothing (bench/ figure 8: 2,894 empty fetches against the bulk runner's 1,307). Here a
- * notification wakes one, and each worker that does find a job wakes the next: as many urgent
- * jobs as before run at once, one fetch after another, and a batch of bulk jobs costs one empty
- * fetch.
+ * graphile-worker wakes one idle worker per job a notification announces, and its NOTIFY says
+ * neither which task nor when the job is due: every batch of normal deliveries, every retry or
+ * put-back scheduled for later, woke idle urgent workers to find nothing. An empty fetch is not
+ * cheap: it walks the queue's whole index of available jobs (with 100,000 normal ones waiting
+ * behind a saturated email limit, 14 ms on an idle machine), and on a wedding Saturday there
+ * were hundreds a second (bench/ figure 11).
+ *
+ * Here urgent jobs this process adds wake its urgent workers directly (DeliveryRunners.wake); a
+ * notification, which may announce another replica's urgent job, wakes one worker at most every
+ * LISTEN_WAKE_MS (later ones within that time are taken by one trailing wake); and each worker
+ * that finds a job wakes the next, so as many urgent jobs as before run at once. Polling
+ * (`pollIntervalMs`) still finds anything missed.
  */
-export function wakeInChain(options: RunnerOptions): RunnerOptions {
+export function urgentWakeUps(options: RunnerOptions, now: () => number): RunnerOptions {
   const events = options.events!;
   events.on('pool:create', ({ workerPool }) => {
     const nudge = workerPool.nudge.bind(workerPool);
+    let open = true;
+    let lastMs = Number.NEGATIVE_INFINITY;
+    let trailing: NodeJS.Timeout | undefined;
+    const wakeOne = () => {
+      trailing = undefined;
+      lastMs = now();
+      if (open) nudge(1);
+    };
     // `nudge` is public on graphile-worker 0.18's WorkerPool; its LISTEN handler is its one caller.
-    workerPool.nudge = () => nudge(1);
-    events.on('job:start', () => nudge(1));
+    workerPool.nudge = () => {
+      if (trailing) return;
+      const waitMs = lastMs + LISTEN_WAKE_MS - now();
+      if (waitMs <= 0) wakeOne();
+      else trailing = setTimeout(wakeOne, waitMs).unref();
+    };
+    const close = () => {
+      open = false;
+      clearTimeout(trailing);
+    };
+    events.on('pool:gracefulShutdown', close);
+    events.on('pool:forcefulShutdown', close);
+    events.on('pool:release', close);
+    events.on('job:start', () => open && nudge(1));
   });
   return options;
 }

@@ -15,6 +15,7 @@ import type { DeliveryRunner, DrainResult } from '../dispatcher';
 import { describeChain, nextInChain } from '../failover';
 import type { RateLimiter } from '../rate-limiter';
 import { DeliveryLedger, DELIVER_TASK, type LedgerRow } from './delivery-ledger';
+import { deliverTaskOf } from './delivery-tasks';
 import { AddressUnavailableError, type AddressBook } from '../address-book';
 import type { StoredDelivery } from '../stored-delivery';
 import { BatchedEnqueue } from './batched-enqueue';
@@ -118,17 +119,20 @@ export class DurableQueue implements DeliveryRunner {
 
   async submit(deliveries: readonly Delivery[]): Promise<void> {
     const fresh = await this.persisting.enqueue(deliveries);
+    const added = new Set(fresh);
+    const urgent = deliveries.filter((d) => added.has(d.id) && deliverTaskOf(d.priority.level) === DELIVER_TASK).length;
+    if (urgent > 0) this.runner.wake(DELIVER_TASK, urgent);
     if (fresh.length < deliveries.length) {
       this.options.logger.debug({ planned: deliveries.length, new: fresh.length }, 'deliveries already known; not queued again');
     }
   }
 
-  /** Nudges graphile-worker's idle workers when a put-back job is due (as a new job's NOTIFY would). */
-  private wakeAfter(delayMs: number): void {
+  /** Wakes an idle worker of this process when a job it put back is due, sooner than its poll would. */
+  private wakeAfter(delayMs: number, task: string): void {
     if (delayMs >= this.options.queue.pollIntervalMs) return;
     const timer = setTimeout(() => {
       this.wakeTimers.delete(timer);
-      this.options.jobPool.query(`select pg_notify('jobs:insert', '{"count":1}')`).catch((error: unknown) => this.options.logger.debug({ err: error }, 'could not wake the queue; its poll will'));
+      this.runner.wake(task);
     }, delayMs);
     timer.unref();
     this.wakeTimers.add(timer);
@@ -215,9 +219,9 @@ export class DurableQueue implements DeliveryRunner {
       // Give the slot back rather than wait: one slow destination must not hold every worker.
       // It comes back when the jobs ahead of it should be done, woken then (graphile-worker would
       // otherwise only find it at its next poll).
-      const delayMs = this.pace.putBackDelayMs(key, waiting);
+      const delayMs = this.pace.putBackDelayMs(key, waiting, delivery.priority.level);
       await this.ledger.reschedule(row.id, { atMs: this.now() + delayMs, attempts: 0, countRun: false });
-      this.wakeAfter(delayMs);
+      this.wakeAfter(delayMs, deliverTaskOf(delivery.priority.level));
       log.debug({ waiting, delayMs }, 'rate limit busy; put back');
       return;
     }
@@ -290,6 +294,7 @@ export class DurableQueue implements DeliveryRunner {
       return this.giveUp(row, log, { ...failure, message: `${reason}: ${failure.message}` }, attempts, error);
     }
     await this.ledger.reschedule(row.id, { atMs: next.atMs, attempts, countRun: true, error: failure.message, ...(failure.status ? { status: failure.status } : {}) });
+    this.wakeAfter(next.atMs - this.now(), deliverTaskOf(delivery.priority.level));
     log.warn({ attempt: attempts, status: failure.status, nextAttemptAt: new Date(next.atMs).toISOString(), err: error }, 'delivery run failed; rescheduled');
   }
 
@@ -312,6 +317,7 @@ export class DurableQueue implements DeliveryRunner {
     const status = failure.status;
     if (next) {
       await this.ledger.failOver(row.id, { attempts, reason, ...(status ? { status } : {}) }, next);
+      this.runner.wake(deliverTaskOf(next.priority.level));
       log.warn({ attempt: attempts, status, reason, to: next.channel, chain: describeChain(delivery), nextDeliveryId: next.id }, 'failing over');
       this.options.onOutcome?.(delivery, { kind: 'failed_over', attempts, reason, to: next.channel });
       return;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { DestinationPace, SHORT_WAIT_MS } from '../../../src/deliver/durable/destination-pace';
+import { DestinationPace, MAX_PUT_BACK_MS, SHORT_WAIT_MS } from '../../../src/deliver/durable/destination-pace';
 
 function paced(random = () => 0.5) {
   const clock = { ms: 1_000 };
@@ -24,7 +24,7 @@ describe('destination pace', () => {
   it('puts a job behind four on a destination of one a second back for ~4 s, not a fixed second', () => {
     const { pace, finishEvery } = paced();
     finishEvery('slack:org-1', 1_000, 30);
-    expect(pace.putBackDelayMs('slack:org-1', 4)).toBeCloseTo(4_000, -2);
+    expect(pace.putBackDelayMs('slack:org-1', 4, 'normal')).toBeCloseTo(4_000, -2);
   });
 
   it('treats a destination that has finished nothing for a while as that slow', () => {
@@ -34,14 +34,45 @@ describe('destination pace', () => {
     expect(pace.expectedWaitMs('webhook:e1', 2)).toBe(4_000);
   });
 
-  it('spreads put-back jobs over ±25 % of the wait and never beyond a minute', () => {
+  it('spreads put-back jobs over ±25 % of the wait and never beyond ten minutes', () => {
     const low = paced(() => 0);
     low.finishEvery('sms', 1_000, 30);
     const high = paced(() => 0.999_999);
     high.finishEvery('sms', 1_000, 30);
-    expect(low.pace.putBackDelayMs('sms', 4)).toBeCloseTo(3_000, -2);
-    expect(high.pace.putBackDelayMs('sms', 4)).toBeCloseTo(5_000, -2);
-    expect(high.pace.putBackDelayMs('sms', 1_000)).toBe(60_000);
+    expect(low.pace.putBackDelayMs('sms', 4, 'normal')).toBeCloseTo(3_000, -2);
+    expect(high.pace.putBackDelayMs('sms', 4, 'normal')).toBeCloseTo(5_000, -2);
+    expect(high.pace.putBackDelayMs('sms', 1_000, 'normal')).toBe(MAX_PUT_BACK_MS);
+    expect(MAX_PUT_BACK_MS).toBe(600_000);
+  });
+
+  it('gives each job put back behind a saturated destination a turn of its own, one interval after the last', () => {
+    // Resend's team limit on a Saturday: 10 emails a second, thousands waiting. Each job used to
+    // come back ~0.4 s later with all the others, to be put back again.
+    const { clock, pace, finishEvery } = paced();
+    finishEvery('email:resend', 100, 30);
+    const dueAt = Array.from({ length: 1_000 }, () => clock.ms + pace.putBackDelayMs('email:resend', 4, 'normal'));
+    expect(dueAt[0]! - clock.ms).toBeCloseTo(400, -1);
+    for (let i = 1; i < dueAt.length; i += 1) expect(dueAt[i]! - dueAt[i - 1]!).toBeCloseTo(100, 0);
+    expect(dueAt.at(-1)! - clock.ms).toBeCloseTo(400 + 999 * 100, -3);
+  });
+
+  it('lets a critical job queue only behind critical ones put back before it', () => {
+    const { pace, finishEvery } = paced();
+    finishEvery('email:resend', 100, 30);
+    for (let i = 0; i < 500; i += 1) pace.putBackDelayMs('email:resend', 4, 'normal');
+    expect(pace.putBackDelayMs('email:resend', 4, 'critical')).toBeCloseTo(400, -1);
+    expect(pace.putBackDelayMs('email:resend', 4, 'critical')).toBeCloseTo(500, -1);
+    expect(pace.putBackDelayMs('email:resend', 4, 'normal')).toBeGreaterThan(50_000);
+  });
+
+  it('forgets turns that have passed: a job put back after the queue cleared waits only for the jobs ahead of it', () => {
+    const { clock, pace, finishEvery } = paced();
+    finishEvery('email:resend', 100, 30);
+    for (let i = 0; i < 50; i += 1) pace.putBackDelayMs('email:resend', 4, 'normal');
+    finishEvery('email:resend', 100, 60);
+    clock.ms += 10_000;
+    finishEvery('email:resend', 100, 30);
+    expect(pace.putBackDelayMs('email:resend', 4, 'normal')).toBeCloseTo(400, -2);
   });
 
   it('keeps each destination apart', () => {
