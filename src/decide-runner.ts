@@ -9,7 +9,7 @@ export interface DecideRunner {
    * deliveries are persisted; it rejects when the change was not decided.
    */
   decide(event: ChangeEvent): Promise<void>;
-  /** Changes being decided now. */
+  /** Changes being decided now, and those waiting for a turn. */
   inFlight(): number;
   /**
    * Lets the decisions under way finish. When `deadline` aborts, those still waiting for the
@@ -24,30 +24,96 @@ export interface DecideRunnerOptions {
   /** Null without a database: nothing to wait for, a decision runs once. */
   readonly database: DatabaseHealth | null;
   readonly logger: Logger;
+  /** Changes decided at once at most; the rest wait their turn in arrival order. */
+  readonly maxConcurrent?: number;
 }
 
-export function createDecideRunner({ decide, database, logger }: DecideRunnerOptions): DecideRunner {
+/**
+ * Enough to keep every stage busy (two context statements of 64, a persisting statement of 200
+ * changes, planning between them), few enough that a backlog is held as the changes alone. With
+ * no bound, a Saturday's backlog (tens of thousands of changes behind) was being decided all at
+ * once: each change's context, plan and rendered deliveries alive together, a heap of 500 MB and
+ * more, collections stopping the event loop for up to a second and the deliveries with it
+ * (bench/ figure 11).
+ */
+export const MAX_DECIDING = 512;
+
+class NotDecidedError extends Error {
+  constructor() {
+    super('shutting down before its turn to be decided');
+    this.name = 'NotDecidedError';
+  }
+}
+
+interface Turn {
+  readonly event: ChangeEvent;
+  readonly start: () => void;
+  readonly giveUp: (error: Error) => void;
+}
+
+export function createDecideRunner({ decide, database, logger, maxConcurrent = MAX_DECIDING }: DecideRunnerOptions): DecideRunner {
   const deciding = new Set<Promise<void>>();
   const stopWaiting = new AbortController();
+  // A FIFO read from `head`: a backlog of tens of thousands would make each shift() a copy.
+  let turns: Turn[] = [];
+  let head = 0;
+
+  const run = (event: ChangeEvent): Promise<void> => {
+    const running = (database ? database.retry(() => decide(event), { signal: stopWaiting.signal }) : decide(event)).finally(() => {
+      deciding.delete(running);
+      next();
+    });
+    deciding.add(running);
+    return running;
+  };
+
+  function next(): void {
+    while (deciding.size < maxConcurrent && head < turns.length) {
+      const turn = turns[head]!;
+      turns[head] = undefined as unknown as Turn;
+      head += 1;
+      turn.start();
+    }
+    if (head > 1_024 && head * 2 > turns.length) {
+      turns = turns.slice(head);
+      head = 0;
+    }
+  }
+
+  const waiting = (): number => turns.length - head;
+
+  const giveUpWaiting = (): void => {
+    const left = turns.slice(head);
+    turns = [];
+    head = 0;
+    for (const turn of left) turn.giveUp(new NotDecidedError());
+  };
 
   return {
     decide(event) {
-      const running = (database ? database.retry(() => decide(event), { signal: stopWaiting.signal }) : decide(event)).finally(() =>
-        deciding.delete(running),
-      );
-      deciding.add(running);
-      return running.catch((error: unknown) => {
+      const outcome =
+        deciding.size < maxConcurrent && waiting() === 0
+          ? run(event)
+          : new Promise<void>((resolve, reject) => {
+              if (stopWaiting.signal.aborted) return reject(new NotDecidedError());
+              turns.push({ event, start: () => run(event).then(resolve, reject), giveUp: reject });
+            });
+      return outcome.catch((error: unknown) => {
         logger.error({ err: error, eventId: event.id, table: event.table }, 'change not decided; catch-up will bring it back');
         throw error;
       });
     },
-    inFlight: () => deciding.size,
+    inFlight: () => deciding.size + waiting(),
     async settle(deadline) {
-      const giveUp = () => stopWaiting.abort();
+      const giveUp = () => {
+        stopWaiting.abort();
+        giveUpWaiting();
+      };
       if (deadline.aborted) giveUp();
       else deadline.addEventListener('abort', giveUp, { once: true });
-      const settled = Promise.allSettled([...deciding]);
-      await Promise.race([settled, new Promise<void>((resolve) => stopWaiting.signal.addEventListener('abort', () => resolve(), { once: true }))]);
+      const aborted = new Promise<void>((resolve) => stopWaiting.signal.addEventListener('abort', () => resolve(), { once: true }));
+      // Each decision that ends starts the next waiting one: settled once none is left of either.
+      while (deciding.size > 0 && !stopWaiting.signal.aborted) await Promise.race([Promise.allSettled([...deciding]), aborted]);
       deadline.removeEventListener('abort', giveUp);
       // The ones given up reject in a later tick; count only what is really still running.
       if (stopWaiting.signal.aborted) await new Promise((resolve) => setImmediate(resolve));

@@ -48,19 +48,51 @@ export class EscalationStore {
    * second replica, a catch-up) finds the row and leaves its timer as it is. True when new.
    */
   async track(db: SqlClient, event: TrackedEvent): Promise<boolean> {
-    const { rows } = await db.query<{ event_id: string }>(
-      `with inserted as (
+    return (await this.trackMany(db, [event])).has(event.eventId);
+  }
+
+  /**
+   * `track` for many events in one statement (the escalations of changes decided together): one
+   * commit, and one NOTIFY, instead of one each. Returns the ids of the events that were new.
+   */
+  async trackMany(db: SqlClient, events: readonly TrackedEvent[]): Promise<Set<string>> {
+    if (events.length === 0) return new Set();
+    // The first copy of an event wins, as it would have one statement at a time.
+    const firsts = new Map<string, TrackedEvent>();
+    for (const e of events) if (!firsts.has(e.eventId)) firsts.set(e.eventId, e);
+    const rows = [...firsts.values()].map((e) => ({
+      event_id: e.eventId,
+      organization_id: e.organizationId,
+      wedding_id: e.weddingId,
+      kind: e.kind,
+      priority: e.priority,
+      policy: e.policy,
+      next_at: new Date(e.dueAtMs).toISOString(),
+      content: e.content,
+      created_at: new Date(e.nowMs).toISOString(),
+    }));
+    const { rows: inserted } = await db.query<{ event_id: string }>(
+      `with input as (
+         select * from jsonb_to_recordset($1::jsonb) as x(
+           event_id text, organization_id uuid, wedding_id uuid, kind text, priority text, policy text,
+           next_at timestamptz, content jsonb, created_at timestamptz)
+       ), inserted as (
          insert into escalations (event_id, organization_id, wedding_id, kind, priority, policy, next_at, content, created_at)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+         select event_id, organization_id, wedding_id, kind, priority, policy, next_at, content, created_at from input
          on conflict (event_id) do nothing
          returning event_id, next_at
+       ), jobs as (
+         -- preserve_run_at: a timer left from an earlier row of this event keeps its time.
+         select ${this.gw}.add_jobs(array(
+           select json_populate_record(null::${this.gw}.job_spec, json_build_object(
+             'identifier', '${ESCALATE_TASK}', 'payload', json_build_object('eventId', i.event_id), 'run_at', i.next_at,
+             'job_key', '${escalationJobKey('')}' || i.event_id, 'max_attempts', 25))
+           from inserted i), true) as added
        )
-       select i.event_id, ${this.gw}.add_job('${ESCALATE_TASK}', json_build_object('eventId', i.event_id), run_at := i.next_at,
-                                           job_key := $10, max_attempts := 25, job_key_mode := 'preserve_run_at') as job
-       from inserted i`,
-      [event.eventId, event.organizationId, event.weddingId, event.kind, event.priority, event.policy, new Date(event.dueAtMs).toISOString(), JSON.stringify(event.content), new Date(event.nowMs).toISOString(), escalationJobKey(event.eventId)],
+       select n.event_id from inserted n, (select count(*) from jobs) as forced`,
+      [JSON.stringify(rows)],
     );
-    return rows.length > 0;
+    return new Set(inserted.map((r) => r.event_id));
   }
 
   /** The row, locked until the transaction ends: one firing at a time, whatever the replicas. */

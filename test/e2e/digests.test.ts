@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DateTime } from 'luxon';
 import type { Delivery } from '../../src/decide/delivery';
+import { DigestingRunner } from '../../src/deliver/digest/digest-runner';
 import { DigestStore } from '../../src/deliver/digest/digest-store';
+import type { DeliveryRunner } from '../../src/deliver/dispatcher';
 import { digestKey } from '../../src/deliver/digest/digest-delivery';
 import { deliveryOf } from '../support/delivery-factory';
 import { assignVendor, insertOrganization, insertPreferences, insertVendor, insertWedding } from '../support/fixtures';
@@ -132,5 +134,23 @@ describe('digests', () => {
     await store.hold([heldEmail(org, person, 3, atMs)]);
     await waitFor(() => emailsTo('late@digest.test').length === 2, { what: 'the next digest', timeoutMs: 30_000 });
     expect(emailsTo('late@digest.test').map((m) => m.subject)).toEqual(['Bloom Planning: 2 updates while you were away', 'Bloom Planning: 1 update while you were away']);
+  });
+
+  it('writes the holds of changes decided together in two statements for ten changes, not one each', async () => {
+    const org = await insertOrganization(s.db.pool, { slackWebhookUrl: null });
+    const person = await vendorIn(org, 'wave@digest.test');
+    const atMs = Date.now() + 3_600_000;
+    const statements: string[] = [];
+    const counting = { query: (text: string, values?: unknown[]) => (statements.push(text), s.db.pool.query(text, values)) };
+    const queued: Delivery[] = [];
+    const inner = { submit: async (d: readonly Delivery[]) => void queued.push(...d), pending: () => 0, drain: async () => ({ undelivered: [] }), forceAbort: () => undefined } as unknown as DeliveryRunner;
+    const runner = new DigestingRunner(inner, store, counting as unknown as typeof s.db.pool);
+
+    await Promise.all(Array.from({ length: 10 }, (_, n) => runner.submit([heldEmail(org, person, 100 + n, atMs)])));
+
+    // The first alone, the nine that arrived meanwhile together.
+    expect(statements).toHaveLength(2);
+    expect(queued).toEqual([]);
+    expect((await s.db.pool.query(`select 1 from digest_items where recipient = $1`, [`vendor:${person.vendor}`])).rows).toHaveLength(10);
   });
 });

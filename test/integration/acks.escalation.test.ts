@@ -111,3 +111,23 @@ describe('acknowledgement retention', () => {
     expect(await stand.count(`select 1 from escalations where event_id = $1 and state = 'waiting'`, [waiting.eventId])).toBe(1);
   });
 });
+
+describe('arming the timers of changes decided together', () => {
+  it('writes them together, two statements for thirteen changes, and each change hears only of its own new timers', async () => {
+    const events = await Promise.all(Array.from({ length: 12 }, () => stand.criticalEvent()));
+    const statements: string[] = [];
+    const counting = { query: (text: string, values?: unknown[]) => (statements.push(text), stand.db.pool.query(text, values)) };
+    const track = createEscalationTracker({ db: counting as unknown as typeof stand.db.pool, store: stand.escalations, config: POLICY, dayMode, now: Date.now });
+
+    // All twelve at once, as a wave of decisions calls it; one of them carries a repeat of another's event.
+    const armed = await Promise.all([...events.map((e) => track([e.sms as unknown as Delivery, e.slack as unknown as Delivery])), track([events[3]!.sms as unknown as Delivery])]);
+
+    // The first goes alone; the rest wait for it and go together: two statements, not thirteen.
+    expect(statements).toHaveLength(2);
+    expect(armed.slice(0, 12)).toEqual(Array.from({ length: 12 }, () => 1));
+    expect(armed[12]).toBe(0);
+    const ids = events.map((e) => e.eventId);
+    expect(await stand.count(`select 1 from escalations where event_id = any($1) and state = 'waiting'`, [ids])).toBe(12);
+    expect(await stand.count(`select 1 from "${stand.gwSchema}"._private_jobs where key = any($1)`, [ids.map((id) => `escalate:${id}`)])).toBe(12);
+  });
+});

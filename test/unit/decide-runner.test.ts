@@ -62,4 +62,70 @@ describe('the decide runner', () => {
     stuck.resolve();
     await expect(stuckOutcome).resolves.toBe('given up');
   });
+
+  it('decides at most maxConcurrent changes at once and starts the others in arrival order as turns free up', async () => {
+    const gates = new Map<string, ReturnType<typeof deferred>>();
+    const started: string[] = [];
+    const runner = createDecideRunner({
+      decide: (event) => {
+        started.push(event.id);
+        const gate = deferred();
+        gates.set(event.id, gate);
+        return gate.promise;
+      },
+      database: null,
+      logger: memoryLogger().logger,
+      maxConcurrent: 2,
+    });
+    const outcomes = ['evt_1', 'evt_2', 'evt_3', 'evt_4', 'evt_5'].map((id) => runner.decide(change(id)));
+    expect(started).toEqual(['evt_1', 'evt_2']);
+    expect(runner.inFlight()).toBe(5);
+
+    gates.get('evt_2')!.resolve();
+    await waitFor(() => started.length === 3, { what: 'the third change started' });
+    expect(started).toEqual(['evt_1', 'evt_2', 'evt_3']);
+    gates.get('evt_1')!.resolve();
+    gates.get('evt_3')!.resolve();
+    await waitFor(() => started.length === 5, { what: 'every change started' });
+    expect(started).toEqual(['evt_1', 'evt_2', 'evt_3', 'evt_4', 'evt_5']);
+    gates.get('evt_4')!.resolve();
+    gates.get('evt_5')!.resolve();
+    await Promise.all(outcomes);
+    expect(runner.inFlight()).toBe(0);
+  });
+
+  it('settles once the waiting changes are decided too, and at the deadline gives up those still waiting', async () => {
+    const gates: ReturnType<typeof deferred>[] = [];
+    const started: string[] = [];
+    const { logger, lines } = memoryLogger();
+    const runner = createDecideRunner({
+      decide: (event) => {
+        started.push(event.id);
+        const gate = deferred();
+        gates.push(gate);
+        return gate.promise;
+      },
+      database: new DatabaseHealth(),
+      logger,
+      maxConcurrent: 1,
+    });
+    const first = runner.decide(change('evt_a'));
+    const second = runner.decide(change('evt_b')).then(() => 'decided', () => 'given up');
+    const third = runner.decide(change('evt_c')).then(() => 'decided', () => 'given up');
+    const deadline = new AbortController();
+    const settled = runner.settle(deadline.signal);
+    gates[0]!.resolve();
+    await expect(first).resolves.toBeUndefined();
+    // Settling is not done while evt_b, started only now, is being decided.
+    await waitFor(() => started.includes('evt_b'), { what: 'the second change started' });
+    expect(runner.inFlight()).toBe(2);
+
+    deadline.abort();
+    await expect(settled).resolves.toBe(1);
+    await expect(third).resolves.toBe('given up');
+    expect(started).toEqual(['evt_a', 'evt_b']);
+    expect(lines.filter((l) => l.msg === 'change not decided; catch-up will bring it back').map((l) => l.eventId)).toContain('evt_c');
+    gates[1]!.resolve();
+    await expect(second).resolves.toBe('given up');
+  });
 });

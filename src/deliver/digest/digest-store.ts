@@ -38,6 +38,11 @@ export class DigestStore {
 
   /** Holds deliveries the planner marked for a digest; returns how many were new (a change seen twice is held once). */
   async hold(deliveries: readonly Delivery[], db: SqlClient = this.pool): Promise<number> {
+    return (await this.holdMany(deliveries, db)).size;
+  }
+
+  /** `hold`, returning the ids that were new. */
+  async holdMany(deliveries: readonly Delivery[], db: SqlClient = this.pool): Promise<Set<string>> {
     const rows = deliveries.flatMap((d) =>
       d.digest
         ? [{
@@ -51,8 +56,8 @@ export class DigestStore {
           }]
         : [],
     );
-    if (rows.length === 0) return 0;
-    const { rows: inserted } = await db.query<{ n: string }>(
+    if (rows.length === 0) return new Set();
+    const { rows: inserted } = await db.query<{ id: string }>(
       `with input as (
          select * from jsonb_to_recordset($1::jsonb) as x(
            id text, digest_key text, organization_id uuid, recipient text, channel text, window_end timestamptz, item jsonb)
@@ -60,7 +65,7 @@ export class DigestStore {
          insert into digest_items (id, digest_key, organization_id, recipient, channel, window_end, item)
          select id, digest_key, organization_id, recipient, channel, window_end, item from input
          on conflict (id) do nothing
-         returning digest_key, window_end
+         returning id, digest_key, window_end
        ), jobs as (
          -- One spec per key: add_jobs cannot upsert the same job_key twice in one call.
          select ${this.gw}.add_jobs(array(
@@ -69,10 +74,10 @@ export class DigestStore {
              'job_key', 'digest:' || k.digest_key, 'priority', ${JOB_PRIORITY}, 'max_attempts', ${JOB_MAX_ATTEMPTS}))
            from (select distinct digest_key, window_end from inserted) k)) as added
        )
-       select count(*) as n from inserted, (select count(*) from jobs) as forced`,
+       select n.id from inserted n, (select count(*) from jobs) as forced`,
       [JSON.stringify(rows)],
     );
-    return Number(inserted[0]?.n ?? 0);
+    return new Set(inserted.map((r) => r.id));
   }
 
   /**

@@ -7,10 +7,11 @@ const UNKNOWN_INTERVAL_MS = 20;
 export const SHORT_WAIT_MS = 250;
 /**
  * However slow a destination, a put-back job is looked at again within this: a limit raised
- * meanwhile, or a destination back from a stall, is noticed by then. Jobs whose turn is further
- * away than this all come back at it and are put back again, so it is far above a turn's length.
+ * meanwhile, a destination back from a stall, or workers freed after a burst (the pace seen is
+ * also how fast this process got to the destination's jobs) are noticed by then. Jobs whose turn
+ * is further away come back at this and are put back again: once a minute, not every few seconds.
  */
-export const MAX_PUT_BACK_MS = 10 * 60_000;
+export const MAX_PUT_BACK_MS = 60_000;
 // Weight of the newest gap in the moving average: a few deliveries are enough to follow a change.
 const NEWEST_WEIGHT = 0.2;
 
