@@ -28,6 +28,7 @@ import { Redis } from 'ioredis';
 import { DatabaseHealth } from './lib/database-health';
 import { openDatabasePools } from './database-pools';
 import { createDecideRunner } from './decide-runner';
+import { mayBeCritical } from './decide/critical-ahead';
 import { createEventHandler } from './event-handler';
 import { createLifecycle, type StopResult } from './lifecycle';
 import { intakeHealth } from './intake/intake-readiness';
@@ -106,12 +107,14 @@ export function createApp(deps: AppDependencies): App {
   const ackLink = pool && env.ACK_LINK_KEY && env.PUBLIC_BASE_URL && env.PUBLIC_PORT !== undefined
     ? createAckLinks({ tokens: createAckTokens(Buffer.from(env.ACK_LINK_KEY, 'base64')), publicBaseUrl: env.PUBLIC_BASE_URL, ttlMs: worker.escalation.linkTtlMs })
     : null;
+  // In-app rows and the SMS sent-ledger are written while a delivery holds its job slot: on the
+  // delivering pool, not behind a burst of decisions (bench/ figure 11: sends took 0.3-0.9 s).
   const built = createChannelRegistry({
     env,
     worker,
-    pool,
+    pool: jobPool,
     http: deps.http,
-    smsSentLedger: pool ? createPgSentLedger(pool) : undefined,
+    smsSentLedger: jobPool ? createPgSentLedger(jobPool) : undefined,
     logger,
     ...(ackLink ? { ack: { link: ackLink, slackInteractive: env.SLACK_SIGNING_SECRET !== undefined } } : {}),
   });
@@ -211,7 +214,7 @@ export function createApp(deps: AppDependencies): App {
     now,
     ...(partners ? { partners } : {}),
   });
-  const deciding = createDecideRunner({ decide, database: pool ? database : null, logger });
+  const deciding = createDecideRunner({ decide, database: pool ? database : null, logger, mayBeCritical: (event) => mayBeCritical(event, settings, now()) });
 
   const replicaName = deps.replicaName ?? `${hostname()}-${randomBytes(4).toString('hex')}`;
   const source = createWorkerIntake({

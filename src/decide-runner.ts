@@ -1,3 +1,4 @@
+import { WaitingTurns } from './decide/waiting-turns';
 import type { ChangeEvent } from './intake/change-event';
 import type { DatabaseHealth } from './lib/database-health';
 import type { Logger } from './lib/logger';
@@ -26,6 +27,12 @@ export interface DecideRunnerOptions {
   readonly logger: Logger;
   /** Changes decided at once at most; the rest wait their turn in arrival order. */
   readonly maxConcurrent?: number;
+  /**
+   * Whether a change may be critical, judged before its context is read: those go first when
+   * changes wait for a turn (waiting-turns.ts). Cheap and an upper bound: a false "maybe" costs
+   * nothing but its place in the line.
+   */
+  readonly mayBeCritical?: (event: ChangeEvent) => boolean;
 }
 
 /**
@@ -45,18 +52,10 @@ class NotDecidedError extends Error {
   }
 }
 
-interface Turn {
-  readonly event: ChangeEvent;
-  readonly start: () => void;
-  readonly giveUp: (error: Error) => void;
-}
-
-export function createDecideRunner({ decide, database, logger, maxConcurrent = MAX_DECIDING }: DecideRunnerOptions): DecideRunner {
+export function createDecideRunner({ decide, database, logger, maxConcurrent = MAX_DECIDING, mayBeCritical = () => false }: DecideRunnerOptions): DecideRunner {
   const deciding = new Set<Promise<void>>();
   const stopWaiting = new AbortController();
-  // A FIFO read from `head`: a backlog of tens of thousands would make each shift() a copy.
-  let turns: Turn[] = [];
-  let head = 0;
+  const turns = new WaitingTurns();
 
   const run = (event: ChangeEvent): Promise<void> => {
     const running = (database ? database.retry(() => decide(event), { signal: stopWaiting.signal }) : decide(event)).finally(() => {
@@ -68,42 +67,32 @@ export function createDecideRunner({ decide, database, logger, maxConcurrent = M
   };
 
   function next(): void {
-    while (deciding.size < maxConcurrent && head < turns.length) {
-      const turn = turns[head]!;
-      turns[head] = undefined as unknown as Turn;
-      head += 1;
+    while (deciding.size < maxConcurrent) {
+      const turn = turns.take();
+      if (!turn) return;
       turn.start();
-    }
-    if (head > 1_024 && head * 2 > turns.length) {
-      turns = turns.slice(head);
-      head = 0;
     }
   }
 
-  const waiting = (): number => turns.length - head;
-
   const giveUpWaiting = (): void => {
-    const left = turns.slice(head);
-    turns = [];
-    head = 0;
-    for (const turn of left) turn.giveUp(new NotDecidedError());
+    for (const turn of turns.takeAll()) turn.giveUp(new NotDecidedError());
   };
 
   return {
     decide(event) {
       const outcome =
-        deciding.size < maxConcurrent && waiting() === 0
+        deciding.size < maxConcurrent && turns.size === 0
           ? run(event)
           : new Promise<void>((resolve, reject) => {
-              if (stopWaiting.signal.aborted) return reject(new NotDecidedError());
-              turns.push({ event, start: () => run(event).then(resolve, reject), giveUp: reject });
+              if (stopWaiting.signal.aborted) reject(new NotDecidedError());
+              else turns.push({ event, start: () => void run(event).then(resolve, reject), giveUp: reject }, mayBeCritical(event));
             });
       return outcome.catch((error: unknown) => {
         logger.error({ err: error, eventId: event.id, table: event.table }, 'change not decided; catch-up will bring it back');
         throw error;
       });
     },
-    inFlight: () => deciding.size + waiting(),
+    inFlight: () => deciding.size + turns.size,
     async settle(deadline) {
       const giveUp = () => {
         stopWaiting.abort();

@@ -68,6 +68,27 @@ export function assessPriority({ kind, event, wedding, ruleLevel, policy, nowMs 
 }
 
 /**
+ * The highest level `assessPriority` can give this change, whatever its wedding turns out to be:
+ * read before the context, so that changes that may be critical are decided first when deciding
+ * is behind (decide-runner.ts). An upper bound, kept in step with the raises above: a date change
+ * is assumed near, the wedding assumed in its window.
+ */
+export function priorityCeiling({ kind, event, ruleLevel, policy, nowMs }: Omit<PriorityInput, 'wedding'>): PriorityLevel {
+  let level: PriorityLevel = ruleLevel ?? policy.kinds[kind];
+  const raise = (to: PriorityLevel) => {
+    if (levelRank(to) > levelRank(level)) level = to;
+  };
+  if (kind === 'wedding.emergency' || kind === 'wedding.date_changed') raise('critical');
+  if (kind === 'timeline.updated') {
+    raise('high');
+    if (startsWithinHours(event, nowMs, policy.timelineCriticalWithinHours)) raise('critical');
+  }
+  raise(ORDER[Math.min(levelRank(level) + policy.weddingDayRaiseLevels, levelRank(policy.weddingDayCeilings[kind]))]!);
+  if (kind === 'change.generic' && level === 'critical') level = 'high';
+  return level;
+}
+
+/**
  * Whether a change about this wedding falls inside its window (the day, in its zone, and the
  * hours before), where high and critical messages bypass quiet hours and caps.
  */

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { randomUUID } from 'node:crypto';
 import { Pool, type PoolClient } from 'pg';
 import { deliveryOf } from '../support/delivery-factory';
+import { sampleContent } from '../support/notification-content';
 import { startTestApp, type TestApp } from '../support/start-app';
 import { TEST_SECRET } from '../support/test-config';
 import { createTestSchema, type TestSchema } from '../support/test-db';
@@ -13,6 +15,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await db.pool.query(`drop schema if exists "${db.schema}_gw1" cascade`);
   await db.pool.query(`drop schema if exists "${db.schema}_gw2" cascade`);
+  await db.pool.query(`drop schema if exists "${db.schema}_gw3" cascade`);
   await db.drop();
 });
 
@@ -30,6 +33,7 @@ describe('database pools of deciding and delivering', () => {
   it('delivers while deciding holds every connection of its pool', async () => {
     const decidePool = new Pool({ connectionString: db.databaseUrl, max: 2 });
     const jobPool = new Pool({ connectionString: db.databaseUrl, max: 12 });
+    jobPool.on('error', () => undefined);
     let t: TestApp | undefined;
     const held: PoolClient[] = [];
     try {
@@ -48,6 +52,39 @@ describe('database pools of deciding and delivering', () => {
       await t.app.queue!.ledger.enqueue(deliveries, db.pool);
       await waitFor(() => t!.receiver.requests.filter((r) => r.path === '/held').length >= 5, { what: 'five deliveries', timeoutMs: 10_000 });
       expect(new Set(t.receiver.requests.filter((r) => r.path === '/held').map((r) => r.body))).toEqual(new Set(deliveries.map((d) => (d.message as { body: string }).body)));
+    } finally {
+      for (const client of held) client.release();
+      await t?.close();
+      await Promise.all([decidePool.end(), jobPool.end()]);
+    }
+  });
+
+  it('writes in-app rows on the delivering pool: a burst of decisions does not hold them back', async () => {
+    const decidePool = new Pool({ connectionString: db.databaseUrl, max: 2 });
+    const jobPool = new Pool({ connectionString: db.databaseUrl, max: 12 });
+    jobPool.on('error', () => undefined);
+    let t: TestApp | undefined;
+    const held: PoolClient[] = [];
+    try {
+      t = await startTestApp({
+        env: { DATABASE_URL: db.databaseUrl },
+        worker: { queue: { schema: `${db.schema}_gw3`, concurrency: 8, pollIntervalMs: 50 } },
+        deps: { pool: decidePool, jobPool },
+      });
+      await waitFor(() => t!.app.queue?.runnerState().running === true, { what: 'the queue runner' });
+      held.push(await decidePool.connect(), await decidePool.connect());
+      const organizationId = randomUUID();
+      const deliveries = Array.from({ length: 3 }, () => {
+        const recipientId = randomUUID();
+        return deliveryOf(
+          { channel: 'in_app', organizationId, recipientKind: 'staff', recipientId, weddingId: null, content: sampleContent() },
+          { organizationId, recipient: { kind: 'staff', id: recipientId } },
+        );
+      });
+      await t.app.queue!.ledger.enqueue(deliveries, db.pool);
+      const written = async () => (await db.pool.query(`select delivery_id from notifications where organization_id = $1`, [organizationId])).rows.map((r) => String(r.delivery_id));
+      await waitFor(async () => (await written()).length === 3, { what: 'three in-app rows', timeoutMs: 10_000 });
+      expect(new Set(await written())).toEqual(new Set(deliveries.map((d) => d.id)));
     } finally {
       for (const client of held) client.release();
       await t?.close();

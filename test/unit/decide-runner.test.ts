@@ -128,4 +128,28 @@ describe('the decide runner', () => {
     gates[1]!.resolve();
     await expect(second).resolves.toBe('given up');
   });
+
+  it('when changes wait for a turn, starts those that may be critical first', async () => {
+    const gates: ReturnType<typeof deferred>[] = [];
+    const started: string[] = [];
+    const runner = createDecideRunner({
+      decide: (event) => {
+        started.push(event.id);
+        const gate = deferred();
+        gates.push(gate);
+        return gate.promise;
+      },
+      database: null,
+      logger: memoryLogger().logger,
+      maxConcurrent: 1,
+      mayBeCritical: (event) => event.id.startsWith('evt_alert'),
+    });
+    const outcomes = ['evt_1', 'evt_2', 'evt_3', 'evt_alert_4', 'evt_5', 'evt_alert_6'].map((id) => runner.decide(change(id)));
+    for (let i = 0; i < 6; i += 1) {
+      await waitFor(() => started.length === i + 1, { what: `change ${i + 1} started` });
+      gates[i]!.resolve();
+    }
+    await Promise.all(outcomes);
+    expect(started).toEqual(['evt_1', 'evt_alert_4', 'evt_alert_6', 'evt_2', 'evt_3', 'evt_5']);
+  });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { prioritySchema } from '../../../src/config/policy.schema';
 import { ruleSchema } from '../../../src/config/rules.schema';
 import type { Wedding } from '../../../src/context/event-context';
-import { assessPriority } from '../../../src/decide/priority';
+import { assessPriority, levelRank, priorityCeiling } from '../../../src/decide/priority';
 import { notificationKinds, type NotificationKind } from '../../../src/vocabulary';
 import type { ChangeEvent } from '../../../src/intake/change-event';
 
@@ -208,5 +208,40 @@ describe('assessPriority', () => {
     const result = ruleSchema.safeParse(rule);
     expect(result.error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`)).toEqual([expect.stringMatching(/^priority: change\.generic never pages/)]);
     expect(ruleSchema.safeParse({ ...rule, priority: 'high' }).success).toBe(true);
+  });
+});
+
+describe('priorityCeiling, read before the context', () => {
+  const now = '2026-06-13T10:00:00.000Z';
+  const timeline = (startsInHours: number): ChangeEvent => ({
+    ...event(),
+    table: 'timeline_events',
+    operation: 'INSERT',
+    record: { id: 't1', starts_at: new Date(at(now) + startsInHours * 3_600_000).toISOString() },
+    primaryKey: { id: 't1' },
+  });
+
+  it('is never below what the wedding makes of the change: an upper bound for every kind, wedding and timeline item', () => {
+    const weddings = [null, wedding('2026-06-13', 'UTC'), wedding('2026-06-14', 'Pacific/Auckland'), wedding('2026-06-16', 'UTC'), wedding('2027-01-09', 'UTC')];
+    const events = [event(), event({ wedding_date: '2026-06-14' }), timeline(1), timeline(5), timeline(10), timeline(-2)];
+    for (const kind of notificationKinds) {
+      for (const w of weddings) {
+        for (const e of events) {
+          const assessed = assessPriority({ kind, event: e, wedding: w, policy, nowMs: at(now) }).level;
+          const ceiling = priorityCeiling({ kind, event: e, policy, nowMs: at(now) });
+          expect([kind, levelRank(ceiling) >= levelRank(assessed)]).toEqual([kind, true]);
+        }
+      }
+    }
+  });
+
+  it('says critical for an emergency, a failed payment and a timeline item starting within 6 h; not for a form response or a later item', () => {
+    const ceiling = (kind: NotificationKind, e: ChangeEvent = event()) => priorityCeiling({ kind, event: e, policy, nowMs: at(now) });
+    expect(ceiling('wedding.emergency')).toBe('critical');
+    expect(ceiling('payment.failed')).toBe('critical');
+    expect(ceiling('timeline.updated', timeline(2))).toBe('critical');
+    expect(ceiling('timeline.updated', timeline(10))).toBe('high');
+    expect(ceiling('form.response_received')).toBe('high');
+    expect(ceiling('change.generic')).not.toBe('critical');
   });
 });
