@@ -36,14 +36,15 @@ export interface DecideRunnerOptions {
 }
 
 /**
- * Enough to keep every stage busy (two context statements of 64, a persisting statement of 200
- * changes, planning between them), few enough that a backlog is held as the changes alone. With
+ * Enough to keep every stage busy with room to spare (two context statements of 64, a persisting
+ * statement of 200 changes in flight and the next one filling, planning between them: ~600), few
+ * enough that a backlog is held as the changes alone. With
  * no bound, a Saturday's backlog (tens of thousands of changes behind) was being decided all at
  * once: each change's context, plan and rendered deliveries alive together, a heap of 500 MB and
  * more, collections stopping the event loop for up to a second and the deliveries with it
  * (bench/ figure 11).
  */
-export const MAX_DECIDING = 512;
+export const MAX_DECIDING = 2_000;
 
 class NotDecidedError extends Error {
   constructor() {
