@@ -25,7 +25,7 @@ export interface DecideRunnerOptions {
   /** Null without a database: nothing to wait for, a decision runs once. */
   readonly database: DatabaseHealth | null;
   readonly logger: Logger;
-  /** Changes decided at once at most; the rest wait their turn in arrival order. */
+  /** Changes decided at once at most; the rest wait for a turn, in arrival order but critical-first (`mayBeCritical`). */
   readonly maxConcurrent?: number;
   /**
    * Whether a change may be critical, judged before its context is read: those go first when
@@ -38,9 +38,8 @@ export interface DecideRunnerOptions {
 /**
  * Enough to keep every stage busy with room to spare (two context statements of 64, a persisting
  * statement of 200 changes in flight and the next one filling, planning between them: ~600), few
- * enough that a backlog is held as the changes alone. With
- * no bound, a Saturday's backlog (tens of thousands of changes behind) was being decided all at
- * once: each change's context, plan and rendered deliveries alive together, a heap of 500 MB and
+ * enough that a backlog is held as the changes alone. With no bound, a Saturday's backlog (tens
+ * of thousands of changes behind) was being decided all at once: each change's context, plan and rendered deliveries alive together, a heap of 500 MB and
  * more, collections stopping the event loop for up to a second and the deliveries with it
  * (bench/ figure 11).
  */
