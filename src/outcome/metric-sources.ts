@@ -2,6 +2,7 @@ import type { Delivery } from '../decide/delivery';
 import type { DeliveryOutcome } from '../deliver/delivery-outcome';
 import type { DestinationHealth } from '../deliver/destinations';
 import type { DurableQueue } from '../deliver/durable/durable-queue';
+import { recentReading } from '../lib/recent-reading';
 import type { GaugeSources, Metrics } from './metrics';
 
 /** The counters the delivery runners feed: each finished run, and each provider request timed. */
@@ -20,10 +21,18 @@ export interface GaugeParts {
   readonly now: () => number;
 }
 
+/**
+ * How long one count of the pending deliveries serves every gauge that reads it. It counts every
+ * pending row: two gauges read it at each scrape, and on a wedding Saturday (100,000 pending) it
+ * cost ~0.1 of a core of PostgreSQL beside the deliveries (bench/ figure 11).
+ */
+export const BACKLOG_READING_MS = 1_000;
+
 /** What the gauges read at scrape time: the queue's backlog, intake lag, destinations by condition. */
 export function gaugeSources({ queue, intake, destinations, now }: GaugeParts): GaugeSources {
   return {
-    backlog: queue ? () => queue.ledger.backlog() : null,
+    // Real time, not the injected clock: this paces statements, it decides nothing.
+    backlog: queue ? recentReading(() => queue.ledger.backlog(), BACKLOG_READING_MS, () => performance.now()) : null,
     intake,
     destinations: async () => {
       const counts: Record<string, number> = { closed: 0, failing: 0, open: 0, disabled: 0, held: 0 };
