@@ -30,7 +30,11 @@ describe('database pools of deciding and delivering', () => {
     }
   });
 
-  it('delivers while deciding holds every connection of its pool', async () => {
+  /**
+   * A worker whose deciding pool has every connection checked out (a burst of decisions, as far as
+   * the pool can tell) while `run` goes; the delivering pool is its own.
+   */
+  async function withDecidingPoolHeld(queueSchema: string, run: (t: TestApp) => Promise<void>): Promise<void> {
     const decidePool = new Pool({ connectionString: db.databaseUrl, max: 2 });
     const jobPool = new Pool({ connectionString: db.databaseUrl, max: 12 });
     jobPool.on('error', () => undefined);
@@ -39,40 +43,33 @@ describe('database pools of deciding and delivering', () => {
     try {
       t = await startTestApp({
         env: { DATABASE_URL: db.databaseUrl },
-        worker: { queue: { schema: `${db.schema}_gw2`, concurrency: 8, pollIntervalMs: 50 } },
+        worker: { queue: { schema: queueSchema, concurrency: 8, pollIntervalMs: 50 } },
         deps: { pool: decidePool, jobPool },
       });
       await waitFor(() => t!.app.queue?.runnerState().running === true, { what: 'the queue runner' });
-      // A burst of decisions, as far as the pool can tell: every connection checked out.
       held.push(await decidePool.connect(), await decidePool.connect());
-      const deliveries = Array.from({ length: 5 }, (_, i) =>
-        deliveryOf({ channel: 'webhook', url: `${t!.receiver.url}/held`, secrets: [TEST_SECRET], timeoutMs: 2_000, body: `{"n":${i}}` }),
-      );
-      // Persisted by another connection: the decide pool has none to spare.
-      await t.app.queue!.ledger.enqueue(deliveries, db.pool);
-      await waitFor(() => t!.receiver.requests.filter((r) => r.path === '/held').length >= 5, { what: 'five deliveries', timeoutMs: 10_000 });
-      expect(new Set(t.receiver.requests.filter((r) => r.path === '/held').map((r) => r.body))).toEqual(new Set(deliveries.map((d) => (d.message as { body: string }).body)));
+      await run(t);
     } finally {
       for (const client of held) client.release();
       await t?.close();
       await Promise.all([decidePool.end(), jobPool.end()]);
     }
+  }
+
+  it('delivers while deciding holds every connection of its pool', async () => {
+    await withDecidingPoolHeld(`${db.schema}_gw2`, async (t) => {
+      const deliveries = Array.from({ length: 5 }, (_, i) =>
+        deliveryOf({ channel: 'webhook', url: `${t.receiver.url}/held`, secrets: [TEST_SECRET], timeoutMs: 2_000, body: `{"n":${i}}` }),
+      );
+      // Persisted by another connection: the decide pool has none to spare.
+      await t.app.queue!.ledger.enqueue(deliveries, db.pool);
+      await waitFor(() => t.receiver.requests.filter((r) => r.path === '/held').length >= 5, { what: 'five deliveries', timeoutMs: 10_000 });
+      expect(new Set(t.receiver.requests.filter((r) => r.path === '/held').map((r) => r.body))).toEqual(new Set(deliveries.map((d) => (d.message as { body: string }).body)));
+    });
   });
 
   it('writes in-app rows on the delivering pool: a burst of decisions does not hold them back', async () => {
-    const decidePool = new Pool({ connectionString: db.databaseUrl, max: 2 });
-    const jobPool = new Pool({ connectionString: db.databaseUrl, max: 12 });
-    jobPool.on('error', () => undefined);
-    let t: TestApp | undefined;
-    const held: PoolClient[] = [];
-    try {
-      t = await startTestApp({
-        env: { DATABASE_URL: db.databaseUrl },
-        worker: { queue: { schema: `${db.schema}_gw3`, concurrency: 8, pollIntervalMs: 50 } },
-        deps: { pool: decidePool, jobPool },
-      });
-      await waitFor(() => t!.app.queue?.runnerState().running === true, { what: 'the queue runner' });
-      held.push(await decidePool.connect(), await decidePool.connect());
+    await withDecidingPoolHeld(`${db.schema}_gw3`, async (t) => {
       const organizationId = randomUUID();
       const deliveries = Array.from({ length: 3 }, () => {
         const recipientId = randomUUID();
@@ -85,10 +82,6 @@ describe('database pools of deciding and delivering', () => {
       const written = async () => (await db.pool.query(`select delivery_id from notifications where organization_id = $1`, [organizationId])).rows.map((r) => String(r.delivery_id));
       await waitFor(async () => (await written()).length === 3, { what: 'three in-app rows', timeoutMs: 10_000 });
       expect(new Set(await written())).toEqual(new Set(deliveries.map((d) => d.id)));
-    } finally {
-      for (const client of held) client.release();
-      await t?.close();
-      await Promise.all([decidePool.end(), jobPool.end()]);
-    }
+    });
   });
 });

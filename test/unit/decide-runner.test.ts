@@ -23,6 +23,21 @@ function deferred(): { promise: Promise<void>; resolve: () => void } {
   return { promise, resolve };
 }
 
+/** A decide that records the order changes start in and holds each until its gate is opened. */
+function gatedDecide() {
+  const gates: ReturnType<typeof deferred>[] = [];
+  const byId = new Map<string, ReturnType<typeof deferred>>();
+  const started: string[] = [];
+  const decide = (event: ChangeEvent) => {
+    started.push(event.id);
+    const gate = deferred();
+    gates.push(gate);
+    byId.set(event.id, gate);
+    return gate.promise;
+  };
+  return { decide, gates, byId, started };
+}
+
 const refused = () => Promise.reject(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }));
 
 describe('the decide runner', () => {
@@ -64,15 +79,9 @@ describe('the decide runner', () => {
   });
 
   it('decides at most maxConcurrent changes at once and starts the others in arrival order as turns free up', async () => {
-    const gates = new Map<string, ReturnType<typeof deferred>>();
-    const started: string[] = [];
+    const { decide, byId: gates, started } = gatedDecide();
     const runner = createDecideRunner({
-      decide: (event) => {
-        started.push(event.id);
-        const gate = deferred();
-        gates.set(event.id, gate);
-        return gate.promise;
-      },
+      decide,
       database: null,
       logger: memoryLogger().logger,
       maxConcurrent: 2,
@@ -95,16 +104,10 @@ describe('the decide runner', () => {
   });
 
   it('settles once the waiting changes are decided too, and at the deadline gives up those still waiting', async () => {
-    const gates: ReturnType<typeof deferred>[] = [];
-    const started: string[] = [];
+    const { decide, gates, started } = gatedDecide();
     const { logger, lines } = memoryLogger();
     const runner = createDecideRunner({
-      decide: (event) => {
-        started.push(event.id);
-        const gate = deferred();
-        gates.push(gate);
-        return gate.promise;
-      },
+      decide,
       database: new DatabaseHealth(),
       logger,
       maxConcurrent: 1,
@@ -130,15 +133,9 @@ describe('the decide runner', () => {
   });
 
   it('when changes wait for a turn, starts those that may be critical first', async () => {
-    const gates: ReturnType<typeof deferred>[] = [];
-    const started: string[] = [];
+    const { decide, gates, started } = gatedDecide();
     const runner = createDecideRunner({
-      decide: (event) => {
-        started.push(event.id);
-        const gate = deferred();
-        gates.push(gate);
-        return gate.promise;
-      },
+      decide,
       database: null,
       logger: memoryLogger().logger,
       maxConcurrent: 1,
