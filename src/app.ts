@@ -226,6 +226,7 @@ export function createApp(deps: AppDependencies): App {
     replicaName,
     now,
     onEvent: (event) => deciding.decide(event),
+    overloaded: () => deciding.overloaded(),
     ...(deps.connectRealtime ? { connectRealtime: deps.connectRealtime } : {}),
   });
 

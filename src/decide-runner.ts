@@ -12,6 +12,8 @@ export interface DecideRunner {
   decide(event: ChangeEvent): Promise<void>;
   /** Changes being decided now, and those waiting for a turn. */
   inFlight(): number;
+  /** More changes wait for a turn than are worth holding in memory (`maxWaiting`): intake should leave new ones where they are. */
+  overloaded(): boolean;
   /**
    * Lets the decisions under way finish. When `deadline` aborts, those still waiting for the
    * database are given up (catch-up brings their changes back) and this resolves at once, even if
@@ -27,6 +29,8 @@ export interface DecideRunnerOptions {
   readonly logger: Logger;
   /** Changes decided at once at most; the rest wait for a turn, in arrival order but critical-first (`mayBeCritical`). */
   readonly maxConcurrent?: number;
+  /** Waiting changes beyond which `overloaded()` says so. */
+  readonly maxWaiting?: number;
   /**
    * Whether a change may be critical, judged before its context is read: those go first when
    * changes wait for a turn (waiting-turns.ts). Cheap and an upper bound: a false "maybe" costs
@@ -45,6 +49,13 @@ export interface DecideRunnerOptions {
  */
 export const MAX_DECIDING = 2_000;
 
+/**
+ * Waiting beyond this, intake leaves changes in the database for catch-up (live-shedding.ts):
+ * ~4.5 KB each, so ~20 MB at most. Two of deciding's batches over: a burst is taken whole, only
+ * a backlog that grows is left where it is.
+ */
+export const MAX_WAITING = 4_000;
+
 class NotDecidedError extends Error {
   constructor() {
     super('shutting down before its turn to be decided');
@@ -52,7 +63,7 @@ class NotDecidedError extends Error {
   }
 }
 
-export function createDecideRunner({ decide, database, logger, maxConcurrent = MAX_DECIDING, mayBeCritical = () => false }: DecideRunnerOptions): DecideRunner {
+export function createDecideRunner({ decide, database, logger, maxConcurrent = MAX_DECIDING, maxWaiting = MAX_WAITING, mayBeCritical = () => false }: DecideRunnerOptions): DecideRunner {
   const deciding = new Set<Promise<void>>();
   const stopWaiting = new AbortController();
   const turns = new WaitingTurns();
@@ -93,6 +104,7 @@ export function createDecideRunner({ decide, database, logger, maxConcurrent = M
       });
     },
     inFlight: () => deciding.size + turns.size,
+    overloaded: () => turns.size >= maxWaiting,
     async settle(deadline) {
       const giveUp = () => {
         stopWaiting.abort();

@@ -23,7 +23,7 @@ export interface LifecycleParts {
   /** Starts the durable queue, waiting out a database outage until the signal aborts; null without a database. */
   readonly startQueue: ((signal: AbortSignal) => Promise<void>) | null;
   readonly intake: { start(): Promise<void>; stop(): Promise<void> };
-  readonly deciding: DecideRunner;
+  readonly deciding: Pick<DecideRunner, 'inFlight' | 'settle'>;
   readonly deliveries: Pick<DeliveryRunner, 'pending' | 'drain' | 'forceAbort'>;
   /** Released last-in first-out once the deliveries are drained. */
   readonly releasers: Releasers;

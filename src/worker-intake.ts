@@ -19,6 +19,7 @@ export interface WorkerIntakeParts {
   readonly replicaName: string;
   readonly now: () => number;
   readonly onEvent: ChangeIntakeOptions['onEvent'];
+  readonly overloaded?: ChangeIntakeOptions['overloaded'];
   /** Replaces the real supabase-js client factory (tests tune its reconnect timings). */
   readonly connectRealtime?: (hooks: RealtimeHooks) => RealtimeClientLike;
 }
@@ -50,6 +51,7 @@ export function createWorkerIntake(parts: WorkerIntakeParts): ChangeIntake {
     dedupe: new DedupeWindow(worker.intake.dedupeWindowMs, worker.intake.dedupeMaxEntries),
     metrics,
     onEvent: parts.onEvent,
+    ...(parts.overloaded ? { overloaded: parts.overloaded } : {}),
     onCatchUp: (report) => metrics.changesRecovered.inc(report.recovered),
     // With a database, replicas split the streams; alone in memory, this process holds them all.
     ...(pool

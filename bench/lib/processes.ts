@@ -177,13 +177,22 @@ export async function spawnWorker(options: WorkerSpawnOptions): Promise<WorkerPr
 
 /** One Prometheus sample from the worker's /metrics, or NaN. */
 export async function scrapeMetric(healthPort: number, name: string): Promise<number> {
+  return (await scrapeMetrics(healthPort, [name]))[name]!;
+}
+
+/** Several metrics from one scrape, each summed over its label sets; NaN for one not exposed. */
+export async function scrapeMetrics(healthPort: number, names: readonly string[]): Promise<Record<string, number>> {
+  const out = Object.fromEntries(names.map((n) => [n, Number.NaN]));
   try {
     const text = await (await fetch(`http://127.0.0.1:${healthPort}/metrics`)).text();
-    const line = text.split('\n').find((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`));
-    return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : Number.NaN;
+    for (const line of text.split('\n')) {
+      const name = names.find((n) => line.startsWith(`${n} `) || line.startsWith(`${n}{`));
+      if (name) out[name] = (Number.isNaN(out[name]!) ? 0 : out[name]!) + Number(line.slice(line.lastIndexOf(' ') + 1));
+    }
   } catch {
-    return Number.NaN;
+    // The worker is gone or busy: NaN says so.
   }
+  return out;
 }
 
 /** CPU seconds (user + system) used so far by one process, from /proc (Linux); NaN once it is gone. */

@@ -1,6 +1,6 @@
 import { loadavg } from 'node:os';
 import type { Pool } from 'pg';
-import { cpuSecondsOf, postgresCpu, postgresCpuSince, rssOf, scrapeMetric } from './processes';
+import { cpuSecondsOf, postgresCpu, postgresCpuSince, rssOf, scrapeMetrics } from './processes';
 import { deliveredSoFar, limitOf, pendingByDestination, slotsHeld } from './saturday-ledger';
 import type { Received } from './saturday-world';
 import { fmt, sleep } from './stats';
@@ -13,6 +13,10 @@ export interface Sample {
   readonly rssMb: number;
   /** V8 heap used, from the worker's /metrics. */
   readonly heapMb: number;
+  /** V8 heap in use after the last full collection: what is alive (wedsync_heap_after_full_gc_bytes). */
+  readonly liveHeapMb: number;
+  /** Live changes left to catch-up so far, deciding being behind (wedsync_changes_deferred_total). */
+  readonly deferred: number;
   readonly postgresCore: number;
   readonly load1: number;
   /** Pending deliveries per limit: the whole queue, and the deepest single destination under it. */
@@ -54,7 +58,7 @@ export class Sampler {
         if (!this.running) break;
         const pending = await pendingByDestination(this.pool).catch(() => new Map<string, number>());
         const slots = await slotsHeld(this.pool, this.queueSchema).catch(() => ({}));
-        const heap = await scrapeMetric(this.healthPort, 'nodejs_heap_size_used_bytes');
+        const scraped = await scrapeMetrics(this.healthPort, ['nodejs_heap_size_used_bytes', 'wedsync_heap_after_full_gc_bytes', 'wedsync_changes_deferred_total']);
         const delivered = await deliveredSoFar(this.pool).catch(() => Number.NaN);
         const now = performance.now();
         const seconds = (now - at) / 1000;
@@ -70,7 +74,9 @@ export class Sampler {
           workerCore: (cpuNow - cpu) / seconds,
           workerCpuS: cpuNow,
           rssMb: rssOf(this.pid) / 2 ** 20,
-          heapMb: heap / 2 ** 20,
+          heapMb: scraped.nodejs_heap_size_used_bytes! / 2 ** 20,
+          liveHeapMb: scraped.wedsync_heap_after_full_gc_bytes! / 2 ** 20,
+          deferred: Number.isNaN(scraped.wedsync_changes_deferred_total!) ? 0 : scraped.wedsync_changes_deferred_total!,
           postgresCore: postgresCpuSince(pg) / seconds,
           load1: loadavg()[0]!,
           pending: perLimit,
@@ -102,7 +108,11 @@ export class Sampler {
     if (b.delivered - a.delivered < 50) return null;
     const deliveryMs = ((b.workerCpuS - a.workerCpuS) * 1000) / (b.delivered - a.delivered);
     const cpuToDecided = (atDecided.workerCpuS - cpuAtStartS) * 1000;
-    return { deliveryMs, decideMs: Math.max(0, cpuToDecided - atDecided.delivered * deliveryMs) / Math.max(1, decided), drainSamples: drain.length };
+    const decideMs = (cpuToDecided - atDecided.delivered * deliveryMs) / Math.max(1, decided);
+    // Behind a spent limit the drain phase's CPU is mostly put-backs, not sends: a delivery then
+    // "costs" more than the whole writing phase spent on each, and the split says nothing.
+    if (decideMs <= 0) return null;
+    return { deliveryMs, decideMs, drainSamples: drain.length };
   }
 
   /** The deepest queue each limit had at any sample. */
@@ -127,6 +137,8 @@ export class Sampler {
       row('worker CPU (share of a core)', (s) => s.workerCore),
       row('worker RSS (MB)', (s) => s.rssMb),
       row('worker V8 heap used (MB)', (s) => s.heapMb),
+      row('worker V8 heap after the last full collection (MB)', (s) => s.liveHeapMb),
+      row('live changes left to catch-up so far (deciding behind)', (s) => s.deferred),
       row('PostgreSQL CPU (cores, every backend of the machine)', (s) => s.postgresCore),
       row('load average (1 min)', (s) => s.load1),
       row('delivered so far (ledger)', (s) => s.delivered),

@@ -46,6 +46,11 @@ export interface ChangeIntakeOptions {
   readonly cursorFlushMs?: number;
   /** Each finished catch-up with its numbers (`recovered`: changes only catch-up handed on). */
   readonly onCatchUp?: (report: CatchUpReport) => void;
+  /**
+   * Deciding is too far behind to take more changes into memory: streams whose catch-up reads
+   * back every change leave live ones to it meanwhile (live-shedding.ts). Without it, never.
+   */
+  readonly overloaded?: () => boolean;
   /** With a database: hold only the streams whose lease this replica has (fenced cursor saves). */
   readonly leases?: IntakeLeaseOptions;
   readonly now?: () => number;
@@ -178,6 +183,7 @@ export class ChangeIntake implements ChangeSource {
       flushEveryMs: o.cursorFlushMs ?? 1_000,
       retryDelaysMs: o.intake.rebuildDelaysMs,
       ...(o.onCatchUp ? { onCatchUp: o.onCatchUp } : {}),
+      ...(o.overloaded ? { overloaded: o.overloaded, onShed: () => o.metrics.changesDeferred.inc({ stream: plan.name }) } : {}),
     });
   }
 

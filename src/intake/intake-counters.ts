@@ -11,4 +11,6 @@ export interface IntakeCounters {
   readonly changesReceived: LabelledCounter<'table' | 'operation'>;
   readonly changesRejected: LabelledCounter<'reason'>;
   readonly changesDuplicate: LabelledCounter<'table'>;
+  /** Live changes left in the database for catch-up while deciding was behind (live-shedding.ts). */
+  readonly changesDeferred: LabelledCounter<'stream'>;
 }

@@ -13,9 +13,16 @@ export interface IntakeVerdict {
  * The readiness rule for one stream. Live: ready. Never live since start: not ready (nothing
  * has been heard yet). Live before and lost for less than its grace: ready but degraded, so a
  * reconnect does not flap /readyz. Lost for the grace or longer: not ready, with how long and
- * why. A grace of 0 is the old rule: not ready the moment it is not live. Pure.
+ * why. A grace of 0 is the old rule: not ready the moment it is not live. Live but leaving its
+ * changes to catch-up because deciding is behind (live-shedding.ts): ready, degraded. Pure.
  */
 export function judgeIntake(lag: StreamLag, status: Pick<SubscriptionStatus, 'state' | 'reason'> | undefined, nowMs: number): IntakeVerdict {
+  if (lag.live && lag.shedding) {
+    // Working, and losing nothing, but behind: worth a look, not a restart.
+    const { sinceMs, shed } = lag.shedding;
+    const forS = ((nowMs - sinceMs) / 1000).toFixed(1);
+    return { ready: true, state: 'degraded', reason: `deciding is behind: for ${forS} s live changes are read back from the database by catch-up (${shed} so far)` };
+  }
   if (lag.live) return { ready: true, state: 'live', reason: null };
   const state = status?.state ?? 'joining';
   const why = status?.state === 'live' ? 'live, but its catch-up cursor is not saved yet' : (status?.reason ?? 'not live');
@@ -66,6 +73,7 @@ export function intakeHealth(
       newestChangeAt: iso(lag.newestChangeAtMs),
       newestChangeAgeMs: lag.newestChangeAtMs === null ? null : Math.max(0, nowMs - lag.newestChangeAtMs),
       catchingUp: lag.catchingUp,
+      shedding: lag.shedding && { since: iso(lag.shedding.sinceMs), shed: lag.shedding.shed },
       lastCatchUp: lag.lastCatchUp && {
         recovered: lag.lastCatchUp.recovered,
         ms: lag.lastCatchUp.ms,

@@ -5,6 +5,7 @@ import { CursorFencedError } from './fenced-cursor-store';
 import type { HandOff } from './hand-off';
 import type { StreamPlan } from './intake-streams';
 import { CursorMarks } from './cursor-marks';
+import { LiveShedding } from './live-shedding';
 import { SerialTask } from './serial-task';
 import type { DriverItem, StreamDriver } from './stream-driver';
 import type { SubscriptionStatus } from './subscription-tracker';
@@ -23,6 +24,10 @@ export interface StreamRunnerOptions {
   readonly retryDelaysMs: readonly number[];
   /** Each finished catch-up, e.g. for a recovered-changes counter. */
   readonly onCatchUp?: (report: CatchUpReport) => void;
+  /** Deciding is behind: live changes are left to catch-up (live-shedding.ts). Without it, never. */
+  readonly overloaded?: () => boolean;
+  /** Each live change left to catch-up. */
+  readonly onShed?: () => void;
 }
 
 /** What /readyz and the logs say about a stream's lag. */
@@ -41,6 +46,8 @@ export interface StreamLag {
   readonly catchingUp: boolean;
   readonly lastCatchUp: (CatchUpReport & { readonly finishedAtMs: number }) | null;
   readonly lastCatchUpError: string | null;
+  /** Live changes are being left to catch-up because deciding is behind: since when, and how many. */
+  readonly shedding: { readonly sinceMs: number; readonly shed: number } | null;
 }
 
 /**
@@ -61,6 +68,7 @@ export class StreamRunner {
   private retries = 0;
   private closing = false;
   private readonly task: SerialTask;
+  private readonly shedding: LiveShedding;
   private live = false;
   private everLive = false;
   private notLiveSinceMs: number | null;
@@ -73,6 +81,14 @@ export class StreamRunner {
     this.notLiveSinceMs = o.now();
     this.task = new SerialTask(() => this.catchUpOnce());
     this.marks = new CursorMarks(o.driver.catchUp);
+    this.shedding = new LiveShedding({
+      stream: o.plan.name,
+      readsBackEverything: o.plan.mode !== 'table' && o.driver.catchUp !== null,
+      overloaded: o.overloaded ?? null,
+      logger: o.logger,
+      now: o.now,
+      ...(o.onShed ? { onShed: o.onShed } : {}),
+    });
   }
 
   get name(): string {
@@ -114,6 +130,7 @@ export class StreamRunner {
   /** A payload Realtime pushed. Never throws: it runs inside the socket's message handler. */
   onPayload(payload: unknown): void {
     try {
+      if (this.leftToCatchUp()) return;
       const item = this.o.driver.live(payload);
       void this.deliver(item).settled;
       if (item.incomplete) this.requestCatchUp();
@@ -130,6 +147,7 @@ export class StreamRunner {
    */
   onUndecodedPayload(payload: unknown): boolean {
     try {
+      if (this.leftToCatchUp()) return true;
       const item = this.o.driver.live(payload);
       if (item.routed.kind !== 'rejected') {
         this.requestCatchUp();
@@ -142,6 +160,13 @@ export class StreamRunner {
       this.o.logger.error({ err: error, subscription: this.name }, 'undecodable change not judged');
       return false;
     }
+  }
+
+  /** Only once the cursor is on disk: before that, a catch-up could start past the change. */
+  private leftToCatchUp(): boolean {
+    if (!this.opened || !this.shedding.sheds()) return false;
+    this.requestCatchUp();
+    return true;
   }
 
   onLive(): void {
@@ -187,6 +212,7 @@ export class StreamRunner {
       catchingUp: this.task.busy,
       lastCatchUp: this.lastCatchUp,
       lastCatchUpError: this.lastCatchUpError,
+      shedding: this.shedding.state(),
     };
   }
 
@@ -219,6 +245,7 @@ export class StreamRunner {
       this.lastCatchUpError = null;
       this.retries = 0;
       this.o.onCatchUp?.(report);
+      if (!report.interrupted && this.shedding.caughtUp()) this.requestCatchUp();
     } catch (error) {
       this.lastCatchUpError = error instanceof Error ? error.message : String(error);
       const delays = this.o.retryDelaysMs;

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { heapAfterFullGcBytes } from './heap-after-gc';
 
 /** What the gauges read when Prometheus scrapes; attached once the app's parts exist. */
 export interface GaugeSources {
@@ -19,6 +20,7 @@ export interface Metrics {
   readonly changesRejected: Counter<'reason'>;
   readonly changesDuplicate: Counter<'table'>;
   readonly changesRecovered: Counter;
+  readonly changesDeferred: Counter<'stream'>;
   readonly leaseEvents: Counter<'event'>;
   readonly deadEvents: Counter<'reason'>;
   readonly deliveries: Counter<'channel' | 'outcome'>;
@@ -28,7 +30,20 @@ export interface Metrics {
 
 export function createMetrics({ processMetrics = true }: { processMetrics?: boolean } = {}): Metrics {
   const registry = new Registry();
-  if (processMetrics) collectDefaultMetrics({ register: registry });
+  if (processMetrics) {
+    collectDefaultMetrics({ register: registry });
+    heapAfterFullGcBytes();
+    new Gauge({
+      name: 'wedsync_heap_after_full_gc_bytes',
+      help: 'V8 heap in use right after the last full collection (what is alive; heap used between collections also counts garbage); absent before the first',
+      registers: [registry],
+      collect() {
+        const bytes = heapAfterFullGcBytes();
+        if (bytes === null) this.reset();
+        else this.set(bytes);
+      },
+    });
+  }
   let sources: GaugeSources | undefined;
   const counter = <L extends string>(name: string, help: string, labelNames: L[]) => new Counter<L>({ name, help, labelNames, registers: [registry] });
 
@@ -111,9 +126,10 @@ export function createMetrics({ processMetrics = true }: { processMetrics?: bool
     changesDuplicate: counter('wedsync_changes_duplicate_total', 'Repeats of an already handled change, dropped', ['table']),
     changesRecovered: new Counter({
       name: 'wedsync_changes_recovered_total',
-      help: 'Changes only a catch-up after a reconnect brought in (Realtime had lost them)',
+      help: 'Changes only a catch-up brought in: Realtime had lost them, or intake left them to it while deciding was behind (wedsync_changes_deferred_total)',
       registers: [registry],
     }),
+    changesDeferred: counter('wedsync_changes_deferred_total', 'Live changes left in the database for catch-up to read back while deciding was behind, by stream', ['stream']),
     leaseEvents: counter('wedsync_intake_lease_events_total', 'Intake stream leases acquired, lost (expired or taken over) and released by this replica', ['event']),
     deadEvents: counter('wedsync_dead_events_total', 'Changes kept as dead events because they could not be decided on, by reason', ['reason']),
     deliveries: counter('wedsync_deliveries_total', 'Finished delivery runs by channel and outcome (delivered, dead_letter, failed_over, aborted)', [

@@ -100,13 +100,16 @@ export function streamRunnerFor(
   onEvent: (e: ChangeEvent) => void | PromiseLike<void>,
   store: CursorStore,
   flushEveryMs = 60_000,
+  /** Deciding is behind (live-shedding.ts): counted in `changesDeferred`, as ChangeIntake does. */
+  overloaded?: () => boolean,
 ) {
   const subscriptions = workerConfigSchema.parse({ subscriptions: [subscription] }).subscriptions;
   const plan = planStreams(subscriptions)[0]!;
   const { logger, lines } = memoryLogger('info');
   const metrics = createMetrics({ processMetrics: false });
   const handOff = createHandOff({ dedupe: new DedupeWindow(60_000, 1_000), metrics, logger, onEvent });
-  const runner = new StreamRunner({ plan, driver: createDriver(plan, db.pool, Date.now), handOff, store, logger, now: Date.now, flushEveryMs, retryDelaysMs: [50] });
+  const shedding = overloaded ? { overloaded, onShed: () => metrics.changesDeferred.inc({ stream: plan.name }) } : {};
+  const runner = new StreamRunner({ plan, driver: createDriver(plan, db.pool, Date.now), handOff, store, logger, now: Date.now, flushEveryMs, retryDelaysMs: [50], ...shedding });
   return { runner, lines, name: plan.name, metrics };
 }
 

@@ -103,6 +103,23 @@ describe('the decide runner', () => {
     expect(runner.inFlight()).toBe(0);
   });
 
+  it('says it is overloaded once maxWaiting changes wait for a turn, and not once they get one', async () => {
+    const { decide, byId: gates } = gatedDecide();
+    const runner = createDecideRunner({ decide, database: null, logger: memoryLogger().logger, maxConcurrent: 1, maxWaiting: 2 });
+    const outcomes = [runner.decide(change('evt_1')), runner.decide(change('evt_2'))];
+    // One deciding, one waiting: room for one more.
+    expect(runner.overloaded()).toBe(false);
+    outcomes.push(runner.decide(change('evt_3')));
+    expect(runner.overloaded()).toBe(true);
+    gates.get('evt_1')!.resolve();
+    await waitFor(() => gates.has('evt_2'), { what: 'the second change started' });
+    expect(runner.overloaded()).toBe(false);
+    gates.get('evt_2')!.resolve();
+    await waitFor(() => gates.has('evt_3'), { what: 'the third change started' });
+    gates.get('evt_3')!.resolve();
+    await Promise.all(outcomes);
+  });
+
   it('settles once the waiting changes are decided too, and at the deadline gives up those still waiting', async () => {
     const { decide, gates, started } = gatedDecide();
     const { logger, lines } = memoryLogger();

@@ -12,7 +12,7 @@ function parts(overrides: Partial<LifecycleParts> = {}) {
     health: { listen: async () => (calls.push('listen'), 8080), close: async () => void calls.push('close health') },
     startQueue: async () => void calls.push('start queue'),
     intake: { start: async () => void calls.push('start intake'), stop: async () => void calls.push('stop intake') },
-    deciding: { decide: async () => undefined, inFlight: () => 0, settle: async () => (calls.push('settle decisions'), 0) },
+    deciding: { inFlight: () => 0, settle: async () => (calls.push('settle decisions'), 0) },
     deliveries: { pending: () => 0, drain: async () => (calls.push('drain'), { undelivered: [] }), forceAbort: () => void calls.push('force') },
     releasers,
     shutdownTimeoutMs: 60_000,

@@ -19,6 +19,7 @@ function lag(over: Partial<StreamLag> = {}): StreamLag {
     catchingUp: false,
     lastCatchUp: null,
     lastCatchUpError: null,
+    shedding: null,
     ...over,
   };
 }
