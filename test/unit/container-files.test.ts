@@ -55,6 +55,10 @@ describe('docker-compose.yml', () => {
     expect(worker.restart).toBe('unless-stopped');
   });
 
+  it("limits the worker's memory, so that Node sizes its heap to the container and not to the host", () => {
+    expect(worker.mem_limit).toBe('1g');
+  });
+
   it('waits as long to kill the worker as its whole stop may take: the deadline plus the margin', () => {
     const drainMs = Number(worker.environment?.SHUTDOWN_TIMEOUT_MS);
     expect(seconds(String(worker.stop_grace_period)) * 1000).toBeGreaterThanOrEqual(drainMs + STOP_MARGIN_MS);

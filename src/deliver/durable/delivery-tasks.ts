@@ -24,3 +24,9 @@ export function deliverTaskOf(level: PriorityLevel): string {
 export function deliverTaskSql(levelExpression: string): string {
   return `(case when ${levelExpression} in (${[...URGENT].map((l) => `'${l}'`).join(', ')}) then '${DELIVER_TASK}' else '${DELIVER_BULK_TASK}' end)`;
 }
+
+/** graphile-worker's own retries are only a safety net for a task that crashes (a bug, a lost database). */
+export const JOB_MAX_ATTEMPTS = 25;
+
+/** jobPriority() (delivery-ledger.ts) over the ledger's stored payload. */
+export const JOB_PRIORITY_SQL = `(100 - least(100, greatest(0, round((payload->'priority'->>'score')::numeric))))::int`;

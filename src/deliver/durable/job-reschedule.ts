@@ -1,0 +1,68 @@
+import { deliverTaskSql, JOB_MAX_ATTEMPTS, JOB_PRIORITY_SQL } from './delivery-tasks';
+
+/** A pool or client (the ledger's SqlClient fits). */
+interface Sql {
+  query<R extends object>(text: string, values?: unknown[]): Promise<{ rows: R[] }>;
+}
+
+export interface RescheduleAt {
+  readonly atMs: number;
+  /** Provider requests made by the run that ends here, and whether it counts as a run. */
+  readonly attempts: number;
+  readonly countRun: boolean;
+  readonly error?: string;
+  readonly status?: number;
+}
+
+/** A pending delivery's next attempt ($2), with what the last run left ($3–$6): the row and its job priority. */
+const UPDATE_FOR_RESCHEDULE = `update deliveries set next_attempt_at = $2, attempts = attempts + $3, runs = runs + $4::int,
+    last_error = coalesce($5, last_error), last_status = coalesce($6, last_status), updated_at = now()
+  where id = $1 and status = 'pending'
+  returning id, priority, ${JOB_PRIORITY_SQL} as job_priority`;
+
+/**
+ * Puts a delivery back in the queue for `atMs`: the job running it now (this process holds it)
+ * gives up its key, and a job under that key is due then.
+ *
+ * Written as graphile-worker 0.18's add_jobs writes it (sql/000020.sql), without its NOTIFY.
+ * A NOTIFY takes PostgreSQL's one lock on the notification queue until commit, so every
+ * transaction that sends one commits after the last: on a wedding Saturday the put-backs
+ * behind Resend's limit held 1.1 backends on average waiting for that lock (Lock:object, bench/
+ * figure 11), each holding a queue slot meanwhile. A put-back or retry is due later anyway,
+ * and this process wakes its own runner when it is due within the poll (DurableQueue.wakeAfter);
+ * other replicas find it at their poll. The one place this worker writes graphile-worker's
+ * private table: test/integration/ledger.reschedule.test.ts and the queue tests check it on every run.
+ */
+export async function rescheduleJob(pool: Sql, gw: string, id: string, at: RescheduleAt): Promise<void> {
+  const values = [id, new Date(at.atMs).toISOString(), at.attempts, at.countRun ? 1 : 0, at.error ?? null, at.status ?? null];
+  const { rows } = await pool.query<{ pending: number; queued: number }>(
+    `with updated as (${UPDATE_FOR_RESCHEDULE}), released as (
+       -- The running job (locked) lets go of the key, for the one inserted below.
+       update ${gw}._private_jobs as jobs set key = null, attempts = jobs.max_attempts, updated_at = now()
+       from updated where jobs.key = updated.id and jobs.is_available is not true
+       returning jobs.id
+     ), queued as (
+       insert into ${gw}._private_jobs as jobs (task_id, payload, run_at, max_attempts, key, priority)
+       select tasks.id, json_build_object('id', u.id), $2, ${JOB_MAX_ATTEMPTS}, u.id, u.job_priority
+       from updated u join ${gw}._private_tasks as tasks on tasks.identifier = ${deliverTaskSql('u.priority')}
+       where (select count(*) from released) >= 0
+       on conflict (key) do update set task_id = excluded.task_id, payload = excluded.payload, run_at = excluded.run_at,
+         max_attempts = excluded.max_attempts, priority = excluded.priority, revision = jobs.revision + 1,
+         attempts = 0, last_error = null, updated_at = now()
+       where jobs.locked_at is null
+       returning jobs.id
+     )
+     select (select count(*) from updated)::int as pending, (select count(*) from queued)::int as queued`,
+    values,
+  );
+  if (rows[0]!.pending === 0 || rows[0]!.queued > 0) return;
+  // No job was queued for a pending delivery (its task not registered yet, a key still held):
+  // graphile-worker's own add_job covers every case, at the price of its NOTIFY.
+  // The row is updated already: only its job is added here.
+  await pool.query(
+    `select ${gw}.add_job(${deliverTaskSql('priority')}, json_build_object('id', id), run_at => $2, job_key => id,
+                                priority => ${JOB_PRIORITY_SQL}, max_attempts => ${JOB_MAX_ATTEMPTS})
+     from deliveries where id = $1 and status = 'pending'`,
+    [id, values[1]],
+  );
+}
