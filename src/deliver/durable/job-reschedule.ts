@@ -7,8 +7,9 @@ interface Sql {
 
 export interface RescheduleAt {
   readonly atMs: number;
-  /** Provider requests made by the run that ends here, and whether it counts as a run. */
+  /** Provider requests made by the run that ends here. */
   readonly attempts: number;
+  /** Whether it counts against the retry ladder (a put-back behind a busy limit does not). */
   readonly countRun: boolean;
   readonly error?: string;
   readonly status?: number;
@@ -57,8 +58,8 @@ export async function rescheduleJob(pool: Sql, gw: string, id: string, at: Resch
   );
   if (rows[0]!.pending === 0 || rows[0]!.queued > 0) return;
   // No job was queued for a pending delivery (its task not registered yet, a key still held):
-  // graphile-worker's own add_job covers every case, at the price of its NOTIFY.
-  // The row is updated already: only its job is added here.
+  // graphile-worker's own add_job covers every case, at the price of its NOTIFY. The row is
+  // updated already, so only its job is added.
   await pool.query(
     `select ${gw}.add_job(${deliverTaskSql('priority')}, json_build_object('id', id), run_at => $2, job_key => id,
                                 priority => ${JOB_PRIORITY_SQL}, max_attempts => ${JOB_MAX_ATTEMPTS})
