@@ -5,11 +5,12 @@
  *
  * Why a poll loop and not LISTEN/NOTIFY or logical replication: the test database runs with
  * wal_level=replica (no logical decoding), NOTIFY would need a trigger of its own in the schema
- * under test, and Realtime itself polls its replication slot (every 100 ms), so a poll models
- * its loss window faithfully: up to `maxRows` rows a poll, every `intervalMs` (100 ms in
- * production), `idleIntervalMs` after a poll that found nothing. The "WAL" read is the
- * change_outbox that migration 0003's trigger fills: every write of the tenant tables with old
- * and new rows.
+ * under test, and Realtime itself polls its replication slot, so a poll models its loss window
+ * faithfully. The cadence is its ReplicationPoller's (postgres_cdc_rls/replication_poller.ex): up
+ * to `maxRows` rows a poll (`poll_max_changes`, 100), the next poll at once after one that found
+ * rows (`send(self(), :poll)`: a backlog drains as fast as the database answers), and
+ * `idleIntervalMs` after one that found nothing. The "WAL" read is the change_outbox that
+ * migration 0003's trigger fills: every write of the tenant tables with old and new rows.
  *
  * Like the WAL, rows go out in commit order (a row is pushed at the first poll that sees it,
  * whatever its id), stamped with the commit time: no later than the poll that first saw the row
@@ -21,19 +22,15 @@ import type { FakeRealtimeKnobs } from './realtime-server-knobs';
 
 /** Read at every poll (getters), so the server's knobs can change under a running follower. */
 export interface PollSettings {
-  readonly intervalMs: number;
   readonly idleIntervalMs: number;
   readonly maxRows: number;
 }
 
-type PollKnobs = Pick<FakeRealtimeKnobs, 'pollIntervalMs' | 'pollIdleIntervalMs' | 'pollMaxRows'>;
+type PollKnobs = Pick<FakeRealtimeKnobs, 'pollIdleIntervalMs' | 'pollMaxRows'>;
 
-/** The poll knobs, live; a follower's own `intervalMs` overrides both intervals. */
+/** The poll knobs, live; a follower's own `intervalMs` overrides the idle interval. */
 export function pollSettings(knobs: PollKnobs, opts: { intervalMs?: number }): PollSettings {
   return {
-    get intervalMs() {
-      return opts.intervalMs ?? knobs.pollIntervalMs;
-    },
     get idleIntervalMs() {
       return opts.intervalMs ?? knobs.pollIdleIntervalMs;
     },
@@ -72,7 +69,7 @@ abstract class Poller implements Follower {
   ) {}
 
   start(): this {
-    this.schedule();
+    this.schedule(true);
     return this;
   }
 
@@ -100,7 +97,7 @@ abstract class Poller implements Follower {
       () => {
         this.running = this.tick();
       },
-      idle ? this.settings.idleIntervalMs : this.settings.intervalMs,
+      idle ? this.settings.idleIntervalMs : 0,
     );
   }
 

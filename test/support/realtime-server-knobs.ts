@@ -2,7 +2,7 @@
  * Runtime-mutable failure knobs and counters of the fake Realtime server.
  *
  * The defaults are production's timings (realtime-protocol.md §2.7, §3.4, §5.2): refusals late,
- * the feed live 1–3 s after the join, the poller's 100 rows per 100 ms. `timing: 'fast'` swaps in
+ * the feed live 1–3 s after the join, the poller's 100 rows a poll. `timing: 'fast'` swaps in
  * test timings for tests that are not about time; every other behaviour stays the same.
  *
  * Counting knobs (`refuseUpgrades`, `refuseJoins`, `swallowJoins`, `mismatchBindings`) mean
@@ -74,8 +74,11 @@ export interface FakeRealtimeKnobs {
    * and the socket is closed (§2.7). `null` = unlimited.
    */
   joinsPerSecond: number | null;
-  /** The poller of followDatabase / followBroadcasts: a poll every intervalMs, idleIntervalMs after an empty one. */
-  pollIntervalMs: number;
+  /**
+   * The poller of followDatabase / followBroadcasts: like Realtime's, the next poll at once after
+   * one that found rows, this long after one that found none (`poll_interval_ms` × its
+   * `@idle_multiplier` of 5).
+   */
   pollIdleIntervalMs: number;
   /** At most this many rows per poll. */
   pollMaxRows: number;
@@ -96,7 +99,6 @@ const FAST_TIMINGS: Partial<FakeRealtimeKnobs> = {
   refuseUpgradeDelayMs: 0,
   refuseJoinDelayMs: 0,
   systemDelayMs: 20,
-  pollIntervalMs: 10,
   pollIdleIntervalMs: 10,
   pollMaxRows: 1_000,
 };
@@ -129,7 +131,6 @@ export function defaultKnobs(timing: Timing = 'production'): FakeRealtimeKnobs {
     // Tenants.db_events_per_second_rate does.
     dbEventsRateLimit: { perSecond: 500, windowMs: 60_000 },
     joinsPerSecond: 500,
-    pollIntervalMs: 100,
     pollIdleIntervalMs: 500,
     pollMaxRows: 100,
     expireOnAccessToken: false,

@@ -1,7 +1,7 @@
 /**
  * A loopback Supabase Realtime server that the REAL `@supabase/supabase-js` client (2.119.0) talks
  * to unchanged. Production-like by default, timings included (refusals after 2 s / 5 s, the feed
- * live 1–3 s after the join, 100 rows per 100 ms poll); `timing: 'fast'` only shortens the
+ * live 1–3 s after the join, 100 rows a poll, polled again at once while rows come); `timing: 'fast'` only shortens the
  * delays, for tests that are not about time. Every failure mode is a knob in `server.knobs`.
  *
  *   const rt = await startFakeRealtime({ timing: 'fast' });
