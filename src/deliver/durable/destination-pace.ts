@@ -6,12 +6,24 @@ const UNKNOWN_INTERVAL_MS = 20;
 /** A wait this short is cheaper spent in the limiter than in a put-back's two round trips and a re-run. */
 export const SHORT_WAIT_MS = 250;
 /**
- * However slow a destination, a put-back job is looked at again within this: a limit raised
- * meanwhile, a destination back from a stall, or workers freed after a burst (the pace seen is
- * also how fast this process got to the destination's jobs) are noticed by then. Jobs whose turn
- * is further away come back at this and are put back again: once a minute, not every few seconds.
+ * However slow a destination seems, a job put back on that guess alone is looked at again within
+ * this: a limit raised meanwhile, a destination back from a stall, or workers freed after a burst
+ * (the pace seen is also how fast this process got to the destination's jobs) are noticed by then.
  */
 export const MAX_PUT_BACK_MS = 60_000;
+/**
+ * How far ahead a job's turn behind the jobs put back before it is kept. That turn is no guess:
+ * one interval of the pace seen after the last, in the order they came. When it was cut at a
+ * minute like a guess, every job beyond a minute of turns came back a minute later with all the
+ * others, to be put back again: on a Saturday, with ~90,000 emails behind Resend's team limit of
+ * 10 a second, ~1,500 runs a second for nothing, and the urgent runner, busy with the critical
+ * and high emails among them, took two minutes to reach a critical SMS (bench/ figure 11). Beyond
+ * a quarter of an hour of turns a job still comes back then, and waits again: the backlog past it
+ * costs one run in 15 minutes, not one a minute. A limit raised meanwhile still helps at once,
+ * for the deliveries planned since; none of the jobs waiting comes back later than its turn at
+ * the old pace.
+ */
+export const MAX_QUEUED_TURN_MS = 15 * 60_000;
 // Weight of the newest gap in the moving average: a few deliveries are enough to follow a change.
 const NEWEST_WEIGHT = 0.2;
 
@@ -68,15 +80,16 @@ export class DestinationPace {
    * part every job behind a saturated destination came back within the same few seconds, to be
    * put back again: behind Resend's team limit on a Saturday (10 a second, ~800 emails a second
    * planned) tens of thousands of jobs cycled through the queue for nothing, and the statements
-   * they cost slowed every other delivery (bench/ figure 11).
+   * they cost slowed every other delivery (bench/ figure 11). The first part is a guess and is cut
+   * at MAX_PUT_BACK_MS; the second is the queue's own order and is cut at MAX_QUEUED_TURN_MS.
    */
   putBackDelayMs(key: string, waiting: number, level: PriorityLevel): number {
     const now = this.now();
-    const ownTurn = now + this.expectedWaitMs(key, waiting) * (0.75 + this.random() * 0.5);
+    const ownTurn = Math.min(now + MAX_PUT_BACK_MS, now + this.expectedWaitMs(key, waiting) * (0.75 + this.random() * 0.5));
     const slot = `${level} ${key}`;
     const last = this.reserved.get(slot);
-    const afterLast = last === undefined ? 0 : last + (this.paces.get(key)?.intervalMs ?? UNKNOWN_INTERVAL_MS);
-    const at = Math.min(now + MAX_PUT_BACK_MS, Math.max(ownTurn, afterLast));
+    const afterLast = last === undefined ? 0 : Math.min(now + MAX_QUEUED_TURN_MS, last + (this.paces.get(key)?.intervalMs ?? UNKNOWN_INTERVAL_MS));
+    const at = Math.max(ownTurn, afterLast);
     this.reserved.set(slot, at);
     return at - now;
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { DestinationPace, MAX_PUT_BACK_MS, SHORT_WAIT_MS } from '../../../src/deliver/durable/destination-pace';
+import { DestinationPace, MAX_PUT_BACK_MS, MAX_QUEUED_TURN_MS, SHORT_WAIT_MS } from '../../../src/deliver/durable/destination-pace';
 
 function paced(random = () => 0.5) {
   const clock = { ms: 1_000 };
@@ -54,10 +54,25 @@ describe('destination pace', () => {
     expect(dueAt[0]! - clock.ms).toBeCloseTo(400, -1);
     for (let i = 1; i < dueAt.length; i += 1) expect(dueAt[i]! - dueAt[i - 1]!).toBeCloseTo(100, 0);
     expect(dueAt.at(-1)! - clock.ms).toBeCloseTo(400 + 499 * 100, -3);
-    // Beyond a minute's worth they wait the minute, and are looked at again then.
+    // Past a minute of turns they still come one interval apart, not all together a minute on.
     const later = Array.from({ length: 200 }, () => pace.putBackDelayMs('email:resend', 4, 'normal'));
-    expect(Math.max(...later)).toBe(MAX_PUT_BACK_MS);
-    expect(later.slice(100)).toEqual(Array.from({ length: 100 }, () => MAX_PUT_BACK_MS));
+    expect(later[0]).toBeGreaterThan(MAX_PUT_BACK_MS - 10_000);
+    for (let i = 1; i < later.length; i += 1) expect(later[i]! - later[i - 1]!).toBeCloseTo(100, 0);
+    expect(later.at(-1)).toBeGreaterThan(MAX_PUT_BACK_MS);
+  });
+
+  it('keeps turns a quarter of an hour ahead at most: jobs beyond come back then, to wait again', () => {
+    const { clock, pace, finishEvery } = paced();
+    finishEvery('email:resend', 100, 30);
+    const delays = Array.from({ length: 12_000 }, () => pace.putBackDelayMs('email:resend', 4, 'normal'));
+    expect(MAX_QUEUED_TURN_MS).toBe(900_000);
+    expect(delays[8_000]! / (400 + 8_000 * 100)).toBeCloseTo(1, 2);
+    expect(Math.max(...delays)).toBe(MAX_QUEUED_TURN_MS);
+    expect(delays.slice(9_100)).toEqual(Array.from({ length: 12_000 - 9_100 }, () => MAX_QUEUED_TURN_MS));
+    // A guess from a stalled destination is still cut at a minute.
+    finishEvery('webhook:hung', 10, 30);
+    clock.ms += 600_000;
+    expect(pace.putBackDelayMs('webhook:hung', 4, 'normal')).toBe(MAX_PUT_BACK_MS);
   });
 
   it('lets a critical job queue only behind critical ones put back before it', () => {
