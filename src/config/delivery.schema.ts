@@ -44,7 +44,15 @@ export const queue = z
       .int()
       .positive()
       .default(16)
-      .describe('Deliveries run at once by each of this process\'s two runners: critical and high ones (taken one at a time, so none waits behind jobs fetched before it) and normal and low ones (taken in batches by graphile-worker\'s local queue of this size). Delivering gets a database pool of its own of concurrency + 7 connections (one per job the urgent runner takes, the bulk runner\'s batched take and completion, a LISTEN each, the ledger, a spare; pool-size.ts), beside the 10 of deciding, so a burst of decisions cannot hold deliveries back; each replica opens concurrency + 17 connections'),
+      .describe('Normal and low deliveries run at once by this process, taken in batches by graphile-worker\'s local queue of this size'),
+    urgentConcurrency: z
+      .number()
+      .int()
+      .positive()
+      .default(32)
+      .describe(
+        'Critical and high deliveries run at once by this process, each taken one at a time so none waits behind jobs fetched before it. A run holds its slot for the whole send, mostly waiting on the provider (0.1-0.5 s for Resend or Twilio), so by Little\'s law 16 slots carried at most ~50 a second; a wedding Saturday plans hundreds (bench/ figure 11: 64 slots delivered twice the critical deliveries of 16). Delivering gets a database pool of its own of urgentConcurrency + 7 connections (or concurrency + 7, the larger) (one per job the urgent runner takes, the bulk runner\'s batched take and completion, a LISTEN each, the ledger, a spare; pool-size.ts), beside the 10 of deciding, so a burst of decisions cannot hold deliveries back; each replica opens up to urgentConcurrency + 17 connections (49 by default: lower it on a database plan with fewer)',
+      ),
     pollIntervalMs: z.number().int().positive().default(2_000).describe('Poll for scheduled retries; new jobs arrive by LISTEN/NOTIFY'),
     maxWaitingPerDestination: z
       .number()

@@ -46,7 +46,7 @@ describe('a critical delivery and normal ones already fetched by the local queue
   beforeAll(async () => {
     await stuck.start();
     // No poll within the test: a job runs only because a notification woke a worker for it.
-    t = await startTestApp({ env: { DATABASE_URL: db.databaseUrl }, worker: { queue: { schema: gw, concurrency: 2, pollIntervalMs: 600_000 } } });
+    t = await startTestApp({ env: { DATABASE_URL: db.databaseUrl }, worker: { queue: { schema: gw, concurrency: 2, urgentConcurrency: 3, pollIntervalMs: 600_000 } } });
     await waitFor(() => t.app.queue?.runnerState().running === true, { what: 'the queue runners' });
   });
   afterAll(async () => {
@@ -75,6 +75,14 @@ describe('a critical delivery and normal ones already fetched by the local queue
     // Both urgent workers hold one: the second was woken without a poll.
     await waitFor(() => stuck.requests.length === before + 2, { what: 'both critical deliveries sending at once' });
     expect(stuck.requests.slice(before).map((r) => r.path).sort()).toEqual(['/critical-a', '/critical-b']);
+  });
+
+  it('runs as many urgent jobs at once as urgentConcurrency, more than the bulk runner has', async () => {
+    const before = stuck.requests.length;
+    await t.app.queue!.submit([webhook(`${stuck.url}/critical-c`, 'critical', 'urgent-c')]);
+    // critical-a and -b still hang: the third urgent worker takes this one.
+    await waitFor(() => stuck.requests.length === before + 1, { what: 'a third critical delivery sending' });
+    expect(stuck.requests.at(-1)!.path).toBe('/critical-c');
   });
 });
 

@@ -34,8 +34,8 @@ export interface DeliveryRunnersOptions {
  * A local queue runs what it has fetched before anything added later, however urgent: with one
  * runner for everything, normal deliveries fetched before a critical one overtook it (figure 4).
  * Split by task, an urgent delivery never waits behind a fetched batch, nor for a worker that
- * bulk deliveries hold. Each runner has `concurrency` workers (pool-size.ts counts the
- * connections).
+ * bulk deliveries hold. The urgent runner has `urgentConcurrency` workers, the bulk one
+ * `concurrency` (pool-size.ts counts the connections).
  */
 export class DeliveryRunners {
   private readonly urgent: SupervisedRunner;
@@ -48,8 +48,12 @@ export class DeliveryRunners {
       ...Object.fromEntries(Object.entries(options.tasks).map(([name, run]) => [name, async (payload: unknown, helpers: JobHelpers) => void (await run(payload, helpers))])),
       [DELIVER_TASK]: options.runDelivery,
     };
-    this.urgent = new SupervisedRunner(() => urgentWakeUps(this.runnerOptions('urgent', urgentTasks, 0)), options.logger, options.now);
-    this.bulk = new SupervisedRunner(() => this.runnerOptions('bulk', { [DELIVER_BULK_TASK]: options.runDelivery }, options.queue.concurrency), options.logger, options.now);
+    this.urgent = new SupervisedRunner(() => urgentWakeUps(this.runnerOptions('urgent', urgentTasks, options.queue.urgentConcurrency, 0)), options.logger, options.now);
+    this.bulk = new SupervisedRunner(
+      () => this.runnerOptions('bulk', { [DELIVER_BULK_TASK]: options.runDelivery }, options.queue.concurrency, options.queue.concurrency),
+      options.logger,
+      options.now,
+    );
   }
 
   /**
@@ -83,7 +87,7 @@ export class DeliveryRunners {
     return urgent.running ? this.bulk.state() : urgent;
   }
 
-  private runnerOptions(name: 'urgent' | 'bulk', taskList: RunnerOptions['taskList'], localQueueSize: number): RunnerOptions {
+  private runnerOptions(name: 'urgent' | 'bulk', taskList: RunnerOptions['taskList'], concurrency: number, localQueueSize: number): RunnerOptions {
     const { liveness, queue } = this.options;
     const events: WorkerEvents = new EventEmitter();
     // Registered before urgentWakeUps replaces the pool's nudge: this is graphile-worker's own.
@@ -118,7 +122,7 @@ export class DeliveryRunners {
       events,
       pgPool: this.options.jobPool,
       schema: queue.schema,
-      concurrency: queue.concurrency,
+      concurrency,
       pollInterval: queue.pollIntervalMs,
       noHandleSignals: true,
       // Our own deadline aborts runs first; graphile's would fail the jobs instead of putting them back.
@@ -141,20 +145,24 @@ export const LISTEN_WAKE_MS = 100;
  * graphile-worker wakes one idle worker per job a notification announces, and its NOTIFY says
  * neither which task nor when the job is due: every batch of normal deliveries, every retry or
  * put-back scheduled for later, woke idle urgent workers to find nothing. An empty fetch is not
- * cheap: it walks the queue's whole index of available jobs (with 100,000 normal ones waiting
- * behind a saturated email limit, 14 ms on an idle machine), and on a wedding Saturday there
- * were hundreds a second (bench/ figure 11).
+ * cheap: it walks the queue's whole index of available jobs (with 150,000 normal ones due behind
+ * a saturated email limit, 85 ms on an idle machine), and on a wedding Saturday there were
+ * hundreds a second (bench/ figure 11).
  *
  * Here urgent jobs this process adds wake its urgent workers directly (DeliveryRunners.wake); a
  * notification, which may announce another replica's urgent job, wakes one worker at most every
  * LISTEN_WAKE_MS (later ones within that time are taken by one trailing wake); and each worker
- * that finds a job wakes the next, so as many urgent jobs as before run at once. Polling
- * (`pollIntervalMs`) still finds anything missed.
+ * that finds a job wakes the next, so as many urgent jobs as before run at once. The poll for what
+ * nobody announced (another replica's retries, jobs of a process that died) is the runner's, one
+ * idle worker every `pollIntervalMs`, not every idle worker's: graphile-worker polls per worker,
+ * which at `urgentConcurrency` workers would be as many empty walks of the index each interval.
+ * A worker's own poll stays as a backstop, `urgentConcurrency` times as far apart.
  */
 export function urgentWakeUps(options: RunnerOptions): RunnerOptions {
   // Real time, not the injected clock: this paces statements, it decides nothing.
   const now = () => performance.now();
   const events = options.events!;
+  const pollMs = options.pollInterval!;
   events.on('pool:create', ({ workerPool }) => {
     const nudge = workerPool.nudge.bind(workerPool);
     let open = true;
@@ -172,14 +180,17 @@ export function urgentWakeUps(options: RunnerOptions): RunnerOptions {
       if (waitMs <= 0) wakeOne();
       else trailing = setTimeout(wakeOne, waitMs).unref();
     };
+    // A nudge wakes an idle worker only: with every worker busy this does nothing.
+    const poll = setInterval(() => open && nudge(1), pollMs).unref();
     const close = () => {
       open = false;
       clearTimeout(trailing);
+      clearInterval(poll);
     };
     events.on('pool:gracefulShutdown', close);
     events.on('pool:forcefulShutdown', close);
     events.on('pool:release', close);
     events.on('job:start', () => open && nudge(1));
   });
-  return options;
+  return { ...options, pollInterval: pollMs * (options.concurrency ?? 1) };
 }

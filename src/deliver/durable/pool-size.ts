@@ -9,14 +9,15 @@ export const DECIDE_POOL_SIZE = 10;
 /**
  * Connections for delivering, in a pool of their own so that a burst of decisions (which took
  * every connection of a shared pool) cannot hold the deliveries back until it is over. Two
- * runners share it (delivery-runners.ts): the urgent one takes each of its `concurrency` jobs on
+ * runners share it (delivery-runners.ts): the urgent one takes each of its `urgentConcurrency` jobs on
  * a connection (and completes them in batches) and holds one for LISTEN; the bulk one takes its
  * jobs in batches and completes them in batches, two statements at most in flight, and holds one
  * for LISTEN, so its workers need no connection each; the ledger's batched reads and "delivered"
  * writes keep one statement each in flight; the spare serves the rarer writes (reschedules, the
  * breaker) and the sends that write to this database (in-app rows, the SMS sent-ledger), each one
- * short statement inside a job's slot. graphile-worker warns at start when its pool is smaller than its concurrency.
+ * short statement inside a job's slot. graphile-worker warns at start when its pool is smaller
+ * than a runner's concurrency, hence the larger of the two.
  */
-export function jobPoolSize(queue: Pick<QueueConfig, 'concurrency'>): number {
-  return queue.concurrency + 7;
+export function jobPoolSize(queue: Pick<QueueConfig, 'concurrency' | 'urgentConcurrency'>): number {
+  return Math.max(queue.urgentConcurrency, queue.concurrency) + 7;
 }
