@@ -70,7 +70,7 @@ export function createEscalationTask(options: EscalationTaskOptions) {
         content: row.content,
         policy: policy.name,
       });
-      const fresh = await ledger.enqueue(deliveries, client);
+      const fresh = await ledger.enqueue(deliveries, client, true);
       const hasNext = tierIndex + 1 < policy.tiers.length;
       const nowMs = options.now();
       await store.advance(client, eventId, tierIndex + 1, hasNext ? nowMs + waitMs(policy, row.content, nowMs, options.dayMode) : null);

@@ -106,3 +106,44 @@ describe('putting a running delivery back in the queue', () => {
     expect(rows[0]).toEqual({ attempts: 1, runs: 1 });
   });
 });
+
+/** `step` inside a transaction of its own, committed: as an escalation, a digest or a fail-over enqueues. */
+async function inTransaction(step: (client: PoolClient) => Promise<unknown>): Promise<void> {
+  const client = await db.pool.connect();
+  try {
+    await client.query('begin');
+    await step(client);
+    await client.query('commit');
+  } finally {
+    client.release();
+  }
+}
+
+describe('queueing first runs inside a transaction of the caller', () => {
+  it('writes the ledger row and a job due now under its key, and sends no NOTIFY', async () => {
+    const delivery = webhook('critical');
+    const before = Date.now();
+    let fresh: string[] = [];
+    const notified = await notifiesDuring(() => inTransaction(async (client) => (fresh = await ledger.enqueue([delivery], client, true))));
+    expect(notified).toEqual([]);
+    expect(fresh).toEqual([delivery.id]);
+    const jobs = await jobsOf(delivery.id);
+    expect(jobs).toHaveLength(1);
+    expect(jobs[0]).toMatchObject({ key: delivery.id, task: 'deliver', priority: 5, attempts: 0 });
+    expect(jobs[0]!.dueMs).toBeGreaterThanOrEqual(before - 1_000);
+    expect(jobs[0]!.dueMs).toBeLessThanOrEqual(Date.now() + 1_000);
+    // A second copy is not new, and queues nothing more.
+    await inTransaction(async (client) => expect(await ledger.enqueue([delivery], client, true)).toEqual([]));
+    expect(await jobsOf(delivery.id)).toHaveLength(1);
+  });
+
+  it("falls back to graphile-worker's add_jobs for a task not registered in the queue's schema", async () => {
+    await db.pool.query(`update "${gw}"._private_tasks set identifier = 'deliver_renamed' where identifier = 'deliver'`);
+    const delivery = webhook('critical');
+    const notified = await notifiesDuring(() => inTransaction((client) => ledger.enqueue([delivery], client, true)));
+    expect(notified).toHaveLength(1);
+    const jobs = await jobsOf(delivery.id);
+    expect(jobs).toHaveLength(1);
+    expect(jobs[0]).toMatchObject({ key: delivery.id, task: 'deliver', priority: 5 });
+  });
+});

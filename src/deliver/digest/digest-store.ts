@@ -99,7 +99,7 @@ export class DigestStore {
         const items = rows.map((r) => r.item);
         const digest = buildDigest(key, items, items[0]!.digest ?? { heldBy: 'quiet_hours' }, this.maxItems);
         await client.query(`update digest_items set digest_id = $2, collected_at = now() where id = any($1::text[])`, [rows.map((r) => r.id), digest.id]);
-        await this.ledger.enqueue([digest], client);
+        await this.ledger.enqueue([digest], client, true);
         collected = { digestId: digest.id, items: rows.length };
       }
       await client.query(

@@ -4,7 +4,7 @@ import { toStored, type StoredDelivery } from '../stored-delivery';
 import { BatchedStatement } from '../../lib/batched-statement';
 import { destinationKey } from '../destinations';
 import { deliverTaskSql, JOB_MAX_ATTEMPTS, JOB_PRIORITY_SQL } from './delivery-tasks';
-import { rescheduleJob, type RescheduleAt } from './job-reschedule';
+import { queueFirstJobs, rescheduleJob, type RescheduleAt } from './job-reschedule';
 
 interface DeliveredRow {
   readonly id: string;
@@ -97,6 +97,38 @@ export function jobPriority(delivery: Pick<Delivery, 'priority'>): number {
   return 100 - Math.max(0, Math.min(100, Math.round(delivery.priority.score)));
 }
 
+/** One delivery as the ledger's insert reads it ($1, a JSON array of these). */
+function ledgerInput(d: StoredDelivery) {
+  return {
+    id: d.id,
+    event_id: d.eventId,
+    organization_id: d.organizationId,
+    wedding_id: d.weddingId,
+    channel: d.channel,
+    recipient: `${d.recipient.kind}:${d.recipient.id}`,
+    destination: destinationKey(d.channel, d.recipient),
+    priority: d.priority.level,
+    job_priority: jobPriority(d),
+    not_before: d.notBeforeMs === null ? null : new Date(d.notBeforeMs).toISOString(),
+    deadline: d.deadlineMs === null ? null : new Date(d.deadlineMs).toISOString(),
+    payload: toStored(d),
+  };
+}
+
+/** The ledger rows of deliveries not seen before (CTEs `input` and `inserted`), to be followed by more CTEs or a select. */
+const INSERT_LEDGER_ROWS = `with input as (
+    select * from jsonb_to_recordset($1::jsonb) as x(
+      id text, event_id text, organization_id uuid, wedding_id uuid, channel text, recipient text,
+      destination text, priority text, job_priority int, not_before timestamptz, deadline timestamptz, payload jsonb)
+  ), inserted as (
+    insert into deliveries (id, event_id, organization_id, wedding_id, channel, recipient, destination, priority,
+                            not_before, deadline, next_attempt_at, payload)
+    select id, event_id, organization_id, wedding_id, channel, recipient, destination, priority,
+           not_before, deadline, coalesce(not_before, now()), payload from input
+    on conflict (id) do nothing
+    returning id
+  )`;
+
 /**
  * The deliveries table and its graphile-worker jobs, always written together in one statement or
  * transaction, so a delivery is never persisted without the job that runs it, nor the reverse.
@@ -111,36 +143,24 @@ export class DeliveryLedger {
     this.gw = `"${queueSchema.replace(/"/g, '')}"`;
   }
 
-  /** Persists deliveries not seen before and queues their first run; returns the ids that were new. */
-  async enqueue(deliveries: readonly StoredDelivery[], db: SqlClient = this.pool): Promise<string[]> {
+  /**
+   * Persists deliveries not seen before and queues their first run; returns the ids that were new.
+   * On its own the statement is one commit, with graphile-worker's NOTIFY so that any replica's idle
+   * worker takes the jobs at once. Inside a transaction of the caller's (`quiet`), the jobs are
+   * written without it (job-reschedule.ts `queueFirstJobs` says why).
+   */
+  async enqueue(deliveries: readonly StoredDelivery[], db: SqlClient = this.pool, quiet = false): Promise<string[]> {
     if (deliveries.length === 0) return [];
-    const rows = deliveries.map((d) => ({
-      id: d.id,
-      event_id: d.eventId,
-      organization_id: d.organizationId,
-      wedding_id: d.weddingId,
-      channel: d.channel,
-      recipient: `${d.recipient.kind}:${d.recipient.id}`,
-      destination: destinationKey(d.channel, d.recipient),
-      priority: d.priority.level,
-      job_priority: jobPriority(d),
-      not_before: d.notBeforeMs === null ? null : new Date(d.notBeforeMs).toISOString(),
-      deadline: d.deadlineMs === null ? null : new Date(d.deadlineMs).toISOString(),
-      payload: toStored(d),
-    }));
+    const input = JSON.stringify(deliveries.map(ledgerInput));
+    if (quiet) {
+      const { rows: inserted } = await db.query<{ id: string }>(`${INSERT_LEDGER_ROWS} select id from inserted`, [input]);
+      const ids = inserted.map((r) => r.id);
+      const unqueued = await queueFirstJobs(db, this.gw, ids);
+      if (unqueued.length > 0) await db.query(`select ${this.addJobsOfRows()} from deliveries where id = any($1::text[])`, [unqueued]);
+      return ids;
+    }
     const { rows: inserted } = await db.query<{ id: string }>(
-      `with input as (
-         select * from jsonb_to_recordset($1::jsonb) as x(
-           id text, event_id text, organization_id uuid, wedding_id uuid, channel text, recipient text,
-           destination text, priority text, job_priority int, not_before timestamptz, deadline timestamptz, payload jsonb)
-       ), inserted as (
-         insert into deliveries (id, event_id, organization_id, wedding_id, channel, recipient, destination, priority,
-                                 not_before, deadline, next_attempt_at, payload)
-         select id, event_id, organization_id, wedding_id, channel, recipient, destination, priority,
-                not_before, deadline, coalesce(not_before, now()), payload from input
-         on conflict (id) do nothing
-         returning id
-       ), jobs as (
+      `${INSERT_LEDGER_ROWS}, jobs as (
          select ${this.gw}.add_jobs(array(
            select json_populate_record(null::${this.gw}.job_spec, json_build_object(
              'identifier', ${deliverTaskSql('i.priority')}, 'payload', json_build_object('id', i.id), 'run_at', coalesce(i.not_before, now()),
@@ -148,9 +168,16 @@ export class DeliveryLedger {
            from inserted n join input i using (id))) as added
        )
        select n.id from inserted n, (select count(*) from jobs) as forced`,
-      [JSON.stringify(rows)],
+      [input],
     );
     return inserted.map((r) => r.id);
+  }
+
+  /** graphile-worker's add_jobs over the ledger rows selected: their first runs, due at next_attempt_at. */
+  private addJobsOfRows(): string {
+    return `${this.gw}.add_jobs(array_agg(json_populate_record(null::${this.gw}.job_spec, json_build_object(
+      'identifier', ${deliverTaskSql('priority')}, 'payload', json_build_object('id', id), 'run_at', next_attempt_at,
+      'job_key', id, 'priority', ${JOB_PRIORITY_SQL}, 'max_attempts', ${JOB_MAX_ATTEMPTS}))))`;
   }
 
   /** Deliveries not finished yet, by level, and the age of the oldest pending critical one. */
@@ -292,7 +319,7 @@ export class DeliveryLedger {
          where id = $1`,
         [id, next.id, result.attempts, result.reason, result.status ?? null],
       );
-      await this.enqueue([next], client as SqlClient);
+      await this.enqueue([next], client as SqlClient, true);
       await client.query('commit');
     } catch (error) {
       await client.query('rollback').catch(() => undefined);

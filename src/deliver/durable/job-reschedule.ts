@@ -34,6 +34,37 @@ const UPDATE_FOR_RESCHEDULE = `update deliveries set next_attempt_at = $2, attem
  * other replicas find it at their poll. The one place this worker writes graphile-worker's
  * private table: test/integration/ledger.reschedule.test.ts and the queue tests check it on every run.
  */
+/**
+ * Queues the first job of deliveries just written to the ledger in the caller's transaction, as
+ * add_jobs would but without its NOTIFY (the same reason as rescheduleJob's): for enqueues inside
+ * a transaction of their own — an escalation's next tier, a digest's collection, a fail-over —
+ * whose commit waited on the notification queue's lock behind every other NOTIFY (0.7 backends on
+ * average in a 10-minute Saturday, each holding an urgent slot). Their jobs are found by a worker
+ * of this process as it frees up, or at the runner's poll. Returns the ids left without a job
+ * here (a task not registered yet, a key held by a running job), for add_jobs to take.
+ */
+export async function queueFirstJobs(db: Sql, gw: string, ids: readonly string[]): Promise<string[]> {
+  if (ids.length === 0) return [];
+  const { rows } = await db.query<{ id: string }>(
+    `with due as (
+       select id, priority, next_attempt_at as run_at, ${JOB_PRIORITY_SQL} as job_priority
+       from deliveries where id = any($1::text[]) and status = 'pending'
+     ), queued as (
+       insert into ${gw}._private_jobs as jobs (task_id, payload, run_at, max_attempts, key, priority)
+       select tasks.id, json_build_object('id', d.id), d.run_at, ${JOB_MAX_ATTEMPTS}, d.id, d.job_priority
+       from due d join ${gw}._private_tasks as tasks on tasks.identifier = ${deliverTaskSql('d.priority')}
+       on conflict (key) do update set task_id = excluded.task_id, payload = excluded.payload, run_at = excluded.run_at,
+         max_attempts = excluded.max_attempts, priority = excluded.priority, revision = jobs.revision + 1,
+         attempts = 0, last_error = null, updated_at = now()
+       where jobs.locked_at is null
+       returning jobs.key
+     )
+     select id from due where id not in (select key from queued)`,
+    [ids],
+  );
+  return rows.map((r) => r.id);
+}
+
 export async function rescheduleJob(pool: Sql, gw: string, id: string, at: RescheduleAt): Promise<void> {
   const values = [id, new Date(at.atMs).toISOString(), at.attempts, at.countRun ? 1 : 0, at.error ?? null, at.status ?? null];
   const { rows } = await pool.query<{ pending: number; queued: number }>(
