@@ -1,10 +1,11 @@
 import type { PoolClient } from 'pg';
-import type { Delivery } from '../../decide/delivery';
-import { toStored, type StoredDelivery } from '../stored-delivery';
+import type { StoredDelivery } from '../stored-delivery';
 import { BatchedStatement } from '../../lib/batched-statement';
-import { destinationKey } from '../destinations';
 import { deliverTaskSql, JOB_MAX_ATTEMPTS, JOB_PRIORITY_SQL } from './delivery-tasks';
 import { queueFirstJobs, rescheduleJob, type RescheduleAt } from './job-reschedule';
+import { INSERT_LEDGER_ROWS, ledgerInput } from './ledger-insert';
+
+export { jobPriority } from './ledger-insert';
 
 interface DeliveredRow {
   readonly id: string;
@@ -91,43 +92,6 @@ function where(filter: LedgerFilter): { sql: string; values: unknown[] } {
   if (filter.untilMs !== undefined) add('created_at < ?', new Date(filter.untilMs).toISOString());
   return { sql: clauses.length ? `where ${clauses.join(' and ')}` : '', values };
 }
-
-/** Jobs run in numerically ascending priority: the most urgent (highest score) first. */
-export function jobPriority(delivery: Pick<Delivery, 'priority'>): number {
-  return 100 - Math.max(0, Math.min(100, Math.round(delivery.priority.score)));
-}
-
-/** One delivery as the ledger's insert reads it ($1, a JSON array of these). */
-function ledgerInput(d: StoredDelivery) {
-  return {
-    id: d.id,
-    event_id: d.eventId,
-    organization_id: d.organizationId,
-    wedding_id: d.weddingId,
-    channel: d.channel,
-    recipient: `${d.recipient.kind}:${d.recipient.id}`,
-    destination: destinationKey(d.channel, d.recipient),
-    priority: d.priority.level,
-    job_priority: jobPriority(d),
-    not_before: d.notBeforeMs === null ? null : new Date(d.notBeforeMs).toISOString(),
-    deadline: d.deadlineMs === null ? null : new Date(d.deadlineMs).toISOString(),
-    payload: toStored(d),
-  };
-}
-
-/** The ledger rows of deliveries not seen before (CTEs `input` and `inserted`), to be followed by more CTEs or a select. */
-const INSERT_LEDGER_ROWS = `with input as (
-    select * from jsonb_to_recordset($1::jsonb) as x(
-      id text, event_id text, organization_id uuid, wedding_id uuid, channel text, recipient text,
-      destination text, priority text, job_priority int, not_before timestamptz, deadline timestamptz, payload jsonb)
-  ), inserted as (
-    insert into deliveries (id, event_id, organization_id, wedding_id, channel, recipient, destination, priority,
-                            not_before, deadline, next_attempt_at, payload)
-    select id, event_id, organization_id, wedding_id, channel, recipient, destination, priority,
-           not_before, deadline, coalesce(not_before, now()), payload from input
-    on conflict (id) do nothing
-    returning id
-  )`;
 
 /**
  * The deliveries table and its graphile-worker jobs, always written together in one statement or
