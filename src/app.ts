@@ -26,6 +26,7 @@ import { createPgSentLedger } from './deliver/durable/pg-sent-ledger';
 import { RateLimiterRegistry } from './deliver/rate-limiter';
 import { Redis } from 'ioredis';
 import { DatabaseHealth } from './lib/database-health';
+import { warnOnConnectionBudget } from './lib/connection-budget';
 import { openDatabasePools } from './database-pools';
 import { createDecideRunner } from './decide-runner';
 import { mayBeCritical } from './decide/critical-ahead';
@@ -99,7 +100,8 @@ export function createApp(deps: AppDependencies): App {
   const now = deps.now ?? Date.now;
   const metrics = deps.metrics ?? createMetrics();
   const releasers = new Releasers();
-  const { pool, jobPool, heartbeatPool, leasePool } = openDatabasePools(config, logger, releasers, { ...(deps.pool ? { pool: deps.pool } : {}), ...(deps.jobPool ? { jobPool: deps.jobPool } : {}) });
+  const pools = openDatabasePools(config, logger, releasers, { ...(deps.pool ? { pool: deps.pool } : {}), ...(deps.jobPool ? { jobPool: deps.jobPool } : {}) });
+  const { pool, jobPool, heartbeatPool, leasePool } = pools;
   const contexts: ContextRepository | null = pool
     ? createPgContextRepository({ pool, cache: { maxEntries: worker.context.cacheMaxEntries, ttlMs: worker.context.cacheTtlMs } })
     : null;
@@ -302,6 +304,8 @@ export function createApp(deps: AppDependencies): App {
     health,
     startQueue: queue
       ? async (signal) => {
+          // Not awaited: a check, which must not hold the start (it logs what it could not read).
+          if (jobPool && pools.ownedMax > 0) void warnOnConnectionBudget(jobPool, pools.ownedMax, pools.ownedOpen, logger);
           await database.retry(() => queue.start(), { maxWaitMs: 60_000, signal });
           await slackApp?.ensureScheduled().catch((error: unknown) => logger.warn({ err: error }, 'slack archive sweep not scheduled; the next start schedules it'));
         }

@@ -15,6 +15,10 @@ export interface DatabasePools {
   readonly heartbeatPool: Pool | undefined;
   /** One connection for the intake leases' beat. */
   readonly leasePool: Pool | undefined;
+  /** The most the pools opened here may hold together (given pools are the caller's). */
+  readonly ownedMax: number;
+  /** Connections the pools opened here hold now. */
+  ownedOpen(): number;
 }
 
 /**
@@ -27,15 +31,15 @@ export function openDatabasePools(config: Config, logger: Logger, releasers: Rel
   const { env, worker } = config;
   const url = env.DATABASE_URL;
   const { statementTimeoutMs } = worker.database;
-  const ownedPool = !given.pool && url ? openPool(url, { max: DECIDE_POOL_SIZE, statementTimeoutMs }) : undefined;
+  const ownedPool = !given.pool && url ? openPool(url, { max: DECIDE_POOL_SIZE, statementTimeoutMs, role: 'deciding' }) : undefined;
   const pool = given.pool ?? ownedPool ?? null;
   if (given.pool) enforceStatementTimeout(given.pool, statementTimeoutMs);
-  const ownedJobPool = ownedPool && url ? openPool(url, { max: jobPoolSize(worker.queue), statementTimeoutMs }) : undefined;
+  const ownedJobPool = ownedPool && url ? openPool(url, { max: jobPoolSize(worker.queue), statementTimeoutMs, role: 'delivering' }) : undefined;
   const jobPool = given.jobPool ?? ownedJobPool ?? pool;
   if (given.jobPool) enforceStatementTimeout(given.jobPool, statementTimeoutMs);
-  const heartbeatPool = pool && url ? openPool(url, { max: 1, statementTimeoutMs }) : undefined;
+  const heartbeatPool = pool && url ? openPool(url, { max: 1, statementTimeoutMs, role: 'heart-beat' }) : undefined;
   heartbeatPool?.on('error', (error) => logger.warn({ err: error }, 'idle heart-beat connection failed'));
-  const leasePool = pool && url ? openPool(url, { max: 1, statementTimeoutMs }) : undefined;
+  const leasePool = pool && url ? openPool(url, { max: 1, statementTimeoutMs, role: 'lease' }) : undefined;
   leasePool?.on('error', (error) => logger.warn({ err: error }, 'idle lease connection failed'));
   for (const owned of [ownedPool, ownedJobPool]) {
     // The pool is told apart from a failed query: an idle client's error must not crash the process.
@@ -49,5 +53,13 @@ export function openDatabasePools(config: Config, logger: Logger, releasers: Rel
   if (ownedJobPool) releasers.add('delivery database pool', () => ownedJobPool.end());
   if (heartbeatPool) releasers.add('heart-beat pool', () => heartbeatPool.end());
   if (leasePool) releasers.add('lease pool', () => leasePool.end());
-  return { pool, jobPool, heartbeatPool, leasePool };
+  const owned = [ownedPool, ownedJobPool, heartbeatPool, leasePool].filter((p): p is Pool => p !== undefined);
+  return {
+    pool,
+    jobPool,
+    heartbeatPool,
+    leasePool,
+    ownedMax: owned.reduce((n, p) => n + (p.options.max ?? 10), 0),
+    ownedOpen: () => owned.reduce((n, p) => n + p.totalCount, 0),
+  };
 }

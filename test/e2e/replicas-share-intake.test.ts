@@ -49,7 +49,10 @@ function startWorker(): WorkerProcess {
       rules: [{ name: 'archive', match: { schema: db.schema, table: 'weddings', events: ['INSERT', 'UPDATE'] }, audiences: [{ type: 'endpoint', name: 'archive' }] }],
       partnerWebhooks: { allowAddresses: ['127.0.0.1'] },
       intake: { heartbeatIntervalMs: 500, joinTimeoutMs: 1_000, liveTimeoutMs: 10_000, rebuildDelaysMs: [100, 200], leaseTtlMs: LEASE_TTL_MS, leaseRenewMs: 500 },
-      queue: { schema: `${db.schema}_gw`, concurrency: 8, pollIntervalMs: 100, heartbeatMs: 250, deadWorkerAfterMs: 2_000 },
+      // Three replicas share a server of max_connections 100 with another suite of CI. At the
+      // default 32 urgent workers a replica opens up to 51 connections, most at once when they all
+      // take at start, and three of them ran it out ("too many clients"); with 4, at most 27 each.
+      queue: { schema: `${db.schema}_gw`, concurrency: 8, urgentConcurrency: 4, pollIntervalMs: 100, heartbeatMs: 250, deadWorkerAfterMs: 2_000 },
     },
   });
   workers.push(worker);

@@ -30,6 +30,24 @@ describe('database pools of deciding and delivering', () => {
     }
   });
 
+  it("checks at start that its pools fit the server's max_connections, and names each pool in pg_stat_activity", async () => {
+    const name = `pools-${randomUUID().slice(0, 8)}`;
+    const url = new URL(db.databaseUrl);
+    url.searchParams.set('application_name', name);
+    const t = await startTestApp({ env: { DATABASE_URL: url.toString() }, worker: { queue: { schema: `${db.schema}_gw4`, concurrency: 16, urgentConcurrency: 32 } } });
+    try {
+      // Info when it fits, a warning when the server is busy: either way with this replica's most.
+      const line = await waitFor(() => t.lines.find((l) => /^(database connections|the database may run out of connections)/.test(l.msg)), { what: 'the connection budget at start' });
+      expect(line).toMatchObject({ replicaMax: 32 + 7 + 10 + 2, allowed: expect.any(Number), inUseByOthers: expect.any(Number) });
+      await waitFor(() => t.app.queue?.runnerState().running === true, { what: 'the queue runner' });
+      const { rows } = await db.pool.query<{ application_name: string }>(`select distinct application_name from pg_stat_activity where application_name like $1`, [`${name} %`]);
+      expect(rows.map((r) => r.application_name)).toEqual(expect.arrayContaining([`${name} delivering`, `${name} heart-beat`]));
+    } finally {
+      await t.close();
+      await db.pool.query(`drop schema if exists "${db.schema}_gw4" cascade`);
+    }
+  });
+
   /**
    * A worker whose deciding pool has every connection checked out (a burst of decisions, as far as
    * the pool can tell) while `run` goes; the delivering pool is its own.
