@@ -265,6 +265,7 @@ export function createApp(deps: AppDependencies): App {
   metrics.attach({
     ...gaugeSources({ queue, intake: () => source.lag(), destinations, now }),
     leases: () => source.leaseView(),
+    databasePools: () => pools.counts(),
     keyed: () => ({
       limiter_destinations_active: limiters.sizes().active,
       limiter_logs_in_process: limiters.sizes().logs,

@@ -19,6 +19,8 @@ export interface DatabasePools {
   readonly ownedMax: number;
   /** Connections the pools opened here hold now. */
   ownedOpen(): number;
+  /** Each pool opened here, by role: open, idle, and queries waiting for a connection. */
+  counts(): Record<string, { open: number; idle: number; waiting: number }>;
 }
 
 /**
@@ -31,19 +33,25 @@ export function openDatabasePools(config: Config, logger: Logger, releasers: Rel
   const { env, worker } = config;
   const url = env.DATABASE_URL;
   const { statementTimeoutMs } = worker.database;
-  const ownedPool = !given.pool && url ? openPool(url, { max: DECIDE_POOL_SIZE, statementTimeoutMs, role: 'deciding' }) : undefined;
+  const owned = new Map<string, Pool>();
+  const open = (connectionString: string, role: string, max: number) => {
+    const opened = openPool(connectionString, { max, statementTimeoutMs, role });
+    owned.set(role, opened);
+    return opened;
+  };
+  const ownedPool = !given.pool && url ? open(url, 'deciding', DECIDE_POOL_SIZE) : undefined;
   const pool = given.pool ?? ownedPool ?? null;
   if (given.pool) enforceStatementTimeout(given.pool, statementTimeoutMs);
-  const ownedJobPool = ownedPool && url ? openPool(url, { max: jobPoolSize(worker.queue), statementTimeoutMs, role: 'delivering' }) : undefined;
+  const ownedJobPool = ownedPool && url ? open(url, 'delivering', jobPoolSize(worker.queue)) : undefined;
   const jobPool = given.jobPool ?? ownedJobPool ?? pool;
   if (given.jobPool) enforceStatementTimeout(given.jobPool, statementTimeoutMs);
-  const heartbeatPool = pool && url ? openPool(url, { max: 1, statementTimeoutMs, role: 'heart-beat' }) : undefined;
+  const heartbeatPool = pool && url ? open(url, 'heart-beat', 1) : undefined;
   heartbeatPool?.on('error', (error) => logger.warn({ err: error }, 'idle heart-beat connection failed'));
-  const leasePool = pool && url ? openPool(url, { max: 1, statementTimeoutMs, role: 'lease' }) : undefined;
+  const leasePool = pool && url ? open(url, 'lease', 1) : undefined;
   leasePool?.on('error', (error) => logger.warn({ err: error }, 'idle lease connection failed'));
-  for (const owned of [ownedPool, ownedJobPool]) {
+  for (const opened of [ownedPool, ownedJobPool]) {
     // The pool is told apart from a failed query: an idle client's error must not crash the process.
-    owned?.on('error', (error) => logger.warn({ err: error }, 'idle database connection failed'));
+    opened?.on('error', (error) => logger.warn({ err: error }, 'idle database connection failed'));
   }
   for (const shared of new Set([pool, jobPool])) {
     // A client's own error (the server went away mid-query) is reported by the query that failed.
@@ -53,13 +61,13 @@ export function openDatabasePools(config: Config, logger: Logger, releasers: Rel
   if (ownedJobPool) releasers.add('delivery database pool', () => ownedJobPool.end());
   if (heartbeatPool) releasers.add('heart-beat pool', () => heartbeatPool.end());
   if (leasePool) releasers.add('lease pool', () => leasePool.end());
-  const owned = [ownedPool, ownedJobPool, heartbeatPool, leasePool].filter((p): p is Pool => p !== undefined);
   return {
     pool,
     jobPool,
     heartbeatPool,
     leasePool,
-    ownedMax: owned.reduce((n, p) => n + (p.options.max ?? 10), 0),
-    ownedOpen: () => owned.reduce((n, p) => n + p.totalCount, 0),
+    ownedMax: [...owned.values()].reduce((n, p) => n + (p.options.max ?? 10), 0),
+    ownedOpen: () => [...owned.values()].reduce((n, p) => n + p.totalCount, 0),
+    counts: () => Object.fromEntries([...owned].map(([role, p]) => [role, { open: p.totalCount, idle: p.idleCount, waiting: p.waitingCount }])),
   };
 }

@@ -8,6 +8,8 @@ export interface GaugeSources {
   readonly destinations: () => Promise<Record<string, number>>;
   /** Sizes of what this process keeps per destination, tenant, person or secret. */
   readonly keyed?: () => Record<string, number>;
+  /** This replica's database pools, by role: connections open, idle, and queries waiting for one. */
+  readonly databasePools?: () => Record<string, { readonly open: number; readonly idle: number; readonly waiting: number }>;
   /** With intake leases: the streams this replica holds and those it stands by for. */
   readonly leases?: () => { readonly held: readonly string[]; readonly standby: readonly string[] } | null;
   readonly now: () => number;
@@ -107,6 +109,17 @@ export function createMetrics({ processMetrics = true }: { processMetrics?: bool
       const leases = sources?.leases?.();
       for (const stream of leases?.held ?? []) this.set({ stream }, 1);
       for (const stream of leases?.standby ?? []) this.set({ stream }, 0);
+    },
+  });
+  new Gauge({
+    name: 'wedsync_database_connections',
+    help: "This replica's database connections by pool (deciding, delivering, heart-beat, lease) and state: open, idle, and waiting (queries queued for a connection: a pool too small, or a server refusing new ones)",
+    labelNames: ['pool', 'state'],
+    registers: [registry],
+    collect() {
+      for (const [pool, counts] of Object.entries(sources?.databasePools?.() ?? {})) {
+        for (const state of ['open', 'idle', 'waiting'] as const) this.set({ pool, state }, counts[state]);
+      }
     },
   });
   new Gauge({

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { Pool, type PoolClient } from 'pg';
+import { parsePrometheusText } from '../support/prometheus-text';
 import { deliveryOf } from '../support/delivery-factory';
 import { sampleContent } from '../support/notification-content';
 import { startTestApp, type TestApp } from '../support/start-app';
@@ -42,6 +43,14 @@ describe('database pools of deciding and delivering', () => {
       await waitFor(() => t.app.queue?.runnerState().running === true, { what: 'the queue runner' });
       const { rows } = await db.pool.query<{ application_name: string }>(`select distinct application_name from pg_stat_activity where application_name like $1`, [`${name} %`]);
       expect(rows.map((r) => r.application_name)).toEqual(expect.arrayContaining([`${name} delivering`, `${name} heart-beat`]));
+      // And on /metrics, by pool: what it holds and what waits for a connection.
+      const samples = parsePrometheusText((await t.get('/metrics')).text).filter((m) => m.name === 'wedsync_database_connections');
+      const at = (pool: string, state: string) => samples.find((m) => m.labels.pool === pool && m.labels.state === state)?.value;
+      expect(new Set(samples.map((m) => m.labels.pool))).toEqual(new Set(['deciding', 'delivering', 'heart-beat', 'lease']));
+      expect(at('delivering', 'open')).toBeGreaterThan(0);
+      expect(at('delivering', 'open')).toBeLessThanOrEqual(32 + 7);
+      expect(at('delivering', 'waiting')).toBeGreaterThanOrEqual(0);
+      expect(at('heart-beat', 'open')).toBeLessThanOrEqual(1);
     } finally {
       await t.close();
       await db.pool.query(`drop schema if exists "${db.schema}_gw4" cascade`);
