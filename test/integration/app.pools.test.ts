@@ -41,8 +41,10 @@ describe('database pools of deciding and delivering', () => {
       const line = await waitFor(() => t.lines.find((l) => /^(database connections|the database may run out of connections)/.test(l.msg)), { what: 'the connection budget at start' });
       expect(line).toMatchObject({ replicaMax: 32 + 7 + 10 + 2, allowed: expect.any(Number), inUseByOthers: expect.any(Number) });
       await waitFor(() => t.app.queue?.runnerState().running === true, { what: 'the queue runner' });
-      const { rows } = await db.pool.query<{ application_name: string }>(`select distinct application_name from pg_stat_activity where application_name like $1`, [`${name} %`]);
-      expect(rows.map((r) => r.application_name)).toEqual(expect.arrayContaining([`${name} delivering`, `${name} heart-beat`]));
+      const names = async () => (await db.pool.query<{ application_name: string }>(`select distinct application_name from pg_stat_activity where application_name like $1`, [`${name} %`])).rows.map((r) => r.application_name);
+      // The heart-beat's connection opens at its first beat.
+      await waitFor(async () => (await names()).includes(`${name} heart-beat`), { what: 'the heart-beat connection' });
+      expect(await names()).toEqual(expect.arrayContaining([`${name} delivering`, `${name} heart-beat`]));
       // And on /metrics, by pool: what it holds and what waits for a connection.
       const samples = parsePrometheusText((await t.get('/metrics')).text).filter((m) => m.name === 'wedsync_database_connections');
       const at = (pool: string, state: string) => samples.find((m) => m.labels.pool === pool && m.labels.state === state)?.value;
