@@ -2,7 +2,7 @@ import type { Pool } from 'pg';
 import type { Logger } from './logger';
 
 export interface ConnectionBudget {
-  /** Connections the server lets ordinary roles open: max_connections less the superusers' reserve. */
+  /** Connections the server lets ordinary roles open: max_connections less the reserved ones. */
   readonly allowed: number;
   /** Client connections open now that are not this replica's. */
   readonly inUseByOthers: number;
@@ -18,7 +18,9 @@ export interface ConnectionBudget {
  */
 export async function readConnectionBudget(db: Pool, replicaMax: number, openByReplica: () => number): Promise<ConnectionBudget> {
   const { rows } = await db.query<{ allowed: number; in_use: number }>(
-    `select current_setting('max_connections')::int - current_setting('superuser_reserved_connections')::int as allowed,
+    // reserved_connections (PostgreSQL 16+) is kept for roles granted pg_use_reserved_connections.
+    `select current_setting('max_connections')::int - current_setting('superuser_reserved_connections')::int
+              - coalesce(nullif(current_setting('reserved_connections', true), '')::int, 0) as allowed,
             (select count(*)::int from pg_stat_activity where backend_type = 'client backend') as in_use`,
   );
   const { allowed, in_use } = rows[0]!;

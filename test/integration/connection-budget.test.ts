@@ -12,11 +12,12 @@ afterAll(async () => {
   await db.drop();
 });
 
-const setting = async (name: string) => Number((await db.pool.query<{ v: string }>(`select current_setting($1) as v`, [name])).rows[0]!.v);
+/** A setting as a number; 0 where this server has no such setting (reserved_connections before 16). */
+const setting = async (name: string) => Number((await db.pool.query<{ v: string | null }>(`select current_setting($1, true) as v`, [name])).rows[0]!.v || 0);
 
 describe('the connection budget read at start', () => {
   it("reads the server's limit less the superusers' reserve, and leaves out what this replica holds", async () => {
-    const allowed = (await setting('max_connections')) - (await setting('superuser_reserved_connections'));
+    const allowed = (await setting('max_connections')) - (await setting('superuser_reserved_connections')) - (await setting('reserved_connections'));
     const counted = await readConnectionBudget(db.pool, 27, () => 0);
     expect(counted).toMatchObject({ allowed, replicaMax: 27 });
     // At least the connection that asked.
