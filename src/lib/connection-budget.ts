@@ -39,7 +39,7 @@ export async function warnOnConnectionBudget(db: Pool, replicaMax: number, openB
   }
   if (budget.inUseByOthers + budget.replicaMax <= budget.allowed) return void logger.info(budget, 'database connections: this replica fits beside the others');
   logger.warn(
-    { ...budget, fix: 'lower queue.urgentConcurrency (a replica opens up to 19 more than the larger of it and queue.concurrency) or raise max_connections' },
+    { ...budget, fix: 'lower queue.urgentConcurrency (the delivering pool grows with it; README, queue) or raise max_connections' },
     'the database may run out of connections: this replica can open more than the server has left',
   );
 }
