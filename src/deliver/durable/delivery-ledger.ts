@@ -2,7 +2,7 @@ import type { PoolClient } from 'pg';
 import type { StoredDelivery } from '../stored-delivery';
 import { BatchedStatement } from '../../lib/batched-statement';
 import { deliverTaskSql, JOB_MAX_ATTEMPTS, JOB_PRIORITY_SQL } from './delivery-tasks';
-import { queueFirstJobs, rescheduleJob, type RescheduleAt } from './job-reschedule';
+import { putBackJobs, queueFirstJobs, rescheduleJob, type PutBack, type RescheduleAt } from './job-reschedule';
 import { INSERT_LEDGER_ROWS, ledgerInput } from './ledger-insert';
 
 export { jobPriority } from './ledger-insert';
@@ -264,13 +264,25 @@ export class DeliveryLedger {
   }
 
   /**
-   * Schedules the next run. `countRun` is false when the run made no attempt (put back at
-   * shutdown, behind a busy rate limit, or behind an open circuit).
+   * Schedules the next run with what this one left (job-reschedule.ts: without a NOTIFY).
+   * `countRun` is false when the run made no attempt (put back at shutdown, a failed address read).
    */
-  /** Puts a delivery back in the queue for `atMs` (job-reschedule.ts: without a NOTIFY). */
   reschedule(id: string, at: RescheduleAt): Promise<void> {
     return rescheduleJob(this.pool, this.gw, id, at);
   }
+
+  /**
+   * Moves a running delivery's job to `atMs` and leaves its row as it is: behind a busy limit or
+   * an open circuit, where the run made no attempt. Group-committed like "delivered".
+   */
+  putBack(id: string, atMs: number): Promise<void> {
+    return this.putBacks.add({ id, atMs });
+  }
+
+  private readonly putBacks = new BatchedStatement<PutBack>(async (items) => {
+    await putBackJobs(this.pool, this.gw, items);
+    return items.map(() => undefined);
+  });
 
   /** Marks the failed delivery and persists the next one of the chain, atomically. */
   async failOver(id: string, result: { attempts: number; reason: string; status?: number }, next: StoredDelivery): Promise<void> {

@@ -220,7 +220,7 @@ export class DurableQueue implements DeliveryRunner {
       // It comes back when the jobs ahead of it should be done, woken then (graphile-worker would
       // otherwise only find it at its next poll).
       const delayMs = this.pace.putBackDelayMs(key, waiting, delivery.priority.level);
-      await this.ledger.reschedule(row.id, { atMs: this.now() + delayMs, attempts: 0, countRun: false });
+      await this.ledger.putBack(row.id, this.now() + delayMs);
       this.wakeAfter(delayMs, deliverTaskOf(delivery.priority.level));
       log.debug({ waiting, delayMs }, 'rate limit busy; put back');
       return;
@@ -305,7 +305,7 @@ export class DurableQueue implements DeliveryRunner {
     if (deadline !== null && atMs > deadline) {
       return this.giveUp(row, log, { kind: 'retryable', message: 'expired: circuit open until after the deadline', gone: false }, 0);
     }
-    await this.ledger.reschedule(row.id, { atMs, attempts: 0, countRun: false });
+    await this.ledger.putBack(row.id, atMs);
     log.debug({ until: new Date(untilMs).toISOString() }, 'circuit open; delivery waits');
   }
 
