@@ -1,3 +1,4 @@
+import { BatchedStatement } from '../../lib/batched-statement';
 import type { Channel, DeliveryReceipt, SendContext } from '../channel';
 import { RetryableDeliveryError } from '../errors';
 import type { InAppMessage } from '../messages';
@@ -8,7 +9,7 @@ import { classifyPgError } from '../pg-classify';
 
 /** The one call made on pg (a Pool in production). */
 export interface QueryableLike {
-  query(text: string, values: unknown[]): Promise<{ rows: { id: string }[] }>;
+  query<R extends object>(text: string, values: unknown[]): Promise<{ rows: R[] }>;
 }
 
 export interface InAppChannelOptions {
@@ -16,27 +17,62 @@ export interface InAppChannelOptions {
   readonly db: QueryableLike;
 }
 
+interface NotificationRow {
+  readonly delivery_id: string;
+  readonly organization_id: string;
+  readonly recipient_kind: string;
+  readonly recipient_id: string;
+  readonly wedding_id: string | null;
+  readonly kind: string;
+  readonly title: string;
+  readonly body: string;
+  readonly priority: string;
+  readonly link: string | null;
+  /** Its JSON text: cast to jsonb by the statement. */
+  readonly data: string;
+}
+
 const INSERT = `insert into notifications
   (delivery_id, organization_id, recipient_kind, recipient_id, wedding_id, kind, title, body, priority, link, data)
-  values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+  select x.delivery_id, x.organization_id, x.recipient_kind, x.recipient_id, x.wedding_id, x.kind, x.title, x.body, x.priority, x.link, x.data::jsonb
+  from jsonb_to_recordset($1::jsonb) as x(delivery_id text, organization_id uuid, recipient_kind text, recipient_id uuid, wedding_id uuid,
+                                           kind text, title text, body text, priority text, link text, data text)
   on conflict (delivery_id) do nothing
-  returning id`;
-// A separate statement, so it sees a row a concurrent insert committed while ours waited on the conflict.
-const EXISTING = 'select id from notifications where delivery_id = $1';
+  returning delivery_id, id`;
+// A separate statement, so it sees rows a concurrent insert committed while ours waited on the conflict.
+const EXISTING = 'select delivery_id, id from notifications where delivery_id = any($1::text[])';
 
 // PostgreSQL text and jsonb cannot hold NUL; a customer who types one must not make the row fail forever.
 // Zero-width and bidi marks go too: the app would show them as other text, as every channel would.
 const storable = (text: string) => withoutInvisibles(text.replaceAll('\u0000', ''));
 
-/** A row the app shows through its own Realtime subscription; the delivery id makes replays no-ops. */
+/**
+ * A row the app shows through its own Realtime subscription; the delivery id makes replays no-ops.
+ * The rows of sends that arrive while one insert is in flight go in the next, together: one
+ * statement and one commit for many (on a wedding Saturday each commit waits its turn for the WAL,
+ * bench/ figure 11). A batch refused for its data is written again row by row, so that only the
+ * faulty row's send fails.
+ */
 export function createInAppChannel({ db }: InAppChannelOptions): Channel<InAppMessage> {
-  const query = async (text: string, values: unknown[]) => {
+  const query = async <R extends object>(text: string, values: unknown[]) => {
     try {
-      return await db.query(text, values);
+      return (await db.query<R>(text, values)).rows;
     } catch (error) {
       throw classifyPgError(error);
     }
   };
+  const inserts = new BatchedStatement<NotificationRow, string | undefined>(
+    async (rows) => {
+      // One row per delivery: concurrent sends of one delivery share it.
+      const unique = [...new Map(rows.map((r) => [r.delivery_id, r])).values()];
+      const ids = new Map((await query<{ delivery_id: string; id: string }>(INSERT, [JSON.stringify(unique)])).map((r) => [r.delivery_id, r.id]));
+      const missing = unique.filter((r) => !ids.has(r.delivery_id)).map((r) => r.delivery_id);
+      if (missing.length > 0) for (const r of await query<{ delivery_id: string; id: string }>(EXISTING, [missing])) ids.set(r.delivery_id, r.id);
+      return rows.map((r) => ids.get(r.delivery_id));
+    },
+    500,
+    (error) => !(error instanceof RetryableDeliveryError),
+  );
   return {
     kind: 'in_app',
     async send(message: InAppMessage, { signal, deliveryId }: SendContext): Promise<DeliveryReceipt> {
@@ -51,22 +87,21 @@ export function createInAppChannel({ db }: InAppChannelOptions): Channel<InAppMe
         // A digest row lists its changes, for the app to show as one summary row that opens into a list.
         ...(content.digest ? { digest: content.digest } : {}),
       };
-      const values = [
-        deliveryId,
-        message.organizationId,
-        message.recipientKind,
-        message.recipientId,
-        message.weddingId,
-        content.kind,
-        storable(content.title),
-        storable(content.summary),
-        content.priority.level,
-        safeLink(content.link),
-        JSON.stringify(data, (_key, value: unknown) => (typeof value === 'string' ? storable(value) : value)),
-      ];
+      const row: NotificationRow = {
+        delivery_id: deliveryId,
+        organization_id: message.organizationId,
+        recipient_kind: message.recipientKind,
+        recipient_id: message.recipientId,
+        wedding_id: message.weddingId,
+        kind: content.kind,
+        title: storable(content.title),
+        body: storable(content.summary),
+        priority: content.priority.level,
+        link: safeLink(content.link),
+        data: JSON.stringify(data, (_key, value: unknown) => (typeof value === 'string' ? storable(value) : value)),
+      };
       // pg cannot cancel a query; an insert finishing after shutdown is harmless, a replay is a no-op.
-      const inserted = await raceAbort(query(INSERT, values), signal);
-      const id = inserted.rows[0]?.id ?? (await raceAbort(query(EXISTING, [deliveryId]), signal)).rows[0]?.id;
+      const id = await raceAbort(inserts.add(row), signal);
       if (!id) throw new RetryableDeliveryError('postgres: notification row neither inserted nor found');
       return { providerMessageId: id };
     },

@@ -99,6 +99,35 @@ describe('in-app channel (real PostgreSQL)', () => {
     expect(error).toBeInstanceOf(PermanentDeliveryError);
     expect(error).toMatchObject({ message: 'postgres 22P02' });
   });
+
+  it('writes the rows of sends that arrive together in one statement, each with its own id', async () => {
+    const statements: string[] = [];
+    const counted = createInAppChannel({ db: { query: (text: string, values: unknown[]) => (statements.push(text), db.pool.query(text, values)) } as never });
+    const ids = Array.from({ length: 8 }, (_, i) => `dlv_together_${i}`);
+
+    const receipts = await Promise.all(ids.map((id, i) => counted.send(message(sampleContent({ title: `row ${i}` })), context(id))));
+
+    // The first goes alone; the seven sent while it was in flight share the next insert.
+    expect(statements).toHaveLength(2);
+    for (const [i, id] of ids.entries()) {
+      const [row, ...others] = await rows(id);
+      expect(others).toEqual([]);
+      expect(row).toMatchObject({ title: `row ${i}`, id: receipts[i]!.providerMessageId });
+    }
+  });
+
+  it('fails only the send whose row is refused when it came with others', async () => {
+    const sends = ['dlv_mixed_0', 'dlv_mixed_bad', 'dlv_mixed_2', 'dlv_mixed_3'].map((id) =>
+      channel.send({ ...message(), ...(id.endsWith('bad') ? { recipientId: 'not-a-uuid' } : {}) }, context(id)).then(
+        (receipt) => ({ id, receipt }),
+        (error: unknown) => ({ id, error }),
+      ),
+    );
+    const outcomes = await Promise.all(sends);
+    expect(outcomes.filter((o) => 'error' in o)).toEqual([{ id: 'dlv_mixed_bad', error: expect.any(PermanentDeliveryError) }]);
+    for (const id of ['dlv_mixed_0', 'dlv_mixed_2', 'dlv_mixed_3']) expect(await rows(id)).toHaveLength(1);
+    expect(await rows('dlv_mixed_bad')).toEqual([]);
+  });
 });
 
 describe('classifyPgError', () => {
