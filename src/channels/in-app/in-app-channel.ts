@@ -41,6 +41,7 @@ const INSERT = `insert into notifications
   returning delivery_id, id`;
 // A separate statement, so it sees rows a concurrent insert committed while ours waited on the conflict.
 const EXISTING = 'select delivery_id, id from notifications where delivery_id = any($1::text[])';
+type Written = { readonly delivery_id: string; readonly id: string };
 
 // PostgreSQL text and jsonb cannot hold NUL; a customer who types one must not make the row fail forever.
 // Zero-width and bidi marks go too: the app would show them as other text, as every channel would.
@@ -65,9 +66,9 @@ export function createInAppChannel({ db }: InAppChannelOptions): Channel<InAppMe
     async (rows) => {
       // One row per delivery: concurrent sends of one delivery share it.
       const unique = [...new Map(rows.map((r) => [r.delivery_id, r])).values()];
-      const ids = new Map((await query<{ delivery_id: string; id: string }>(INSERT, [JSON.stringify(unique)])).map((r) => [r.delivery_id, r.id]));
+      const ids = new Map((await query<Written>(INSERT, [JSON.stringify(unique)])).map((r) => [r.delivery_id, r.id]));
       const missing = unique.filter((r) => !ids.has(r.delivery_id)).map((r) => r.delivery_id);
-      if (missing.length > 0) for (const r of await query<{ delivery_id: string; id: string }>(EXISTING, [missing])) ids.set(r.delivery_id, r.id);
+      if (missing.length > 0) for (const r of await query<Written>(EXISTING, [missing])) ids.set(r.delivery_id, r.id);
       return rows.map((r) => ids.get(r.delivery_id));
     },
     500,

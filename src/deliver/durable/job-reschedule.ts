@@ -131,7 +131,7 @@ export async function putBackJobs(pool: Sql, gw: string, putBacks: readonly PutB
   // One row per delivery: a statement's upsert cannot touch a key twice.
   const latest = new Map(putBacks.map((p) => [p.id, new Date(p.atMs).toISOString()]));
   const input = JSON.stringify([...latest].map(([id, run_at]) => ({ id, run_at })));
-  const { rows } = await pool.query<{ id: string; run_at: string }>(
+  const { rows } = await pool.query<{ id: string }>(
     `with due as (
        select d.id, d.priority, x.run_at, ${JOB_PRIORITY_SQL} as job_priority
        from jsonb_to_recordset($1::jsonb) as x(id text, run_at timestamptz) join deliveries d using (id)
