@@ -4,8 +4,10 @@ import { BatchedStatement } from '../../lib/batched-statement';
 import { deliverTaskSql, JOB_MAX_ATTEMPTS, JOB_PRIORITY_SQL } from './delivery-tasks';
 import { putBackJobs, queueFirstJobs, rescheduleJob, type PutBack, type RescheduleAt } from './job-reschedule';
 import { INSERT_LEDGER_ROWS, ledgerInput } from './ledger-insert';
+import { filterSql, listDeliveries, pendingBacklog, type Backlog, type DeliveryStatus, type LedgerEntry, type LedgerFilter } from './ledger-reads';
 
 export { jobPriority } from './ledger-insert';
+export type { Backlog, DeliveryStatus, LedgerEntry, LedgerFilter } from './ledger-reads';
 
 interface DeliveredRow {
   readonly id: string;
@@ -32,7 +34,7 @@ export interface SqlPool extends SqlClient {
 export { DELIVER_BULK_TASK, DELIVER_TASK } from './delivery-tasks';
 export interface LedgerRow {
   readonly id: string;
-  readonly status: 'pending' | 'delivered' | 'dead' | 'failed_over';
+  readonly status: DeliveryStatus;
   readonly attempts: number;
   readonly runs: number;
   /** Without the addresses and secrets the tenant tables hold (see stored-delivery.ts). */
@@ -48,49 +50,6 @@ export interface DestinationHealthRow {
   readonly consecutiveFailures: number;
   /** The database's clock, which the open-until time is compared against. */
   readonly now: Date;
-}
-
-export interface LedgerFilter {
-  readonly ids?: readonly string[];
-  readonly status?: LedgerRow['status'];
-  readonly organizationId?: string;
-  /** A destination key such as `webhook:<endpoint id>` or `slack:<organization id>`. */
-  readonly destination?: string;
-  readonly sinceMs?: number;
-  readonly untilMs?: number;
-  readonly limit?: number;
-}
-
-export interface LedgerEntry {
-  readonly id: string;
-  readonly eventId: string;
-  readonly organizationId: string | null;
-  readonly channel: string;
-  readonly recipient: string;
-  readonly destination: string;
-  readonly priority: string;
-  readonly status: string;
-  readonly attempts: number;
-  readonly lastStatus: number | null;
-  readonly reason: string | null;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-}
-
-function where(filter: LedgerFilter): { sql: string; values: unknown[] } {
-  const clauses: string[] = [];
-  const values: unknown[] = [];
-  const add = (sql: string, value: unknown) => {
-    values.push(value);
-    clauses.push(sql.replace('?', `$${values.length}`));
-  };
-  if (filter.ids?.length) add('id = any(?)', filter.ids);
-  if (filter.status) add('status = ?', filter.status);
-  if (filter.organizationId) add('organization_id = ?', filter.organizationId);
-  if (filter.destination) add('destination = ?', filter.destination);
-  if (filter.sinceMs !== undefined) add('created_at >= ?', new Date(filter.sinceMs).toISOString());
-  if (filter.untilMs !== undefined) add('created_at < ?', new Date(filter.untilMs).toISOString());
-  return { sql: clauses.length ? `where ${clauses.join(' and ')}` : '', values };
 }
 
 /**
@@ -145,40 +104,13 @@ export class DeliveryLedger {
   }
 
   /** Deliveries not finished yet, by level, and the age of the oldest pending critical one. */
-  async backlog(): Promise<{ byLevel: Record<string, number>; oldestCriticalMs: number | null }> {
-    const { rows } = await this.pool.query<{ priority: string; count: string; oldest: Date | null }>(
-      `select priority, count(*) as count, min(created_at) as oldest from deliveries where status = 'pending' group by priority`,
-    );
-    const byLevel: Record<string, number> = { critical: 0, high: 0, normal: 0, low: 0 };
-    for (const r of rows) byLevel[r.priority] = Number(r.count);
-    const oldest = rows.find((r) => r.priority === 'critical')?.oldest ?? null;
-    return { byLevel, oldestCriticalMs: oldest ? oldest.getTime() : null };
+  backlog(): Promise<Backlog> {
+    return pendingBacklog(this.pool);
   }
 
   /** Rows without their payload, newest first. */
-  async list(filter: LedgerFilter): Promise<LedgerEntry[]> {
-    const { sql, values } = where(filter);
-    const { rows } = await this.pool.query<Record<string, unknown>>(
-      `select id, event_id, organization_id, channel, recipient, destination, priority, status, attempts, last_status,
-              coalesce(dead_reason, last_error) as reason, created_at, updated_at
-       from deliveries ${sql} order by created_at desc limit ${Math.max(1, Math.min(10_000, filter.limit ?? 100))}`,
-      values,
-    );
-    return rows.map((r) => ({
-      id: String(r.id),
-      eventId: String(r.event_id),
-      organizationId: (r.organization_id as string | null) ?? null,
-      channel: String(r.channel),
-      recipient: String(r.recipient),
-      destination: String(r.destination),
-      priority: String(r.priority),
-      status: String(r.status),
-      attempts: Number(r.attempts),
-      lastStatus: (r.last_status as number | null) ?? null,
-      reason: (r.reason as string | null) ?? null,
-      createdAt: (r.created_at as Date).toISOString(),
-      updatedAt: (r.updated_at as Date).toISOString(),
-    }));
+  list(filter: LedgerFilter): Promise<LedgerEntry[]> {
+    return listDeliveries(this.pool, filter);
   }
 
   /**
@@ -186,7 +118,7 @@ export class DeliveryLedger {
    * saw an earlier attempt recognises the replay by its webhook-id. Returns the ids requeued.
    */
   async replay(filter: Omit<LedgerFilter, 'status' | 'limit'>): Promise<string[]> {
-    const { sql, values } = where({ ...filter, status: 'dead' });
+    const { sql, values } = filterSql({ ...filter, status: 'dead' });
     const { rows } = await this.pool.query<{ id: string }>(
       `with revived as (
          -- A replayed message is sent now, whatever its original deadline said.

@@ -8,11 +8,10 @@ import type { ChannelRegistry } from '../../channels/channel';
 import type { Delivery } from '../../decide/delivery';
 import type { DeliveryOutcome } from '../delivery-outcome';
 import type { Logger } from '../../lib/logger';
-import { attemptDelivery, describeFailure, DestinationUnavailableError, type AttemptOptions, type Failure } from '../attempt';
+import { attemptDelivery, describeFailure, DestinationUnavailableError, type AttemptOptions } from '../attempt';
 import { deliveryLogger } from '../delivery-log';
 import { destinationKey, type DestinationHealth } from '../destinations';
 import type { DeliveryRunner, DrainResult } from '../dispatcher';
-import { describeChain, nextInChain } from '../failover';
 import type { RateLimiter } from '../rate-limiter';
 import { DeliveryLedger, DELIVER_TASK, type LedgerRow } from './delivery-ledger';
 import { deliverTaskOf } from './delivery-tasks';
@@ -22,9 +21,9 @@ import { BatchedEnqueue } from './batched-enqueue';
 import { DestinationBreaker, hasBreaker } from './destination-breaker';
 import { DestinationPace, SHORT_WAIT_MS } from './destination-pace';
 import { LedgerRetention } from './ledger-retention';
-import { nextRun } from './retry-schedule';
 import { SentBookkeeping } from './sent-bookkeeping';
 import { DeliveryRunners } from './delivery-runners';
+import { RunSettlement } from './run-settlement';
 import type { RunnerState } from './supervised-runner';
 import { WorkerLiveness } from './worker-liveness';
 
@@ -76,6 +75,7 @@ export class DurableQueue implements DeliveryRunner {
   private readonly now: () => number;
   private readonly bookkeeping: SentBookkeeping;
   private readonly persisting: BatchedEnqueue;
+  private readonly settlement: RunSettlement;
 
   constructor(private readonly options: DurableQueueOptions) {
     this.ledger = new DeliveryLedger(options.jobPool, options.queue.schema);
@@ -102,6 +102,17 @@ export class DurableQueue implements DeliveryRunner {
       now: this.now,
       runDelivery: (payload, helpers) => this.runJob(payload, helpers),
       tasks: options.tasks ?? {},
+    });
+    this.settlement = new RunSettlement({
+      ledger: this.ledger,
+      breaker: this.breaker,
+      destinations: options.destinations,
+      retry: options.retry,
+      failoverDeadlineMs: options.failoverDeadlineMs,
+      now: this.now,
+      wake: (task, afterMs) => (afterMs === undefined ? this.runner.wake(task) : this.wakeAfter(afterMs, task)),
+      interrupted: this.interrupted,
+      ...(options.onOutcome ? { onOutcome: options.onOutcome } : {}),
     });
   }
 
@@ -189,18 +200,18 @@ export class DurableQueue implements DeliveryRunner {
       const state = DestinationBreaker.stateOf(row.health);
       if (state.state === 'disabled') {
         // A replayed dead letter, or one planned since the tenant fixed its row, goes out again.
-        if (!(await this.breaker.reEnableIfChanged(key))) return this.giveUp(row, storedLog, { kind: 'permanent', message: new DestinationUnavailableError(state.reason).message, gone: false }, 0);
+        if (!(await this.breaker.reEnableIfChanged(key))) return this.settlement.giveUp(row, storedLog, { kind: 'permanent', message: new DestinationUnavailableError(state.reason).message, gone: false }, 0);
         this.options.destinations.enable(key);
         this.options.addresses.forget(stored.organizationId);
         storedLog.warn({ destination: key }, 'destination changed since it was disabled; enabled again');
       }
-      if (state.state === 'open') return this.waitForCircuit(row, storedLog, state.untilMs);
+      if (state.state === 'open') return this.settlement.waitForCircuit(row, storedLog, state.untilMs);
     }
     let delivery: Delivery;
     try {
       delivery = await this.options.addresses.resolve(stored);
     } catch (error) {
-      if (error instanceof AddressUnavailableError) return this.giveUp(row, storedLog, { kind: 'permanent', message: error.message, gone: false }, 0, error);
+      if (error instanceof AddressUnavailableError) return this.settlement.giveUp(row, storedLog, { kind: 'permanent', message: error.message, gone: false }, 0, error);
       // Our own database, not the destination: try again soon, and blame no one.
       await this.ledger.reschedule(row.id, { atMs: this.now() + 1_000, attempts: 0, countRun: false, error: 'address lookup failed' });
       storedLog.warn({ err: error }, 'could not read the address; put back');
@@ -240,7 +251,7 @@ export class DurableQueue implements DeliveryRunner {
       });
       receipt = await attempt.finally(() => this.pace.finished(key));
     } catch (error) {
-      return this.settle(row, log, describeFailure(error, this.abort.signal), attempts, error);
+      return this.settlement.failed(row, log, describeFailure(error, this.abort.signal), attempts, error);
     }
     // Sent: from here on a failure is our own bookkeeping's, never the destination's.
     await this.bookkeeping.record(row.id, { attempts, ...(receipt.status ? { status: receipt.status } : {}), ...(receipt.providerMessageId ? { providerMessageId: receipt.providerMessageId } : {}) }, log);
@@ -251,82 +262,5 @@ export class DurableQueue implements DeliveryRunner {
     }
     log.info({ attempt: attempts, status: receipt.status, providerMessageId: receipt.providerMessageId }, 'delivered');
     this.options.onOutcome?.(delivery, { kind: 'delivered', attempts, ...(receipt.status ? { status: receipt.status } : {}) });
-  }
-
-  private async settle(row: LedgerRow, log: Logger, failure: Failure, attempts: number, error: unknown): Promise<void> {
-    const delivery = row.payload;
-    if (failure.kind === 'shutdown') {
-      await this.ledger.reschedule(row.id, { atMs: this.now(), attempts, countRun: false });
-      this.interrupted.push(row.id);
-      log.warn({ attempt: attempts }, 'interrupted by shutdown; left in the queue for the next run');
-      this.options.onOutcome?.(delivery, { kind: 'aborted', attempts });
-      return;
-    }
-    if (failure.kind === 'parked') {
-      await this.ledger.reschedule(row.id, { atMs: failure.resumeAtMs, attempts, countRun: false, error: failure.message });
-      log.warn({ resumeAt: new Date(failure.resumeAtMs).toISOString(), status: failure.status, alert: true }, 'provider quota spent; delivery parked');
-      return;
-    }
-    const key = destinationKey(delivery.channel, delivery.recipient);
-    if (hasBreaker(key) && (failure.kind === 'retryable' || failure.gone)) {
-      const verdict = await this.breaker.failure(key, { message: failure.message, gone: failure.gone, organizationId: delivery.organizationId });
-      if (verdict.disabled) {
-        const reason = `${delivery.channel} answered ${failure.status ?? 'with errors'}: ${failure.message}`;
-        this.options.destinations.disable(key, reason);
-        log.error({ destination: key, status: failure.status, reason, alert: true }, 'destination disabled');
-      }
-      if (verdict.heldForWedding) {
-        this.options.destinations.hold(key, `failing during a wedding's protected window, kept enabled: ${failure.message}`);
-        log.error({ destination: key, status: failure.status, alert: true }, 'destination failing during a wedding protected window; kept enabled');
-      }
-    }
-    if (failure.kind === 'permanent') return this.giveUp(row, log, failure, attempts, error);
-    const next = nextRun({
-      runs: row.runs + 1,
-      level: delivery.priority.level,
-      nowMs: this.now(),
-      deadlineMs: delivery.deadlineMs,
-      policy: this.options.retry,
-      ...(failure.retryAfterMs !== undefined ? { retryAfterMs: failure.retryAfterMs } : {}),
-    });
-    if (next.kind === 'give_up') {
-      const reason = next.reason === 'expired' ? 'expired' : 'retries exhausted';
-      return this.giveUp(row, log, { ...failure, message: `${reason}: ${failure.message}` }, attempts, error);
-    }
-    await this.ledger.reschedule(row.id, { atMs: next.atMs, attempts, countRun: true, error: failure.message, ...(failure.status ? { status: failure.status } : {}) });
-    this.wakeAfter(next.atMs - this.now(), deliverTaskOf(delivery.priority.level));
-    log.warn({ attempt: attempts, status: failure.status, nextAttemptAt: new Date(next.atMs).toISOString(), err: error }, 'delivery run failed; rescheduled');
-  }
-
-  /** Behind an open circuit: wait for the probe time, or give up if the message expires first. */
-  private async waitForCircuit(row: LedgerRow, log: Logger, untilMs: number): Promise<void> {
-    const atMs = untilMs + Math.random() * 1_000;
-    const deadline = row.payload.deadlineMs;
-    if (deadline !== null && atMs > deadline) {
-      return this.giveUp(row, log, { kind: 'retryable', message: 'expired: circuit open until after the deadline', gone: false }, 0);
-    }
-    await this.ledger.putBack(row.id, atMs);
-    log.debug({ until: new Date(untilMs).toISOString() }, 'circuit open; delivery waits');
-  }
-
-  /** The end of this delivery: the next channel of its chain, or a dead letter with the reason. */
-  private async giveUp(row: LedgerRow, log: Logger, failure: Exclude<Failure, { kind: 'shutdown' | 'parked' }>, attempts: number, error?: unknown): Promise<void> {
-    const delivery = row.payload;
-    const reason = failure.kind === 'permanent' && !failure.message.startsWith('destination disabled') ? `permanent failure: ${failure.message}` : failure.message;
-    const next = nextInChain(delivery, reason, this.now(), this.options.failoverDeadlineMs);
-    const status = failure.status;
-    if (next) {
-      await this.ledger.failOver(row.id, { attempts, reason, ...(status ? { status } : {}) }, next);
-      this.runner.wake(deliverTaskOf(next.priority.level));
-      log.warn({ attempt: attempts, status, reason, to: next.channel, chain: describeChain(delivery), nextDeliveryId: next.id }, 'failing over');
-      this.options.onOutcome?.(delivery, { kind: 'failed_over', attempts, reason, to: next.channel });
-      return;
-    }
-    await this.ledger.markDead(row.id, { attempts, reason, ...(status ? { status } : {}) });
-    log.error(
-      { attempt: attempts, status, reason, err: error, deadLetter: true },
-      failure.kind === 'permanent' ? 'delivery failed permanently' : 'delivery failed; retries exhausted',
-    );
-    this.options.onOutcome?.(delivery, { kind: 'dead_letter', attempts, reason, ...(status ? { status } : {}) });
   }
 }
