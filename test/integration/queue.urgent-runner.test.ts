@@ -69,12 +69,19 @@ describe('a critical delivery and normal ones already fetched by the local queue
     expect(await lockedJobs(DELIVER_BULK_TASK)).toBeGreaterThan(2);
   });
 
-  it('runs urgent jobs queued together at once, each worker woken by the one before it', async () => {
+  it('runs urgent jobs queued together at once, without a poll, taken in one statement', async () => {
     const before = stuck.requests.length;
     await t.app.queue!.submit([webhook(`${stuck.url}/critical-a`, 'critical', 'urgent-a'), webhook(`${stuck.url}/critical-b`, 'critical', 'urgent-b')]);
-    // Both urgent workers hold one: the second was woken without a poll.
     await waitFor(() => stuck.requests.length === before + 2, { what: 'both critical deliveries sending at once' });
     expect(stuck.requests.slice(before).map((r) => r.path).sort()).toEqual(['/critical-a', '/critical-b']);
+    // Rows locked by one statement carry its transaction's id (bench/ figure 11: a statement and
+    // a commit a job, taken one at a time, held PostgreSQL).
+    const { rows } = await db.pool.query<{ statements: number; jobs: number }>(
+      `select count(distinct j.xmin::text)::int as statements, count(*)::int as jobs from "${gw}"._private_jobs j join "${gw}"._private_tasks t on t.id = j.task_id
+       where t.identifier = $1 and j.locked_by is not null`,
+      [DELIVER_TASK],
+    );
+    expect(rows[0]).toEqual({ statements: 1, jobs: 2 });
   });
 
   it('runs as many urgent jobs at once as urgentConcurrency, more than the bulk runner has', async () => {

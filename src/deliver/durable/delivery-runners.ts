@@ -23,19 +23,28 @@ export interface DeliveryRunnersOptions {
 }
 
 /**
- * The two graphile-worker runners of this process, both supervised (supervised-runner.ts) and
- * both feeding the same per-destination limiters, where a critical delivery leaves first:
+ * The two graphile-worker runners of this process, both supervised (supervised-runner.ts), both
+ * with graphile-worker's local queue, and both feeding the same per-destination limiters, where
+ * a critical delivery leaves first:
  *
- * - urgent (critical and high deliveries, digests, escalation timers): one job taken at a time,
- *   by the first idle worker, so a job is picked up as soon as it is added and in queue order;
- * - bulk (normal and low): graphile-worker's local queue, one statement taking up to
- *   `concurrency` jobs (bench/ figure 5: half the PostgreSQL CPU a delivery).
+ * - urgent (critical and high deliveries, digests, escalation timers): up to `urgentConcurrency`
+ *   due jobs taken in one statement, most urgent first;
+ * - bulk (normal and low): up to `concurrency` a statement (bench/ figure 5: half the PostgreSQL
+ *   CPU a delivery).
  *
  * A local queue runs what it has fetched before anything added later, however urgent: with one
  * runner for everything, normal deliveries fetched before a critical one overtook it (figure 4).
- * Split by task, an urgent delivery never waits behind a fetched batch, nor for a worker that
- * bulk deliveries hold. The urgent runner has `urgentConcurrency` workers, the bulk one
- * `concurrency` (pool-size.ts counts the connections).
+ * Split by task, a critical delivery never waits behind fetched normal ones, nor for a worker that
+ * bulk deliveries hold; behind high ones fetched before it, it waits for one batch at most, the
+ * jobs the urgent workers start next.
+ *
+ * The urgent runner took one job at a time until stop 26, so that not even a high job fetched
+ * before it could go first. That cost a statement and a commit a job, 32 workers fetching at once
+ * over the same index pages: in 2-minute Saturdays (figure 11, 500 changes a second) its takes
+ * held 2.5–4.5 PostgreSQL backends, most of them waiting on WAL writes, and the worker delivered
+ * 19,000–38,000 deliveries in a run with critical p50 13–72 s; taken in batches, in the same
+ * hour, 56,000–67,000 and critical p50 1–3 s. The workers hold no connection while they wait for
+ * a batch; pool-size.ts counts them anyway, since graphile-worker warns below its concurrency.
  */
 export class DeliveryRunners {
   private readonly urgent: SupervisedRunner;
@@ -48,9 +57,9 @@ export class DeliveryRunners {
       ...Object.fromEntries(Object.entries(options.tasks).map(([name, run]) => [name, async (payload: unknown, helpers: JobHelpers) => void (await run(payload, helpers))])),
       [DELIVER_TASK]: options.runDelivery,
     };
-    this.urgent = new SupervisedRunner(() => urgentWakeUps(this.runnerOptions('urgent', urgentTasks, options.queue.urgentConcurrency, 0)), options.logger, options.now);
+    this.urgent = new SupervisedRunner(() => throttleNotifications(this.runnerOptions('urgent', urgentTasks, options.queue.urgentConcurrency)), options.logger, options.now);
     this.bulk = new SupervisedRunner(
-      () => this.runnerOptions('bulk', { [DELIVER_BULK_TASK]: options.runDelivery }, options.queue.concurrency, options.queue.concurrency),
+      () => this.runnerOptions('bulk', { [DELIVER_BULK_TASK]: options.runDelivery }, options.queue.concurrency),
       options.logger,
       options.now,
     );
@@ -87,10 +96,10 @@ export class DeliveryRunners {
     return urgent.running ? this.bulk.state() : urgent;
   }
 
-  private runnerOptions(name: 'urgent' | 'bulk', taskList: RunnerOptions['taskList'], concurrency: number, localQueueSize: number): RunnerOptions {
+  private runnerOptions(name: 'urgent' | 'bulk', taskList: RunnerOptions['taskList'], concurrency: number): RunnerOptions {
     const { liveness, queue } = this.options;
     const events: WorkerEvents = new EventEmitter();
-    // Registered before urgentWakeUps replaces the pool's nudge: this is graphile-worker's own.
+    // Registered before throttleNotifications replaces the pool's nudge: this is graphile-worker's own.
     events.on('pool:create', ({ workerPool }) => {
       const nudge = workerPool.nudge.bind(workerPool);
       let open = true;
@@ -131,38 +140,34 @@ export class DeliveryRunners {
       // awaits: a database restart then surfaces as an unhandled rejection, which stops the process.
       // The batched path shuts the pool down when a batch fails, for the supervisor to restart; a
       // re-run of an unfinished job is a no-op through the ledger (queue-batching.ts).
-      preset: { worker: queueBatching(localQueueSize) },
+      preset: { worker: queueBatching(concurrency) },
       logger: graphileLogger(this.options.logger),
       taskList,
     };
   }
 }
 
-/** How often, at most, a NOTIFY from elsewhere wakes an urgent worker. */
+/** How often, at most, a NOTIFY from elsewhere wakes the urgent runner's local queue. */
 export const LISTEN_WAKE_MS = 100;
 
 /**
- * graphile-worker wakes one idle worker per job a notification announces, and its NOTIFY says
- * neither which task nor when the job is due: every batch of normal deliveries, every retry or
- * put-back scheduled for later, woke idle urgent workers to find nothing. An empty fetch is not
- * cheap: it walks the queue's whole index of available jobs (with 150,000 normal ones due behind
- * a saturated email limit, 85 ms on an idle machine), and on a wedding Saturday there were
- * hundreds a second (bench/ figure 11).
+ * graphile-worker's NOTIFY says neither which task a job is for nor when it is due, and every
+ * runner of every replica hears it: every batch of normal deliveries, every retry or put-back
+ * scheduled for later, made the urgent runner fetch to find nothing. An empty fetch is not cheap:
+ * it walks the queue's whole index of available jobs (with 150,000 normal ones due behind a
+ * saturated email limit, 85 ms on an idle machine), and on a wedding Saturday there were hundreds
+ * a second (bench/ figure 11).
  *
- * Here urgent jobs this process adds wake its urgent workers directly (DeliveryRunners.wake); a
- * notification, which may announce another replica's urgent job, wakes one worker at most every
- * LISTEN_WAKE_MS (later ones within that time are taken by one trailing wake); and each worker
- * that finds a job wakes the next, so as many urgent jobs as before run at once. The poll for what
- * nobody announced (another replica's retries, jobs of a process that died) is the runner's, one
- * idle worker every `pollIntervalMs`, not every idle worker's: graphile-worker polls per worker,
- * which at `urgentConcurrency` workers would be as many empty walks of the index each interval.
- * A worker's own poll stays as a backstop, `urgentConcurrency` times as far apart.
+ * Here urgent jobs this process adds wake its urgent runner directly (DeliveryRunners.wake), and a
+ * notification, which may announce another replica's urgent job, wakes it at most every
+ * LISTEN_WAKE_MS (later ones within that time are taken by one trailing wake). The poll for what
+ * nobody announced (another replica's retries, jobs of a process that died) is the local queue's
+ * own, one a `pollIntervalMs` for the runner.
  */
-export function urgentWakeUps(options: RunnerOptions): RunnerOptions {
+export function throttleNotifications(options: RunnerOptions): RunnerOptions {
   // Real time, not the injected clock: this paces statements, it decides nothing.
   const now = () => performance.now();
   const events = options.events!;
-  const pollMs = options.pollInterval!;
   events.on('pool:create', ({ workerPool }) => {
     const nudge = workerPool.nudge.bind(workerPool);
     let open = true;
@@ -180,17 +185,13 @@ export function urgentWakeUps(options: RunnerOptions): RunnerOptions {
       if (waitMs <= 0) wakeOne();
       else trailing = setTimeout(wakeOne, waitMs).unref();
     };
-    // A nudge wakes an idle worker only: with every worker busy this does nothing.
-    const poll = setInterval(() => open && nudge(1), pollMs).unref();
     const close = () => {
       open = false;
       clearTimeout(trailing);
-      clearInterval(poll);
     };
     events.on('pool:gracefulShutdown', close);
     events.on('pool:forcefulShutdown', close);
     events.on('pool:release', close);
-    events.on('job:start', () => open && nudge(1));
   });
-  return { ...options, pollInterval: pollMs * (options.concurrency ?? 1) };
+  return options;
 }

@@ -1,16 +1,16 @@
 import type { PriorityLevel } from '../../vocabulary';
 
 /**
- * Critical and high deliveries: run by a runner that takes one job at a time (LISTEN/NOTIFY
- * pickup, no local queue), so no job fetched before them can run first. The name is the one all
- * deliveries had before the split, so jobs queued by an older release still run, here.
+ * Critical and high deliveries: run by a runner of their own, so no normal or low job fetched
+ * before them can run first (delivery-runners.ts). The name is the one all deliveries had before
+ * the split, so jobs queued by an older release still run, here.
  */
 export const DELIVER_TASK = 'deliver';
 
 /**
- * Normal and low deliveries: run by a runner with graphile-worker's local queue, which takes them
- * in batches (one statement for many jobs; bench/ figure 5). Jobs it has fetched wait in this
- * process and run in the order fetched, which is why urgent ones never go through it.
+ * Normal and low deliveries: taken in batches by their runner's local queue (one statement for
+ * many jobs; bench/ figure 5). Jobs it has fetched wait in this process and run in the order
+ * fetched, which is why urgent ones never go through it.
  */
 export const DELIVER_BULK_TASK = 'deliver_bulk';
 

@@ -1,9 +1,9 @@
 /**
- * graphile-worker's batched completion, on for both delivery runners, and its local queue, on for
- * the bulk one (delivery-runners.ts). bench/ figure 5: a delivery's own statements are batched
- * already, so graphile-worker's take and delete, one each per job, were most of what was left of
- * its round trips. Finished jobs are deleted together, one statement per `completeJobBatchDelay`;
- * the bulk runner takes up to `localQueue.size` jobs in one statement.
+ * graphile-worker's batched completion and its local queue, on for both delivery runners
+ * (delivery-runners.ts). bench/ figure 5: a delivery's own statements are batched already, so
+ * graphile-worker's take and delete, one each per job, were most of what was left of its round
+ * trips. Finished jobs are deleted together, one statement per `completeJobBatchDelay`; a runner
+ * takes up to `localQueue.size` jobs in one statement.
  *
  * Why it is safe here: a delivery's outcome is in the ledger before its task returns, and a run of
  * a job whose row is no longer pending does nothing (durable-queue.ts, runJob). So a job that runs
@@ -16,9 +16,10 @@
  *
  * The local queue runs what it fetched before anything added since, however urgent. Measured in
  * figure 4 with one runner for every delivery: a normal delivery took the slot ahead of a critical
- * one in 2 of 3 trials. So critical and high deliveries have a runner without it
- * (delivery-tasks.ts); within the bulk runner a normal delivery can wait behind at most
- * `localQueue.size` low ones fetched before it, and the destination's limiter orders them again.
+ * one in 2 of 3 trials. So critical and high deliveries have a runner of their own
+ * (delivery-tasks.ts): a critical delivery can wait behind at most `localQueue.size` high ones
+ * fetched before it, a normal one behind as many low ones, and the destination's limiter orders
+ * them again.
  */
 export interface QueueBatching {
   readonly completeJobBatchDelay: number;
@@ -34,8 +35,8 @@ export interface QueueBatching {
 export const COMPLETE_JOB_BATCH_DELAY_MS = 10;
 
 /**
- * `localQueueSize` 0: jobs taken one at a time. Otherwise at least the runner's concurrency
- * (graphile-worker warns below it: workers would wait for the next batch).
+ * `localQueueSize` 0: jobs taken one at a time (figure 5's bare baseline). Otherwise at least the
+ * runner's concurrency (graphile-worker warns below it: workers would wait for the next batch).
  */
 export function queueBatching(localQueueSize = 0): QueueBatching {
   return {

@@ -1,12 +1,12 @@
 import { EventEmitter } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import type { RunnerOptions, WorkerEvents } from 'graphile-worker';
-import { LISTEN_WAKE_MS, urgentWakeUps } from '../../../src/deliver/durable/delivery-runners';
+import { LISTEN_WAKE_MS, throttleNotifications } from '../../../src/deliver/durable/delivery-runners';
 
-/** The runner options urgentWakeUps transforms, and a stand-in for graphile-worker's pool: its own nudge counted. */
-function urgentRunner(concurrency: number, pollInterval: number) {
+/** The runner options throttleNotifications transforms, and a stand-in for graphile-worker's pool: its own nudge counted. */
+function urgentRunner(pollInterval: number) {
   const events = new EventEmitter() as WorkerEvents;
-  const options = urgentWakeUps({ events, concurrency, pollInterval } as RunnerOptions);
+  const options = throttleNotifications({ events, concurrency: 32, pollInterval } as RunnerOptions);
   const ownNudge = jest.fn<(count: number) => void>();
   const workerPool = { nudge: ownNudge };
   events.emit('pool:create', { workerPool } as never);
@@ -20,35 +20,30 @@ afterEach(() => {
   jest.useRealTimers();
 });
 
-describe('the urgent runner wakes its workers', () => {
-  it('polls for unannounced jobs once an interval for the whole runner, not once per worker', () => {
-    const { options, ownNudge } = urgentRunner(32, 2_000);
-    // Each worker's own poll is only a backstop now, 32 intervals apart.
-    expect(options.pollInterval).toBe(64_000);
-    jest.advanceTimersByTime(10_000);
-    expect(ownNudge.mock.calls).toEqual([[1], [1], [1], [1], [1]]);
-  });
-
-  it('stops polling when the pool is released', () => {
-    const { events, ownNudge } = urgentRunner(8, 1_000);
-    jest.advanceTimersByTime(1_000);
-    events.emit('pool:release', {} as never);
-    jest.advanceTimersByTime(10_000);
-    expect(ownNudge).toHaveBeenCalledTimes(1);
-  });
-
-  it('lets a notification wake one worker at most every LISTEN_WAKE_MS, with one trailing wake', () => {
-    const { workerPool, ownNudge } = urgentRunner(8, 600_000);
+describe('notifications to the urgent runner', () => {
+  it('wake it at most every LISTEN_WAKE_MS, with one trailing wake for those in between', () => {
+    const { workerPool, ownNudge } = urgentRunner(600_000);
     for (let i = 0; i < 10; i += 1) workerPool.nudge(1);
     expect(ownNudge).toHaveBeenCalledTimes(1);
     jest.advanceTimersByTime(LISTEN_WAKE_MS);
     expect(ownNudge).toHaveBeenCalledTimes(2);
+    jest.advanceTimersByTime(10 * LISTEN_WAKE_MS);
+    expect(ownNudge).toHaveBeenCalledTimes(2);
   });
 
-  it('wakes the next worker each time one starts a job', () => {
-    const { events, ownNudge } = urgentRunner(8, 600_000);
-    events.emit('job:start', {} as never);
-    events.emit('job:start', {} as never);
-    expect(ownNudge.mock.calls).toEqual([[1], [1]]);
+  it('wake nothing once the pool is released, not even the trailing wake', () => {
+    const { workerPool, events, ownNudge } = urgentRunner(600_000);
+    workerPool.nudge(1);
+    workerPool.nudge(1);
+    events.emit('pool:release', {} as never);
+    jest.advanceTimersByTime(10 * LISTEN_WAKE_MS);
+    expect(ownNudge).toHaveBeenCalledTimes(1);
+  });
+
+  it('leave the poll to the local queue, once an interval for the whole runner', () => {
+    const { options, ownNudge } = urgentRunner(2_000);
+    expect(options.pollInterval).toBe(2_000);
+    jest.advanceTimersByTime(10_000);
+    expect(ownNudge).not.toHaveBeenCalled();
   });
 });
