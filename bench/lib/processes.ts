@@ -180,14 +180,26 @@ export async function scrapeMetric(healthPort: number, name: string): Promise<nu
   return (await scrapeMetrics(healthPort, [name]))[name]!;
 }
 
-/** Several metrics from one scrape, each summed over its label sets; NaN for one not exposed. */
+/**
+ * Several metrics from one scrape, each summed over its label sets; NaN for one not exposed. A
+ * name may carry label matchers, `wedsync_deliveries_total{outcome="delivered"}`: then only the
+ * label sets holding every one of them count.
+ */
 export async function scrapeMetrics(healthPort: number, names: readonly string[]): Promise<Record<string, number>> {
   const out = Object.fromEntries(names.map((n) => [n, Number.NaN]));
+  const wanted = names.map((key) => {
+    const brace = key.indexOf('{');
+    if (brace < 0) return { key, name: key, labels: [] as string[] };
+    return { key, name: key.slice(0, brace), labels: key.slice(brace + 1, -1).split(',') };
+  });
   try {
     const text = await (await fetch(`http://127.0.0.1:${healthPort}/metrics`)).text();
     for (const line of text.split('\n')) {
-      const name = names.find((n) => line.startsWith(`${n} `) || line.startsWith(`${n}{`));
-      if (name) out[name] = (Number.isNaN(out[name]!) ? 0 : out[name]!) + Number(line.slice(line.lastIndexOf(' ') + 1));
+      for (const w of wanted) {
+        if (!(line.startsWith(`${w.name} `) || line.startsWith(`${w.name}{`))) continue;
+        if (!w.labels.every((label) => line.includes(label))) continue;
+        out[w.key] = (Number.isNaN(out[w.key]!) ? 0 : out[w.key]!) + Number(line.slice(line.lastIndexOf(' ') + 1));
+      }
     }
   } catch {
     // The worker is gone or busy: NaN says so.

@@ -29,12 +29,6 @@ export function limitOf(destination: string): string {
   return destination.split(':')[0]!;
 }
 
-/** Deliveries delivered so far (a count over the ledger: its cost is PostgreSQL's, every sample). */
-export async function deliveredSoFar(pool: Pool): Promise<number> {
-  const { rows } = await pool.query<{ n: number }>(`select count(*)::int as n from deliveries where status = 'delivered'`);
-  return rows[0]!.n;
-}
-
 /**
  * graphile-worker jobs locked right now (running in the worker), by the priority and channel of
  * their delivery: who holds the queue's slots (queue.concurrency of them).
