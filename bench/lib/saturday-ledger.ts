@@ -13,6 +13,13 @@ import { OUTBOX_KIND_SQL } from './saturday-mix';
 const EVENT_ID_SQL = (schema: string) =>
   `'evt_' || left(encode(sha256(convert_to(concat_ws(E'\\x1f', 'outbox', '${schema}', 'change_outbox', o.id::text, 't' || (extract(epoch from o.changed_at) * 1000000)::bigint::text), 'UTF8')), 'hex'), 32)`;
 
+/**
+ * An escalation tier's deliveries (src/escalation/escalation-policy.ts notes them so): planned when
+ * nobody acknowledged the critical message in time, minutes after its change by design, so their
+ * latency is counted from when they were planned, apart from the change's own.
+ */
+const ESCALATION_SQL = `jsonb_path_exists(d.payload, '$.notes[*] ? (@ starts with "escalation tier ")')`;
+
 /** The shipped file's archive endpoint, as the ledger names its destination. */
 export const ARCHIVE_DESTINATION = 'webhook:config:ops-archive';
 
@@ -56,6 +63,8 @@ export interface LatencyGroup {
   readonly priority: string;
   readonly limit: string;
   readonly bound: boolean;
+  /** An escalation tier's: its latency runs from when the tier was planned, not from the change. */
+  readonly escalation: boolean;
   readonly deliveries: number;
   readonly delivered: number;
   /** Not delivered when the run ended: counted with the time they had waited (a lower bound). */
@@ -74,31 +83,32 @@ export interface LatencyGroup {
  */
 export async function latencyGroups(pool: Pool, schema: string, sinceMs: number, endMs: number, bound: readonly string[]): Promise<LatencyGroup[]> {
   const { rows } = await pool.query<{
-    priority: string; lim: string; bound: boolean; deliveries: number; delivered: number; pending: number; other: number;
+    priority: string; lim: string; bound: boolean; escalation: boolean; deliveries: number; delivered: number; pending: number; other: number;
     p50: number; p99: number; persist_p50: number; persist_p99: number;
   }>(
     `with ev as (select ${EVENT_ID_SQL(schema)} as event_id, o.changed_at from change_outbox o where o.changed_at >= to_timestamp($1::double precision / 1000)),
-          d as (select d.priority, d.status, d.destination = any($3::text[]) as bound,
+          d as (select d.priority, d.status, d.destination = any($3::text[]) as bound, ${ESCALATION_SQL} as escalation,
                        case when d.destination = '${ARCHIVE_DESTINATION}' then 'archive' when d.destination like 'webhook:%' then 'partner' else split_part(d.destination, ':', 1) end as lim,
-                       extract(epoch from (case when d.status = 'delivered' then d.finished_at else to_timestamp($2::double precision / 1000) end) - ev.changed_at) * 1000 as ms,
+                       extract(epoch from (case when d.status = 'delivered' then d.finished_at else to_timestamp($2::double precision / 1000) end)
+                         - case when ${ESCALATION_SQL} then d.created_at else ev.changed_at end) * 1000 as ms,
                        extract(epoch from d.created_at - ev.changed_at) * 1000 as persist_ms
                 from deliveries d join ev using (event_id))
-     select priority, lim, bound, count(*)::int as deliveries, (count(*) filter (where status = 'delivered'))::int as delivered,
+     select priority, lim, bound, escalation, count(*)::int as deliveries, (count(*) filter (where status = 'delivered'))::int as delivered,
             (count(*) filter (where status = 'pending'))::int as pending, (count(*) filter (where status not in ('delivered', 'pending')))::int as other,
             percentile_disc(0.5) within group (order by ms) filter (where status in ('delivered', 'pending'))::float8 as p50,
             percentile_disc(0.99) within group (order by ms) filter (where status in ('delivered', 'pending'))::float8 as p99,
             percentile_disc(0.5) within group (order by persist_ms)::float8 as persist_p50,
             percentile_disc(0.99) within group (order by persist_ms)::float8 as persist_p99
-     from d group by priority, lim, bound order by priority, lim, bound`,
+     from d group by priority, lim, bound, escalation order by priority, lim, bound, escalation`,
     [sinceMs, endMs, bound],
   );
   return rows.map((r) => ({
-    priority: r.priority, limit: r.lim, bound: r.bound, deliveries: r.deliveries, delivered: r.delivered, pending: r.pending, other: r.other,
+    priority: r.priority, limit: r.lim, bound: r.bound, escalation: r.escalation, deliveries: r.deliveries, delivered: r.delivered, pending: r.pending, other: r.other,
     p50Ms: r.p50 ?? Number.NaN, p99Ms: r.p99 ?? Number.NaN, persistP50Ms: r.persist_p50 ?? Number.NaN, persistP99Ms: r.persist_p99 ?? Number.NaN,
   }));
 }
 
-/** Change → delivery quantiles over the deliveries of one priority whose destination had room (not in `bound`). */
+/** Change → delivery quantiles over the deliveries of one priority whose destination had room (not in `bound`), escalation tiers apart. */
 export async function priorityWithRoom(pool: Pool, schema: string, sinceMs: number, endMs: number, bound: readonly string[]): Promise<Map<string, { n: number; undelivered: number; p50: number; p99: number }>> {
   const { rows } = await pool.query<{ priority: string; n: number; undelivered: number; p50: number; p99: number }>(
     `with ev as (select ${EVENT_ID_SQL(schema)} as event_id, o.changed_at from change_outbox o where o.changed_at >= to_timestamp($1::double precision / 1000))
@@ -106,7 +116,7 @@ export async function priorityWithRoom(pool: Pool, schema: string, sinceMs: numb
             percentile_disc(0.5) within group (order by extract(epoch from (case when d.status = 'delivered' then d.finished_at else to_timestamp($2::double precision / 1000) end) - ev.changed_at) * 1000)::float8 as p50,
             percentile_disc(0.99) within group (order by extract(epoch from (case when d.status = 'delivered' then d.finished_at else to_timestamp($2::double precision / 1000) end) - ev.changed_at) * 1000)::float8 as p99
      from deliveries d join ev using (event_id)
-     where d.status in ('delivered', 'pending') and not (d.destination = any($3::text[]))
+     where d.status in ('delivered', 'pending') and not (d.destination = any($3::text[])) and not ${ESCALATION_SQL}
      group by d.priority`,
     [sinceMs, endMs, bound],
   );
