@@ -59,7 +59,7 @@ export const queue = z
       .int()
       .positive()
       .default(4)
-      .describe('More jobs than this waiting on one rate limit are put back, so one slow destination cannot hold every slot'),
+      .describe('More jobs than this waiting on one rate limit are put back for their turn, so one slow destination cannot hold every slot; deliveries planned while a destination is that busy are queued for their turn when persisted'),
     heartbeatMs: z.number().int().positive().default(5_000).describe('How often this process says it is alive'),
     deadWorkerAfterMs: z
       .number()

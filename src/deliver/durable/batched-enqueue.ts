@@ -17,18 +17,28 @@ const MAX_CHANGES_A_STATEMENT = 200;
  * not acknowledged. A batch refused for its data (not for an unreachable database) is written
  * again change by change, so one faulty change cannot take the others down with it.
  */
+interface ChangeDeliveries {
+  readonly deliveries: readonly Delivery[];
+  /** First runs due later than at once, by delivery id (DeliveryLedger.enqueue). */
+  readonly turns: ReadonlyMap<string, number> | undefined;
+}
+
 export class BatchedEnqueue {
-  private readonly statement: BatchedStatement<readonly Delivery[], string[]>;
+  private readonly statement: BatchedStatement<ChangeDeliveries, string[]>;
 
   constructor(ledger: DeliveryLedger, db: SqlClient) {
     this.statement = new BatchedStatement(
       async (changes) => {
         // A delivery id is planned once, but two copies of a change could meet in one batch.
         const unique = new Map<string, Delivery>();
-        for (const deliveries of changes) for (const d of deliveries) if (!unique.has(d.id)) unique.set(d.id, d);
-        const fresh = new Set(await ledger.enqueue([...unique.values()], db));
+        const turns = new Map<string, number>();
+        for (const change of changes) {
+          for (const d of change.deliveries) if (!unique.has(d.id)) unique.set(d.id, d);
+          for (const [id, atMs] of change.turns ?? []) turns.set(id, atMs);
+        }
+        const fresh = new Set(await ledger.enqueue([...unique.values()], db, false, turns));
         const claimed = new Set<string>();
-        return changes.map((deliveries) =>
+        return changes.map(({ deliveries }) =>
           deliveries.filter((d) => fresh.has(d.id) && !claimed.has(d.id) && claimed.add(d.id)).map((d) => d.id),
         );
       },
@@ -38,8 +48,8 @@ export class BatchedEnqueue {
   }
 
   /** Persists one change's deliveries with whatever else is waiting; resolves with the ids that were new. */
-  enqueue(deliveries: readonly Delivery[]): Promise<string[]> {
+  enqueue(deliveries: readonly Delivery[], turns?: ReadonlyMap<string, number>): Promise<string[]> {
     if (deliveries.length === 0) return Promise.resolve([]);
-    return this.statement.add(deliveries);
+    return this.statement.add({ deliveries, turns });
   }
 }

@@ -70,11 +70,12 @@ export class DeliveryLedger {
    * Persists deliveries not seen before and queues their first run; returns the ids that were new.
    * On its own the statement is one commit, with graphile-worker's NOTIFY so that any replica's idle
    * worker takes the jobs at once. Inside a transaction of the caller's (`quiet`), the jobs are
-   * written without it (job-reschedule.ts `queueFirstJobs` says why).
+   * written without it (job-reschedule.ts `queueFirstJobs` says why). `turns`, by delivery id: a
+   * first run due later than at once (a busy destination's turn, durable-queue.ts).
    */
-  async enqueue(deliveries: readonly StoredDelivery[], db: SqlClient = this.pool, quiet = false): Promise<string[]> {
+  async enqueue(deliveries: readonly StoredDelivery[], db: SqlClient = this.pool, quiet = false, turns?: ReadonlyMap<string, number>): Promise<string[]> {
     if (deliveries.length === 0) return [];
-    const input = JSON.stringify(deliveries.map(ledgerInput));
+    const input = JSON.stringify(deliveries.map((d) => ledgerInput(d, turns?.get(d.id))));
     if (quiet) {
       const { rows: inserted } = await db.query<{ id: string }>(`${INSERT_LEDGER_ROWS} select id from inserted`, [input]);
       const ids = inserted.map((r) => r.id);
@@ -86,7 +87,7 @@ export class DeliveryLedger {
       `${INSERT_LEDGER_ROWS}, jobs as (
          select ${this.gw}.add_jobs(array(
            select json_populate_record(null::${this.gw}.job_spec, json_build_object(
-             'identifier', ${deliverTaskSql('i.priority')}, 'payload', json_build_object('id', i.id), 'run_at', coalesce(i.not_before, now()),
+             'identifier', ${deliverTaskSql('i.priority')}, 'payload', json_build_object('id', i.id), 'run_at', coalesce(i.first_run, now()),
              'job_key', i.id, 'priority', i.job_priority, 'max_attempts', ${JOB_MAX_ATTEMPTS}))
            from inserted n join input i using (id))) as added
        )

@@ -18,8 +18,9 @@ import { deliverTaskOf } from './delivery-tasks';
 import { AddressUnavailableError, type AddressBook } from '../address-book';
 import type { StoredDelivery } from '../stored-delivery';
 import { BatchedEnqueue } from './batched-enqueue';
+import { BusyDestinations } from './busy-destinations';
 import { DestinationBreaker, hasBreaker } from './destination-breaker';
-import { DestinationPace, SHORT_WAIT_MS } from './destination-pace';
+import { DestinationPace } from './destination-pace';
 import { LedgerRetention } from './ledger-retention';
 import { SentBookkeeping } from './sent-bookkeeping';
 import { DeliveryRunners } from './delivery-runners';
@@ -72,6 +73,7 @@ export class DurableQueue implements DeliveryRunner {
   private readonly interrupted: string[] = [];
   private readonly wakeTimers = new Set<NodeJS.Timeout>();
   private readonly pace: DestinationPace;
+  private readonly busy: BusyDestinations;
   private readonly now: () => number;
   private readonly bookkeeping: SentBookkeeping;
   private readonly persisting: BatchedEnqueue;
@@ -92,6 +94,7 @@ export class DurableQueue implements DeliveryRunner {
     this.now = options.now ?? Date.now;
     this.retention = new LedgerRetention(options.pool, options.retention, options.logger, this.now);
     this.pace = new DestinationPace(this.now);
+    this.busy = new BusyDestinations({ pace: this.pace, limiterFor: options.limiterFor, maxWaiting: options.queue.maxWaitingPerDestination, now: this.now });
     // Every running delivery listens on the one shutdown signal.
     setMaxListeners(0, this.abort.signal);
     this.runner = new DeliveryRunners({
@@ -129,10 +132,13 @@ export class DurableQueue implements DeliveryRunner {
   }
 
   async submit(deliveries: readonly Delivery[]): Promise<void> {
-    const fresh = await this.persisting.enqueue(deliveries);
+    const turns = this.busy.turnsFor(deliveries);
+    const fresh = await this.persisting.enqueue(deliveries, turns);
     const added = new Set(fresh);
-    const urgent = deliveries.filter((d) => added.has(d.id) && deliverTaskOf(d.priority.level) === DELIVER_TASK).length;
-    if (urgent > 0) this.runner.wake(DELIVER_TASK, urgent);
+    const urgent = deliveries.filter((d) => added.has(d.id) && deliverTaskOf(d.priority.level) === DELIVER_TASK);
+    const now = urgent.filter((d) => !turns?.has(d.id)).length;
+    if (now > 0) this.runner.wake(DELIVER_TASK, now);
+    for (const d of urgent) if (turns?.has(d.id)) this.wakeAfter(turns.get(d.id)! - this.now(), DELIVER_TASK);
     if (fresh.length < deliveries.length) {
       this.options.logger.debug({ planned: deliveries.length, new: fresh.length }, 'deliveries already known; not queued again');
     }
@@ -219,21 +225,14 @@ export class DurableQueue implements DeliveryRunner {
     }
     const log = deliveryLogger(this.options.logger, delivery).child({ run: row.runs + 1 });
     const limiter = this.options.limiterFor(delivery);
-    // A critical delivery waits ahead of every other level, so only critical ones count against
-    // it: behind normal ones it still leaves at the next slot (bench/ figure 4). But as many as
-    // there are slots may be critical on one destination over its limit (a wedding day's emails
-    // beyond the provider's rate), and they must not hold the slots a critical SMS needs; they
-    // come at once, before this destination's pace is known, so the count alone decides.
-    const critical = delivery.priority.level === 'critical';
-    const waiting = critical ? limiter.queued('critical') : limiter.queued();
-    if (waiting >= this.options.queue.maxWaitingPerDestination && (critical || this.pace.expectedWaitMs(key, waiting) > SHORT_WAIT_MS)) {
+    const delayMs = this.busy.delayMs(delivery, key, limiter);
+    if (delayMs !== null) {
       // Give the slot back rather than wait: one slow destination must not hold every worker.
       // It comes back when the jobs ahead of it should be done, woken then (graphile-worker would
       // otherwise only find it at its next poll).
-      const delayMs = this.pace.putBackDelayMs(key, waiting, delivery.priority.level);
       await this.ledger.putBack(row.id, this.now() + delayMs);
       this.wakeAfter(delayMs, deliverTaskOf(delivery.priority.level));
-      log.debug({ waiting, delayMs }, 'rate limit busy; put back');
+      log.debug({ delayMs }, 'rate limit busy; put back');
       return;
     }
     let attempts = 0;
